@@ -1,0 +1,341 @@
+package io.segments.config;
+
+import io.segments.io.SparkSessions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an environment file and the segment files it includes into a validated {@link PipelineConfig}.
+ * Everything that can be checked without Spark is checked here (names, kinds, windows, references between
+ * features, cycles); rules are checked against the feature schema by the segment step's config check.
+ */
+public final class ConfigLoader {
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+  private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** The method's RFM table: the first condition over r, f, m (scores 1..5) that holds names the customer. */
+  public static final List<Map.Entry<String, String>> DEFAULT_RFM_MAP = List.of(
+      Map.entry("champions", "r >= 4 and f >= 4 and m >= 4"),
+      Map.entry("at_risk_high_value", "r <= 2 and f >= 4 and m >= 4"),
+      Map.entry("lost_high_value", "r = 1 and m >= 4"),
+      Map.entry("loyal", "r >= 3 and f >= 4"),
+      Map.entry("new", "r >= 4 and f <= 1"),
+      Map.entry("lost_low_value", "r = 1"),
+      Map.entry("about_to_churn", "r = 2"),
+      Map.entry("average", "true"));
+
+  private ConfigLoader() {}
+
+  public static PipelineConfig load(Path file) {
+    YamlNode root = YamlNode.load(file);
+    Path dir = file.toAbsolutePath().getParent();
+
+    List<FeatureSpec> features = new ArrayList<>(features(root));
+    List<SegmentSpec> segments = new ArrayList<>(segments(root));
+    List<Map.Entry<String, String>> rfmMap = rfmMap(root);
+    for (YamlNode include : root.items("include")) {
+      YamlNode included = YamlNode.load(dir.resolve(include.text()));
+      features.addAll(features(included));
+      segments.addAll(segments(included));
+      if (included.has("rfm_map")) {
+        rfmMap = rfmMap(included);
+      }
+    }
+
+    Map<String, String> spark = new LinkedHashMap<>();
+    root.opt("spark").ifPresent(node -> node.entries().forEach((key, value) -> spark.put(key, value.text())));
+    root.opt("embedded").ifPresent(node -> SparkSessions.embedded(dir.resolve(node.string("warehouse")))
+        .forEach(spark::putIfAbsent));
+
+    SourceConfig source = source(root.get("source"));
+    PipelineConfig config = new PipelineConfig(
+        file,
+        spark,
+        root.string("time_zone", "UTC"),
+        root.string("database", "segments"),
+        source,
+        features,
+        segments,
+        audiences(root, segments),
+        validate(root.opt("validate").orElse(null)),
+        root.opt("publish").map(p -> p.decimal("max_change_share", 0.5)).orElse(0.5),
+        root.opt("segments_state").map(s -> s.integer("replay_days", 28)).orElse(28),
+        rfmMap);
+    checkFeatures(config);
+    checkSegments(config);
+    return config;
+  }
+
+  private static SourceConfig source(YamlNode node) {
+    Map<String, String> columns = new HashMap<>();
+    node.opt("columns").ifPresent(c -> c.entries().forEach((key, value) -> {
+      if (!SourceConfig.COLUMNS.contains(key)) {
+        throw new ConfigException(value.where(), "unknown source column key '" + key + "'",
+            "map only these pipeline columns: " + SourceConfig.COLUMNS);
+      }
+      columns.put(key, value.text());
+    }));
+    return new SourceConfig(node.string("events"), columns, node.string("users", null), node.strings("vocabulary"),
+        node.integer("future_tolerance_hours", 24), node.decimal("max_quarantine_share", 0.05));
+  }
+
+  private static List<FeatureSpec> features(YamlNode root) {
+    List<FeatureSpec> specs = new ArrayList<>();
+    for (YamlNode node : root.items("features")) {
+      String name = node.string("name");
+      FeatureKind kind = FeatureKind.parse(node.get("kind"));
+      int window = node.integer("window_days", 0);
+      if (window < 0 || (node.has("window_days") && window == 0)) {
+        throw new ConfigException(node.get("window_days").where(),
+            "feature '" + name + "': window_days must be a positive whole number of days, found " + window,
+            "write e.g. 'window_days: 7', or leave it out to use all history");
+      }
+      List<Integer> days = new ArrayList<>();
+      for (YamlNode day : node.items("days_of_week")) {
+        days.add(dayOfWeek(day));
+      }
+      specs.add(new FeatureSpec(
+          name, kind, node.strings("events"), window,
+          node.string("first", null), node.string("then", null),
+          node.integer("within_days", 0), node.integer("within_days_of_signup", 0),
+          node.string("mode", "followed_by"), days,
+          node.integer("previous_days", 0), node.integer("min_events", 1),
+          node.integer("periods", 0), node.integer("min_periods", 0),
+          !"day".equals(node.string("period", "week")),
+          node.string("expression", null), node.where()));
+    }
+    return specs;
+  }
+
+  private static int dayOfWeek(YamlNode node) {
+    List<String> names = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
+    String text = node.text().trim().toLowerCase();
+    int index = names.indexOf(text.length() >= 3 ? text.substring(0, 3) : text);
+    if (index < 0) {
+      throw new ConfigException(node.where(), "unknown day of week '" + node.text() + "'", "write mon, tue, ... sun");
+    }
+    return index + 1;
+  }
+
+  private static List<SegmentSpec> segments(YamlNode root) {
+    List<SegmentSpec> specs = new ArrayList<>();
+    for (YamlNode node : root.items("segments")) {
+      specs.add(new SegmentSpec(
+          node.string("name"), node.string("family", null), node.integer("priority", 100),
+          node.string("rule"), node.string("exit_rule", null), node.integer("min_days", 0),
+          node.string("description", ""), node.string("owner", ""), node.string("on_enter", ""),
+          node.string("on_exit", ""), node.string("success_metric", ""), node.where()));
+    }
+    return specs;
+  }
+
+  private static List<AudienceSpec> audiences(YamlNode root, List<SegmentSpec> segments) {
+    Set<String> names = new LinkedHashSet<>();
+    segments.forEach(s -> names.add(s.name()));
+    List<AudienceSpec> audiences = new ArrayList<>();
+    for (YamlNode node : root.items("audiences")) {
+      String segment = node.string("segment");
+      if (!names.contains(segment)) {
+        throw new ConfigException(node.get("segment").where(), "audience refers to unknown segment '" + segment + "'",
+            "use one of: " + names);
+      }
+      audiences.add(new AudienceSpec(node.string("name"), segment, node.strings("attributes"),
+          node.strings("hashed_identifiers"), node.where()));
+    }
+    return audiences;
+  }
+
+  private static ValidateConfig validate(YamlNode node) {
+    if (node == null) {
+      return new ValidateConfig(List.of(), null, 7, null, 30, 200, 15.0, false);
+    }
+    return new ValidateConfig(node.strings("active_events"), node.string("activation_event", null),
+        node.integer("activation_days", 7), node.string("conversion_event", null), node.integer("conversion_days", 30),
+        node.integer("min_size", 200), node.decimal("retention_gap_points", 15.0), node.bool("gate", false));
+  }
+
+  private static List<Map.Entry<String, String>> rfmMap(YamlNode root) {
+    if (!root.has("rfm_map")) {
+      return DEFAULT_RFM_MAP;
+    }
+    List<Map.Entry<String, String>> map = new ArrayList<>();
+    for (YamlNode entry : root.items("rfm_map")) {
+      map.add(Map.entry(entry.string("name"), entry.string("when")));
+    }
+    return map;
+  }
+
+  private static void checkFeatures(PipelineConfig config) {
+    Map<String, FeatureSpec> byName = new LinkedHashMap<>();
+    Set<String> vocabulary = new LinkedHashSet<>(config.source().vocabulary());
+    for (FeatureSpec spec : config.features()) {
+      if (!IDENTIFIER.matcher(spec.name()).matches()) {
+        throw new ConfigException(spec.where(), "feature name '" + spec.name() + "' is not a valid column name",
+            "use lower case letters, digits and '_', starting with a letter, e.g. invites_7d");
+      }
+      if (byName.put(spec.name(), spec) != null) {
+        throw new ConfigException(spec.where(), "feature '" + spec.name() + "' is declared twice", "rename or remove one");
+      }
+      requireFor(spec);
+      List<String> named = new ArrayList<>(spec.events());
+      if (spec.first() != null) named.add(spec.first());
+      if (spec.then() != null) named.add(spec.then());
+      for (String event : named) {
+        if (!vocabulary.isEmpty() && !vocabulary.contains(event)) {
+          throw new ConfigException(spec.where(), "feature '" + spec.name() + "' names event '" + event
+              + "', which is not in source.vocabulary", "use one of " + vocabulary + " or add it to the vocabulary");
+        }
+      }
+    }
+    for (FeatureSpec spec : config.features()) {
+      if (spec.kind() == FeatureKind.EXPRESSION) {
+        for (String dependency : expressionDependencies(spec, byName.keySet())) {
+          if (dependency.equals(spec.name())) {
+            throw new ConfigException(spec.where(), "feature '" + spec.name() + "' refers to itself",
+                "compute it from other features");
+          }
+        }
+      }
+    }
+    orderExpressions(config.features(), byName.keySet());
+  }
+
+  private static void requireFor(FeatureSpec spec) {
+    String fix = null;
+    switch (spec.kind()) {
+      case COUNT, ACTIVE_DAYS, DISTINCT, SUM -> {
+        if (spec.windowDays() == 0 && spec.kind() != FeatureKind.SUM && spec.kind() != FeatureKind.COUNT) {
+          fix = "add 'window_days: N' (a positive whole number)";
+        }
+      }
+      case SEQUENCE -> {
+        if (spec.first() == null || spec.then() == null) {
+          fix = "add 'first: <event>' and 'then: <event>'";
+        } else if (spec.withinDays() <= 0) {
+          fix = "add 'within_days: N' (B at most N days after A)";
+        } else if (!List.of("followed_by", "not_followed_by", "days_between").contains(spec.mode())) {
+          fix = "set 'mode' to followed_by, not_followed_by or days_between";
+        }
+      }
+      case SHARE -> {
+        if (spec.daysOfWeek().isEmpty() || spec.windowDays() == 0) {
+          fix = "add 'days_of_week: [sat, sun]' and 'window_days: N'";
+        }
+      }
+      case TREND -> {
+        if (spec.windowDays() == 0 || spec.previousDays() <= 0) {
+          fix = "add 'window_days: N' (recent period) and 'previous_days: M' (earlier period)";
+        }
+      }
+      case STREAK -> {
+        if (spec.minEvents() <= 0) {
+          fix = "set 'min_events' to a positive number";
+        }
+      }
+      case REGULARLY -> {
+        if (spec.periods() <= 0 || spec.minPeriods() <= 0 || spec.minPeriods() > spec.periods()) {
+          fix = "add 'periods: N' and 'min_periods: K' with 0 < K <= N";
+        }
+      }
+      case RFM -> {
+        if (spec.windowDays() == 0) {
+          fix = "add 'window_days: N', the window in which frequency and spend are measured";
+        }
+      }
+      case EXPRESSION -> {
+        if (spec.expression() == null) {
+          fix = "add 'expression: <Spark SQL over other features>'";
+        }
+      }
+      default -> { }
+    }
+    if (fix != null) {
+      throw new ConfigException(spec.where(), "feature '" + spec.name() + "' (kind " + spec.kind().yamlName()
+          + ") is incomplete", fix);
+    }
+  }
+
+  /** Feature names an expression refers to (identifiers that are names of features). */
+  public static Set<String> expressionDependencies(FeatureSpec spec, Set<String> featureNames) {
+    Set<String> found = new LinkedHashSet<>();
+    Matcher matcher = WORD.matcher(spec.expression().replaceAll("'[^']*'", "''"));
+    while (matcher.find()) {
+      if (featureNames.contains(matcher.group())) {
+        found.add(matcher.group());
+      }
+    }
+    return found;
+  }
+
+  /** Expression features in an order where each comes after the features it reads; refuses cycles. */
+  public static List<FeatureSpec> orderExpressions(List<FeatureSpec> features, Set<String> featureNames) {
+    Map<String, FeatureSpec> expressions = new LinkedHashMap<>();
+    features.stream().filter(f -> f.kind() == FeatureKind.EXPRESSION).forEach(f -> expressions.put(f.name(), f));
+    List<FeatureSpec> ordered = new ArrayList<>();
+    Set<String> done = new LinkedHashSet<>();
+    for (FeatureSpec spec : expressions.values()) {
+      visit(spec, expressions, featureNames, done, new LinkedHashSet<>(), ordered);
+    }
+    return ordered;
+  }
+
+  private static void visit(FeatureSpec spec, Map<String, FeatureSpec> expressions, Set<String> featureNames,
+      Set<String> done, Set<String> path, List<FeatureSpec> ordered) {
+    if (done.contains(spec.name())) {
+      return;
+    }
+    if (!path.add(spec.name())) {
+      throw new ConfigException(spec.where(), "features form a cycle: " + String.join(" -> ", path) + " -> " + spec.name(),
+          "break the cycle: one of these expressions must not refer back to the others");
+    }
+    for (String dependency : expressionDependencies(spec, featureNames)) {
+      FeatureSpec next = expressions.get(dependency);
+      if (next != null && !next.name().equals(spec.name())) {
+        visit(next, expressions, featureNames, done, path, ordered);
+      }
+    }
+    path.remove(spec.name());
+    done.add(spec.name());
+    ordered.add(spec);
+  }
+
+  private static void checkSegments(PipelineConfig config) {
+    Set<String> names = new LinkedHashSet<>();
+    Set<String> features = new LinkedHashSet<>();
+    config.features().forEach(f -> features.add(f.name()));
+    for (SegmentSpec segment : config.segments()) {
+      if (!IDENTIFIER.matcher(segment.name()).matches()) {
+        throw new ConfigException(segment.where(), "segment name '" + segment.name() + "' is not a valid name",
+            "use lower case letters, digits and '_', behavior first, e.g. power_users_no_team");
+      }
+      if (!names.add(segment.name())) {
+        throw new ConfigException(segment.where(), "segment '" + segment.name() + "' is declared twice",
+            "rename or remove one");
+      }
+      if (features.contains(segment.name())) {
+        throw new ConfigException(segment.where(), "segment '" + segment.name() + "' has the name of a feature",
+            "give the segment a different name");
+      }
+    }
+    Set<String> audienceNames = new LinkedHashSet<>();
+    for (AudienceSpec audience : config.audiences()) {
+      if (!audienceNames.add(audience.name())) {
+        throw new ConfigException(audience.where(), "audience '" + audience.name() + "' is declared twice",
+            "rename or remove one");
+      }
+      if ((!audience.attributes().isEmpty() || !audience.hashedIdentifiers().isEmpty())
+          && config.source().users() == null) {
+        throw new ConfigException(audience.where(), "audience '" + audience.name()
+            + "' exports user attributes but no users table is configured", "set source.users or remove the attributes");
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.segments.config;
+
+import java.util.List;
+
+/**
+ * One declared feature. Which fields matter depends on the kind; the loader checks that the ones a kind
+ * needs are present and sensible.
+ *
+ * @param events event names the feature looks at (empty: all events)
+ * @param windowDays window length in days, ending with the as-of day (0: all history)
+ * @param first for sequences: the first event (A)
+ * @param then for sequences: the event that must follow (B)
+ * @param withinDays for sequences: B at most this many days after A
+ * @param withinDaysOfSignup for sequences: B at most this many days after signup (0: no limit)
+ * @param mode for sequences: followed_by, not_followed_by or days_between
+ * @param daysOfWeek for share: ISO days of week (1 = Monday .. 7 = Sunday) counted as the share
+ * @param previousDays for trend: length of the earlier period
+ * @param minEvents for streak and regularly: events a period needs to count as active
+ * @param periods for regularly: how many of the last periods are looked at
+ * @param minPeriods for regularly: how many of them must be active
+ * @param weekly for streak and regularly: periods are ISO weeks (true) or days (false)
+ * @param expression for expression features: Spark SQL over other features
+ */
+public record FeatureSpec(
+    String name,
+    FeatureKind kind,
+    List<String> events,
+    int windowDays,
+    String first,
+    String then,
+    int withinDays,
+    int withinDaysOfSignup,
+    String mode,
+    List<Integer> daysOfWeek,
+    int previousDays,
+    int minEvents,
+    int periods,
+    int minPeriods,
+    boolean weekly,
+    String expression,
+    String where) {
+
+  public FeatureSpec {
+    events = List.copyOf(events);
+    daysOfWeek = List.copyOf(daysOfWeek);
+  }
+}

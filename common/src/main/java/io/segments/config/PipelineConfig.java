@@ -1,0 +1,60 @@
+package io.segments.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration of one environment. Parsed once by {@link ConfigLoader}; nothing below
+ * the jobs reads raw YAML.
+ *
+ * <p>Precedence: command-line options (e.g. {@code --warehouse}) override the environment file
+ * ({@code conf/local.yaml}, {@code conf/cluster.yaml}), which overrides the defaults documented in
+ * {@code conf/local.yaml}.
+ *
+ * @param file the environment file it came from
+ * @param spark Spark settings applied when the job builds its session (master, warehouse, ...)
+ * @param timeZone the zone that defines calendar days
+ * @param database the output database
+ * @param replayDays on a first run without yesterday's membership, replay this many days before D
+ * @param maxChangeShare the publish guard: the largest allowed relative change of an audience's size
+ * @param rfmMap named RFM segments, in order: first matching condition wins
+ */
+public record PipelineConfig(
+    Path file,
+    Map<String, String> spark,
+    String timeZone,
+    String database,
+    SourceConfig source,
+    List<FeatureSpec> features,
+    List<SegmentSpec> segments,
+    List<AudienceSpec> audiences,
+    ValidateConfig validate,
+    double maxChangeShare,
+    int replayDays,
+    List<Map.Entry<String, String>> rfmMap) {
+
+  public PipelineConfig {
+    spark = Map.copyOf(spark);
+    features = List.copyOf(features);
+    segments = List.copyOf(segments);
+    audiences = List.copyOf(audiences);
+    rfmMap = List.copyOf(rfmMap);
+  }
+
+  public String table(String name) {
+    return database + "." + name;
+  }
+
+  public PipelineConfig withSpark(Map<String, String> overrides) {
+    Map<String, String> merged = new java.util.LinkedHashMap<>(spark);
+    merged.putAll(overrides);
+    return new PipelineConfig(file, merged, timeZone, database, source, features, segments, audiences, validate,
+        maxChangeShare, replayDays, rfmMap);
+  }
+
+  public PipelineConfig withSource(SourceConfig newSource) {
+    return new PipelineConfig(file, spark, timeZone, database, newSource, features, segments, audiences, validate,
+        maxChangeShare, replayDays, rfmMap);
+  }
+}

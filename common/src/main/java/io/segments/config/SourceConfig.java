@@ -1,0 +1,29 @@
+package io.segments.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the events (and optionally users) come from, and how their columns map onto the pipeline's names.
+ *
+ * @param events a table name ({@code db.table}) or a path ({@code delta:/path}, {@code parquet:/path})
+ * @param columns pipeline column name (event_id, user_id, event_name, event_at, revenue) to source column
+ * @param users optional users table with user_id, signup_at and export attributes
+ * @param vocabulary allowed event names; empty accepts any
+ * @param futureToleranceHours events stamped more than this many hours after now are quarantined
+ * @param maxQuarantineShare a run whose share of quarantined rows exceeds this is refused (exit code 3)
+ */
+public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
+    int futureToleranceHours, double maxQuarantineShare) {
+
+  public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue");
+
+  public SourceConfig {
+    columns = Map.copyOf(columns);
+    vocabulary = List.copyOf(vocabulary);
+  }
+
+  public String column(String pipelineName) {
+    return columns.getOrDefault(pipelineName, pipelineName);
+  }
+}

@@ -1,0 +1,217 @@
+package io.segments.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * A parsed YAML value that remembers the file and line it came from, so every config error can point at
+ * the text to change. Scalars stay strings until a typed accessor reads them.
+ */
+public final class YamlNode {
+  private final Path file;
+  private final int line;
+  private final String scalar;
+  private final Map<String, YamlNode> map;
+  private final List<YamlNode> list;
+
+  private YamlNode(Path file, int line, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
+    this.file = file;
+    this.line = line;
+    this.scalar = scalar;
+    this.map = map;
+    this.list = list;
+  }
+
+  /** Reads a YAML file; a syntax error names the file and line. */
+  public static YamlNode load(Path file) {
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      Node root = new Yaml(new LoaderOptions()).compose(reader);
+      if (root == null) {
+        return new YamlNode(file, 1, null, new LinkedHashMap<>(), null);
+      }
+      return convert(file, root);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), "config file not found",
+          "pass an existing file with --config (the embedded default is conf/local.yaml)");
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new ConfigException(file + ":" + line, "YAML syntax error: " + e.getProblem(),
+          "fix the YAML at that line (indentation, a missing ':' or an unquoted special character)");
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read config file: " + e.getMessage(),
+          "check the path and its permissions");
+    }
+  }
+
+  private static YamlNode convert(Path file, Node node) {
+    int line = node.getStartMark().getLine() + 1;
+    if (node instanceof ScalarNode scalarNode) {
+      String value = scalarNode.getValue();
+      boolean isNull = "null".equals(scalarNode.getTag().getValue().replace("tag:yaml.org,2002:", ""))
+          || (value.isEmpty() && scalarNode.getScalarStyle().getChar() == null);
+      return new YamlNode(file, line, isNull ? null : value, null, null);
+    }
+    if (node instanceof SequenceNode sequenceNode) {
+      List<YamlNode> items = new ArrayList<>();
+      for (Node item : sequenceNode.getValue()) {
+        items.add(convert(file, item));
+      }
+      return new YamlNode(file, line, null, null, items);
+    }
+    MappingNode mappingNode = (MappingNode) node;
+    Map<String, YamlNode> entries = new LinkedHashMap<>();
+    for (NodeTuple tuple : mappingNode.getValue()) {
+      String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+      entries.put(key, convert(file, tuple.getValueNode()));
+    }
+    return new YamlNode(file, line, null, entries, null);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public int line() {
+    return line;
+  }
+
+  /** "file:line", for error messages. */
+  public String where() {
+    return file + ":" + line;
+  }
+
+  public boolean isMap() {
+    return map != null;
+  }
+
+  public boolean isList() {
+    return list != null;
+  }
+
+  public boolean has(String key) {
+    return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();
+  }
+
+  private boolean scalarOrStructure() {
+    return scalar != null || map != null || list != null;
+  }
+
+  public Map<String, YamlNode> entries() {
+    requireMap();
+    return map;
+  }
+
+  public YamlNode get(String key) {
+    requireMap();
+    YamlNode child = map.get(key);
+    if (child == null || !child.scalarOrStructure()) {
+      throw new ConfigException(where(), "missing required key '" + key + "'", "add '" + key + ": ...' here");
+    }
+    return child;
+  }
+
+  public Optional<YamlNode> opt(String key) {
+    return has(key) ? Optional.of(map.get(key)) : Optional.empty();
+  }
+
+  public String text() {
+    if (scalar == null) {
+      throw new ConfigException(where(), "expected a single value, found a " + (map != null ? "map" : list != null ? "list" : "null"),
+          "write a plain value here");
+    }
+    return scalar;
+  }
+
+  public String string(String key) {
+    return get(key).text();
+  }
+
+  public String string(String key, String fallback) {
+    return has(key) ? get(key).text() : fallback;
+  }
+
+  public int integer(String key, int fallback) {
+    return has(key) ? get(key).asInt(key) : fallback;
+  }
+
+  public int integer(String key) {
+    return get(key).asInt(key);
+  }
+
+  public double decimal(String key, double fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    YamlNode node = get(key);
+    try {
+      return Double.parseDouble(node.text());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(node.where(), "'" + key + "' must be a number, found '" + node.text() + "'",
+          "write a number such as 0.5");
+    }
+  }
+
+  public boolean bool(String key, boolean fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    YamlNode node = get(key);
+    return switch (node.text().toLowerCase()) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new ConfigException(node.where(), "'" + key + "' must be true or false, found '" + node.text() + "'",
+          "write true or false");
+    };
+  }
+
+  private int asInt(String key) {
+    try {
+      return Integer.parseInt(text().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(where(), "'" + key + "' must be a whole number, found '" + text() + "'",
+          "write a whole number such as 7");
+    }
+  }
+
+  /** A list of nodes; a single scalar counts as a one-element list. */
+  public List<YamlNode> items(String key) {
+    if (!has(key)) {
+      return List.of();
+    }
+    YamlNode node = get(key);
+    if (node.list != null) {
+      return node.list;
+    }
+    if (node.scalar != null) {
+      return List.of(node);
+    }
+    throw new ConfigException(node.where(), "'" + key + "' must be a list", "write it as [a, b] or as '- a' lines");
+  }
+
+  public List<String> strings(String key) {
+    return items(key).stream().map(YamlNode::text).toList();
+  }
+
+  private void requireMap() {
+    if (map == null) {
+      throw new ConfigException(where(), "expected a map of 'key: value' entries", "indent the entries under this key");
+    }
+  }
+}

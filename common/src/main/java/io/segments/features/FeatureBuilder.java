@@ -1,0 +1,300 @@
+package io.segments.features;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.ceil;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.cume_dist;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.dayofweek;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import io.segments.config.ConfigException;
+import io.segments.config.ConfigLoader;
+import io.segments.config.FeatureKind;
+import io.segments.config.FeatureSpec;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The features step: {@code user_features}, one row per (as_of_date, user_id) for every user known on that
+ * day, one column per declared feature. Point in time: only activity on or before the as-of day counts.
+ *
+ * <p>Day-level kinds share one aggregation over the {@code user_daily_activity} rollup; sequences, which
+ * need timestamps, share one pass over the staged events; RFM scores and expressions are computed on top.
+ * Several as-of days are computed in the same pass (a replay or backfill).
+ */
+public final class FeatureBuilder {
+  private static final Set<FeatureKind> NOT_YET = Set.of(FeatureKind.STREAK, FeatureKind.REGULARLY,
+      FeatureKind.PURCHASE_SUMMARY);
+
+  private final List<FeatureSpec> features;
+  private final List<Map.Entry<String, String>> rfmMap;
+
+  public FeatureBuilder(List<FeatureSpec> features, List<Map.Entry<String, String>> rfmMap) {
+    for (FeatureSpec spec : features) {
+      if (NOT_YET.contains(spec.kind())) {
+        throw new ConfigException(spec.where(), "feature kind '" + spec.kind().yamlName()
+            + "' is not available in this version", "express it with count/active_days windows for now");
+      }
+    }
+    this.features = List.copyOf(features);
+    this.rfmMap = List.copyOf(rfmMap);
+  }
+
+  /**
+   * Computes the features for each day in {@code asOfDates}.
+   *
+   * @param activity the {@code user_daily_activity} rollup
+   * @param events staged events (user_id, event_name, event_at), read only by sequence features
+   * @param signups optional (user_id, signup_at) of the users table; null to use first seen
+   */
+  public Dataset<Row> build(Dataset<Row> activity, Dataset<Row> events, Dataset<Row> signups, List<LocalDate> asOfDates) {
+    SparkSession spark = activity.sparkSession();
+    Dataset<Row> days = broadcast(dates(spark, asOfDates));
+    Dataset<Row> history = activity.join(days, col("activity_date").leq(col("as_of_date")))
+        .withColumn("days_ago", datediff(col("as_of_date"), col("activity_date")));
+
+    Dataset<Row> known = history.groupBy("as_of_date", "user_id")
+        .agg(min("activity_date").as("first_seen_on"));
+    if (signups != null) {
+      Dataset<Row> signed = signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
+          .crossJoin(days).where(col("signup_on").leq(col("as_of_date")));
+      known = known.join(signed, new String[] {"as_of_date", "user_id"}, "full_outer");
+    } else {
+      known = known.withColumn("signup_on", lit(null).cast(DataTypes.DateType));
+    }
+
+    Dataset<Row> result = known.join(dayAggregates(history), new String[] {"as_of_date", "user_id"}, "left");
+    result = withZeroDefaults(result);
+    result = withSequences(result, events, signups, days);
+    result = withRfm(result);
+    for (FeatureSpec spec : ConfigLoader.orderExpressions(features, names())) {
+      result = result.withColumn(spec.name(), expr(spec.expression()));
+    }
+    List<Column> columns = new ArrayList<>(List.of(col("as_of_date"), col("user_id")));
+    for (FeatureSpec spec : features) {
+      columns.addAll(outputColumns(spec));
+    }
+    return result.select(columns.toArray(Column[]::new));
+  }
+
+  /** The schema of {@code user_features} without running a job; used to check rules. */
+  public StructType schema(SparkSession spark, boolean withSignups) {
+    Dataset<Row> activity = spark.createDataFrame(List.of(), new StructType()
+        .add("user_id", DataTypes.StringType).add("activity_date", DataTypes.DateType)
+        .add("event_name", DataTypes.StringType).add("event_count", DataTypes.LongType)
+        .add("revenue_usd", DataTypes.DoubleType));
+    Dataset<Row> events = spark.createDataFrame(List.of(), new StructType()
+        .add("user_id", DataTypes.StringType).add("event_name", DataTypes.StringType)
+        .add("event_at", DataTypes.TimestampType));
+    Dataset<Row> signups = withSignups ? spark.createDataFrame(List.of(), new StructType()
+        .add("user_id", DataTypes.StringType).add("signup_at", DataTypes.TimestampType)) : null;
+    return build(activity, events, signups, List.of(LocalDate.of(2000, 1, 1))).schema();
+  }
+
+  private Set<String> names() {
+    Set<String> names = new LinkedHashSet<>();
+    features.forEach(f -> names.add(f.name()));
+    return names;
+  }
+
+  private static Dataset<Row> dates(SparkSession spark, List<LocalDate> asOfDates) {
+    List<Row> rows = asOfDates.stream().map(d -> RowFactory.create(java.sql.Date.valueOf(d))).toList();
+    return spark.createDataFrame(rows, new StructType().add("as_of_date", DataTypes.DateType, false));
+  }
+
+  /** All day-level features in one aggregation over the rollup joined to the as-of days. */
+  private Dataset<Row> dayAggregates(Dataset<Row> history) {
+    List<Column> aggregates = new ArrayList<>();
+    for (FeatureSpec spec : features) {
+      Column matches = matches(spec.events());
+      Column inWindow = inWindow(spec.windowDays());
+      switch (spec.kind()) {
+        case COUNT -> aggregates.add(sum(when(matches.and(inWindow), col("event_count"))).as(spec.name()));
+        case ACTIVE_DAYS -> aggregates.add(
+            count_distinct(when(matches.and(inWindow), col("activity_date"))).as(spec.name()));
+        case DISTINCT -> aggregates.add(
+            count_distinct(when(matches.and(inWindow), col("event_name"))).as(spec.name()));
+        case SUM -> aggregates.add(sum(when(matches.and(inWindow), col("revenue_usd"))).as(spec.name()));
+        case RECENCY -> aggregates.add(min(when(matches, col("days_ago"))).as(spec.name()));
+        case SHARE -> {
+          Column weekday = expr("(dayofweek(activity_date) + 5) % 7 + 1");
+          Column chosen = weekday.isin(spec.daysOfWeek().toArray());
+          aggregates.add(sum(when(matches.and(inWindow).and(chosen), col("event_count"))).as(spec.name() + "__part"));
+          aggregates.add(sum(when(matches.and(inWindow), col("event_count"))).as(spec.name() + "__all"));
+        }
+        case TREND -> {
+          Column earlier = col("days_ago").geq(spec.windowDays())
+              .and(col("days_ago").lt(spec.windowDays() + spec.previousDays()));
+          aggregates.add(sum(when(matches.and(inWindow), col("event_count"))).as(spec.name() + "__recent"));
+          aggregates.add(sum(when(matches.and(earlier), col("event_count"))).as(spec.name() + "__earlier"));
+        }
+        case RFM -> {
+          aggregates.add(min(when(matches.and(inWindow), col("days_ago"))).as(spec.name() + "_recency_days"));
+          aggregates.add(sum(when(matches.and(inWindow), col("event_count"))).as(spec.name() + "_frequency"));
+          aggregates.add(sum(when(matches.and(inWindow), col("revenue_usd"))).as(spec.name() + "_monetary"));
+        }
+        default -> { }
+      }
+    }
+    if (aggregates.isEmpty()) {
+      aggregates.add(lit(true).as("__none"));
+    }
+    return history.groupBy("as_of_date", "user_id")
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  private Dataset<Row> withZeroDefaults(Dataset<Row> result) {
+    for (FeatureSpec spec : features) {
+      String name = spec.name();
+      switch (spec.kind()) {
+        case COUNT, ACTIVE_DAYS, DISTINCT -> result = result.withColumn(name, coalesce(col(name), lit(0L)));
+        case SUM -> result = result.withColumn(name, coalesce(col(name), lit(0.0)));
+        case RECENCY -> result = result.withColumn(name, col(name).cast(DataTypes.IntegerType));
+        case TENURE -> result = result.withColumn(name,
+            datediff(col("as_of_date"), coalesce(col("signup_on"), col("first_seen_on"))));
+        case SHARE -> result = result.withColumn(name,
+            when(col(name + "__all").gt(0), col(name + "__part").divide(col(name + "__all"))));
+        case TREND -> result = result.withColumn(name,
+            when(col(name + "__earlier").gt(0),
+                col(name + "__recent").divide(lit(spec.windowDays()))
+                    .divide(col(name + "__earlier").divide(lit(spec.previousDays())))));
+        default -> { }
+      }
+    }
+    return result;
+  }
+
+  /** Sequence features from timestamps: each A event paired with the first B at or after it. */
+  private Dataset<Row> withSequences(Dataset<Row> result, Dataset<Row> events, Dataset<Row> signups, Dataset<Row> days) {
+    for (FeatureSpec spec : features) {
+      if (spec.kind() != FeatureKind.SEQUENCE) {
+        continue;
+      }
+      WindowSpec following = Window.partitionBy("user_id").orderBy("event_at")
+          .rangeBetween(Window.currentRow(), Window.unboundedFollowing());
+      Dataset<Row> pairs = events.where(col("event_name").isin(spec.first(), spec.then()))
+          .withColumn("next_b_at", min(when(col("event_name").equalTo(spec.then()), col("event_at"))).over(following))
+          .where(col("event_name").equalTo(spec.first()))
+          .select(col("user_id"), col("event_at").as("a_at"), col("next_b_at"));
+      Column deadline = expr("a_at + make_interval(0, 0, 0, " + spec.withinDays() + ", 0, 0, 0)");
+      Dataset<Row> perDay;
+      switch (spec.mode()) {
+        case "followed_by" -> {
+          Column completes = col("next_b_at").leq(deadline);
+          if (spec.withinDaysOfSignup() > 0) {
+            pairs = withSignup(pairs, events, signups);
+            completes = completes.and(col("next_b_at").leq(
+                expr("signup_at + make_interval(0, 0, 0, " + spec.withinDaysOfSignup() + ", 0, 0, 0)")));
+          }
+          Dataset<Row> completion = pairs.where(completes).groupBy("user_id")
+              .agg(min(to_date(col("next_b_at"))).as("completed_on"));
+          perDay = completion.join(days, col("completed_on").leq(col("as_of_date")))
+              .select(col("as_of_date"), col("user_id"), lit(true).as(spec.name()));
+        }
+        case "not_followed_by" -> {
+          Column noB = col("next_b_at").isNull().or(col("next_b_at").gt(deadline))
+              .or(to_date(col("next_b_at")).gt(col("as_of_date")));
+          perDay = pairs.join(days, to_date(col("a_at")).leq(col("as_of_date"))).where(noB)
+              .select("as_of_date", "user_id").distinct().withColumn(spec.name(), lit(true));
+        }
+        default -> {
+          Dataset<Row> firstA = pairs.groupBy("user_id")
+              .agg(min("a_at").as("first_a_at"))
+              .join(pairs, "user_id").where(col("a_at").equalTo(col("first_a_at")))
+              .select("user_id", "first_a_at", "next_b_at").dropDuplicates("user_id");
+          perDay = firstA.join(days, to_date(col("next_b_at")).leq(col("as_of_date")))
+              .select(col("as_of_date"), col("user_id"),
+                  datediff(to_date(col("next_b_at")), to_date(col("first_a_at"))).as(spec.name()));
+        }
+      }
+      result = result.join(perDay, new String[] {"as_of_date", "user_id"}, "left");
+      if (!"days_between".equals(spec.mode())) {
+        result = result.withColumn(spec.name(), coalesce(col(spec.name()), lit(false)));
+      }
+    }
+    return result;
+  }
+
+  private static Dataset<Row> withSignup(Dataset<Row> pairs, Dataset<Row> events, Dataset<Row> signups) {
+    Dataset<Row> signupAt = signups != null
+        ? signups.select("user_id", "signup_at")
+        : events.groupBy("user_id").agg(min("event_at").as("signup_at"));
+    return pairs.join(signupAt, "user_id");
+  }
+
+  /** RFM scores: ceil(5 x cume_dist) over the users active in the window, better values scoring higher. */
+  private Dataset<Row> withRfm(Dataset<Row> result) {
+    for (FeatureSpec spec : features) {
+      if (spec.kind() != FeatureKind.RFM) {
+        continue;
+      }
+      String p = spec.name();
+      Column inPopulation = col(p + "_recency_days").isNotNull();
+      WindowSpec byDay = Window.partitionBy("as_of_date", p + "__population");
+      result = result
+          .withColumn(p + "__population", inPopulation)
+          .withColumn(p + "_frequency", coalesce(col(p + "_frequency"), lit(0L)))
+          .withColumn(p + "_monetary", coalesce(col(p + "_monetary"), lit(0.0)))
+          .withColumn(p + "_r", score(inPopulation, byDay.orderBy(col(p + "_recency_days").desc())))
+          .withColumn(p + "_f", score(inPopulation, byDay.orderBy(col(p + "_frequency"))))
+          .withColumn(p + "_m", score(inPopulation, byDay.orderBy(col(p + "_monetary"))))
+          .withColumn(p + "_code", expr(String.format("cast(%1$s_r * 100 + %1$s_f * 10 + %1$s_m as int)", p)));
+      Column named = lit(null).cast(DataTypes.StringType);
+      for (int i = rfmMap.size() - 1; i >= 0; i--) {
+        String condition = rfmMap.get(i).getValue()
+            .replaceAll("\\br\\b", p + "_r").replaceAll("\\bf\\b", p + "_f").replaceAll("\\bm\\b", p + "_m");
+        named = when(inPopulation.and(expr(condition)), lit(rfmMap.get(i).getKey())).otherwise(named);
+      }
+      result = result.withColumn(p + "_segment", named);
+    }
+    return result;
+  }
+
+  private static Column score(Column inPopulation, WindowSpec window) {
+    return when(inPopulation, ceil(cume_dist().over(window).multiply(5)).cast(DataTypes.IntegerType));
+  }
+
+  private static List<Column> outputColumns(FeatureSpec spec) {
+    String p = spec.name();
+    if (spec.kind() == FeatureKind.RFM) {
+      return List.of(col(p + "_recency_days").cast(DataTypes.IntegerType), col(p + "_frequency"), col(p + "_monetary"),
+          col(p + "_r"), col(p + "_f"), col(p + "_m"), col(p + "_code"), col(p + "_segment"));
+    }
+    return List.of(col(p));
+  }
+
+  private static Column matches(List<String> events) {
+    return events.isEmpty() ? lit(true) : col("event_name").isin(events.toArray());
+  }
+
+  private static Column inWindow(int windowDays) {
+    return windowDays == 0 ? lit(true) : col("days_ago").lt(windowDays);
+  }
+
+  static Column dateAdd(Column date, int days) {
+    return date_add(date, days);
+  }
+}

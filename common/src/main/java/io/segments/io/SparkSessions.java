@@ -1,0 +1,50 @@
+package io.segments.io;
+
+import io.segments.config.PipelineConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession a command uses. Settings come from the config's {@code spark:} block, but a
+ * setting already given to {@code spark-submit --conf} wins. Delta Lake is always enabled; the catalog is Hive
+ * (an embedded Derby metastore beside the warehouse on the embedded default), so tables persist across runs.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** Settings the embedded default needs: local master, warehouse and metastore under {@code warehouse}. */
+  public static Map<String, String> embedded(Path warehouse) {
+    Path dir = warehouse.toAbsolutePath().normalize();
+    return Map.of(
+        "spark.master", "local[2]",
+        "spark.sql.warehouse.dir", dir.toUri().toString(),
+        "spark.hadoop.javax.jdo.option.ConnectionURL",
+        "jdbc:derby:;databaseName=" + dir.resolve("metastore_db") + ";create=true",
+        "spark.driver.extraJavaOptions", "-Dderby.system.home=" + dir);
+  }
+
+  public static SparkSession create(PipelineConfig config, String appName) {
+    SparkConf conf = new SparkConf();
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    conf.setIfMissing("spark.sql.catalogImplementation", "hive");
+    conf.setIfMissing("spark.ui.enabled", "false");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
+    conf.setIfMissing("spark.sql.adaptive.enabled", "true");
+    conf.setIfMissing("spark.sql.session.timeZone", config.timeZone());
+    conf.setIfMissing("spark.databricks.delta.properties.defaults.enableChangeDataFeed", "false");
+    config.spark().forEach(conf::setIfMissing);
+    String derbyHome = conf.getOption("spark.driver.extraJavaOptions").getOrElse(() -> "");
+    if (derbyHome.startsWith("-Dderby.system.home=")) {
+      System.setProperty("derby.system.home", derbyHome.substring("-Dderby.system.home=".length()));
+    }
+    SparkSession spark = SparkSession.builder().config(conf).enableHiveSupport().getOrCreate();
+    spark.sparkContext().setLogLevel(conf.get("spark.log.level", "WARN"));
+    spark.conf().set("spark.sql.session.timeZone", config.timeZone());
+    return spark;
+  }
+}

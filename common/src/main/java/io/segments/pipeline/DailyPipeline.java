@@ -1,0 +1,246 @@
+package io.segments.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.segments.config.ConfigException;
+import io.segments.config.PipelineConfig;
+import io.segments.features.FeatureBuilder;
+import io.segments.io.InputRefusedException;
+import io.segments.io.SourceReader;
+import io.segments.io.Warehouse;
+import io.segments.ledger.RunLedger;
+import io.segments.ledger.RunLedger.StepResult;
+import io.segments.publish.AudiencePublisher;
+import io.segments.publish.PublishGuardException;
+import io.segments.segment.RuleChecker;
+import io.segments.segment.SegmentEngine;
+import io.segments.stage.EventStager;
+import io.segments.validate.OutcomeValidator;
+import java.io.PrintStream;
+import java.sql.Date;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One daily run as of D: stage -> rollup -> features -> segments -> validate -> publish, each step recorded
+ * in {@code pipeline_runs}. Segment membership on D needs membership on D-1, so a run replays every day since
+ * the last day with state (or {@code segments_state.replay_days} days on a first run); a backfill replays an
+ * explicit range. Validation runs before publishing so that {@code validate.gate} can stop a publish.
+ */
+public final class DailyPipeline {
+  private final PipelineConfig config;
+  private final SparkSession spark;
+  private final Warehouse warehouse;
+  private final PrintStream console;
+
+  public DailyPipeline(PipelineConfig config, SparkSession spark, PrintStream console) {
+    this.config = config;
+    this.spark = spark;
+    this.warehouse = new Warehouse(spark, config.database());
+    this.console = console;
+  }
+
+  public Warehouse warehouse() {
+    return warehouse;
+  }
+
+  /** The outcome of a run: its id, the replayed days and the warnings of all steps. */
+  public record RunSummary(String runId, List<LocalDate> days, List<String> warnings) {}
+
+  /**
+   * Runs the whole pipeline as of {@code asOf}.
+   *
+   * @param from first day of a backfill, or null for a daily run (which replays from the last state)
+   */
+  public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange) {
+    RuleChecker.check(spark, config);
+    List<LocalDate> days = plan(asOf, from);
+    String runId = UUID.randomUUID().toString();
+    RunLedger ledger = new RunLedger(runId, asOf, console);
+    console.printf("run %s as of %s (%d day%s replayed from %s)%n", runId, asOf, days.size(),
+        days.size() == 1 ? "" : "s", days.get(0));
+    EventStager.Staged staged = null;
+    try {
+      staged = stage(ledger, asOf, runId);
+      rollup(ledger, staged);
+      features(ledger, staged, days);
+      segments(ledger, days);
+      validate(ledger, asOf);
+      publish(ledger, asOf, allowLargeChange, runId);
+      return new RunSummary(runId, days, ledger.warnings());
+    } finally {
+      if (staged != null) {
+        staged.events().unpersist();
+      }
+      ledger.write(warehouse);
+    }
+  }
+
+  /** The days to replay: from the day after the last state through D, or the backfill range. */
+  List<LocalDate> plan(LocalDate asOf, LocalDate from) {
+    LocalDate lastState = lastMembershipDay();
+    LocalDate first;
+    if (from != null) {
+      if (from.isAfter(asOf)) {
+        throw new ConfigException("--from", "backfill range starts (" + from + ") after it ends (" + asOf + ")",
+            "give --from D1 --to D2 with D1 <= D2");
+      }
+      if (lastState != null && lastState.isAfter(asOf)) {
+        throw new ConfigException("--to", "segment state exists through " + lastState + ", after " + asOf
+            + "; a backfill that stops earlier would leave later membership built on the old history",
+            "backfill through the last day: --to " + lastState);
+      }
+      first = from;
+    } else if (lastState == null) {
+      first = asOf.minusDays(config.replayDays() - 1L);
+    } else if (lastState.isAfter(asOf)) {
+      throw new ConfigException("--as-of", "segment state already exists through " + lastState + ", after " + asOf,
+          "rebuild past days with: backfill --from " + asOf + " --to " + lastState);
+    } else {
+      first = lastState.isEqual(asOf) ? asOf : lastState.plusDays(1);
+    }
+    List<LocalDate> days = new ArrayList<>();
+    for (LocalDate day = first; !day.isAfter(asOf); day = day.plusDays(1)) {
+      days.add(day);
+    }
+    return days;
+  }
+
+  private LocalDate lastMembershipDay() {
+    if (!warehouse.exists("segment_membership")) {
+      return null;
+    }
+    Row row = warehouse.read("segment_membership").agg(org.apache.spark.sql.functions.max("as_of_date")).first();
+    return row.isNullAt(0) ? null : row.getDate(0).toLocalDate();
+  }
+
+  EventStager.Staged stage(RunLedger ledger, LocalDate asOf, String runId) {
+    EventStager.Staged[] result = new EventStager.Staged[1];
+    ledger.step("stage", () -> {
+      EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now());
+      staged.events().cache();
+      long valid = staged.events().count();
+      Dataset<Row> quarantined = staged.quarantined()
+          .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
+      warehouse.replaceWhere(quarantined, "quarantine_events", "as_of_date = '" + asOf + "'", "as_of_date");
+      Map<String, Long> reasons = new LinkedHashMap<>();
+      warehouse.read("quarantine_events").where(col("as_of_date").equalTo(Date.valueOf(asOf)))
+          .groupBy("quarantine_reason").count().collectAsList()
+          .forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
+      long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
+      List<String> warnings = new ArrayList<>();
+      reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
+      double share = valid + refused == 0 ? 0 : refused / (double) (valid + refused);
+      if (share > config.source().maxQuarantineShare()) {
+        throw new InputRefusedException(String.format("%.1f%% of the source rows were quarantined (%,d of %,d), more"
+                + " than source.max_quarantine_share %.1f%%; reasons: %s", 100 * share, refused, valid + refused,
+                100 * config.source().maxQuarantineShare(), reasons),
+            "inspect " + warehouse.name("quarantine_events") + " for as_of_date " + asOf
+                + ", fix the source, or raise source.max_quarantine_share");
+      }
+      result[0] = staged;
+      return new StepResult(valid + refused, valid, warnings, null);
+    });
+    return result[0];
+  }
+
+  void rollup(RunLedger ledger, EventStager.Staged staged) {
+    ledger.step("rollup", () -> {
+      warehouse.overwrite(io.segments.rollup.DailyRollup.compute(staged.events()), "user_daily_activity");
+      return StepResult.of(staged.events().count(), warehouse.read("user_daily_activity").count());
+    });
+  }
+
+  void features(RunLedger ledger, EventStager.Staged staged, List<LocalDate> days) {
+    ledger.step("features", () -> {
+      Dataset<Row> activity = warehouse.read("user_daily_activity");
+      Dataset<Row> signups = config.source().users() == null ? null
+          : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
+      Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
+          .build(activity, staged.events(), signups, days);
+      warehouse.replaceWhere(features, "user_features", between("as_of_date", days), "as_of_date");
+      long rows = warehouse.read("user_features").where(between("as_of_date", days)).count();
+      return StepResult.of(activity.count(), rows);
+    });
+  }
+
+  void segments(RunLedger ledger, List<LocalDate> days) {
+    ledger.step("segments", () -> {
+      Dataset<Row> features = warehouse.read("user_features").where(between("as_of_date", days));
+      LocalDate before = days.get(0).minusDays(1);
+      Dataset<Row> prior = warehouse.exists("segment_membership")
+          ? warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(before)))
+          : spark.createDataFrame(List.of(), new org.apache.spark.sql.types.StructType()
+              .add("user_id", "string").add("segment", "string").add("entered_on", "date"));
+      SegmentEngine.Result result = new SegmentEngine(config.segments()).assign(features, prior);
+      try {
+        warehouse.replaceWhere(result.membership(), "segment_membership", between("as_of_date", days), "as_of_date");
+        warehouse.replaceWhere(result.changes(), "segment_changes", between("as_of_date", days), "as_of_date");
+        String first = "'" + days.get(0) + "'";
+        warehouse.replaceWhere(result.stays(), "segment_history",
+            "exited_on is null or exited_on >= " + first + " or entered_on >= " + first);
+      } finally {
+        result.replay().unpersist();
+      }
+      LocalDate last = days.get(days.size() - 1);
+      long members = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(last))).count();
+      return StepResult.of(features.count(), members);
+    });
+  }
+
+  void validate(RunLedger ledger, LocalDate asOf) {
+    ledger.step("validate", () -> {
+      OutcomeValidator validator = new OutcomeValidator(config);
+      Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
+      warehouse.overwrite(validator.outcomes(membership, warehouse.read("user_daily_activity"), asOf),
+          "segment_outcomes");
+      Dataset<Row> outcomes = warehouse.read("segment_outcomes");
+      Map<String, Long> sizes = new LinkedHashMap<>();
+      membership.where(col("as_of_date").equalTo(Date.valueOf(asOf))).groupBy("segment").count().collectAsList()
+          .forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+      long base = knownUsers(asOf).count();
+      List<String> warnings = validator.checks(outcomes, sizes, base, asOf);
+      if (config.validate().gate() && !warnings.isEmpty()) {
+        throw new PublishGuardException("validation gate: " + warnings.size() + " check(s) failed, nothing was"
+            + " published:\n  " + String.join("\n  ", warnings)
+            + "\n  fix: revise the segments, or set validate.gate: false in " + config.file());
+      }
+      return new StepResult(null, outcomes.count(), warnings, null);
+    });
+  }
+
+  void publish(RunLedger ledger, LocalDate asOf, boolean allowLargeChange, String runId) {
+    ledger.step("publish", () -> {
+      AudiencePublisher publisher = new AudiencePublisher(config);
+      Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(asOf)));
+      Dataset<Row> users = config.source().users() == null ? null
+          : SourceReader.open(spark, config.source().users(), "source.users");
+      AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, knownUsers(asOf), users, asOf);
+      try {
+        publisher.guard(plan, allowLargeChange);
+        publisher.write(warehouse, plan, asOf, runId);
+      } finally {
+        plan.audienceMembers().unpersist();
+      }
+      long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
+      return StepResult.of(plan.base(), published);
+    });
+  }
+
+  private Dataset<Row> knownUsers(LocalDate asOf) {
+    return warehouse.read("user_features").where(col("as_of_date").equalTo(Date.valueOf(asOf))).select("user_id");
+  }
+
+  private static String between(String column, List<LocalDate> days) {
+    return column + " >= '" + days.get(0) + "' and " + column + " <= '" + days.get(days.size() - 1) + "'";
+  }
+}

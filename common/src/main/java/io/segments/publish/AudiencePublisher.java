@@ -1,0 +1,228 @@
+package io.segments.publish;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.segments.config.AudienceSpec;
+import io.segments.config.PipelineConfig;
+import io.segments.config.SegmentSpec;
+import io.segments.io.Warehouse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The publish step: the tables reverse-ETL tools read.
+ *
+ * <ul>
+ *   <li>{@code audience_members}: one row per (audience, user_id) current member, with entered_on and the
+ *       export attributes allowed for that audience. Primary key (audience, user_id).
+ *   <li>{@code user_segments}: one row per known user: one column per family (its segment) and the sorted
+ *       array of all segments. Primary key user_id.
+ *   <li>{@code segment_catalog}: one row per segment with its spec, size and change since the last publish.
+ * </ul>
+ *
+ * <p>Each table is changed by one Delta MERGE (one commit) that touches only rows whose values changed, so the
+ * change data feed holds exactly who entered, left or changed. No column changes daily for everyone; the
+ * as-of date is a table property. The publish guard checks every audience before anything is written.
+ */
+public final class AudiencePublisher {
+  private final PipelineConfig config;
+
+  public AudiencePublisher(PipelineConfig config) {
+    this.config = config;
+  }
+
+  /** What a publish would write, computed but not yet written. */
+  public record Plan(Dataset<Row> audienceMembers, Dataset<Row> userSegments, Dataset<Row> catalog,
+      Map<String, Long> newSizes, Map<String, Long> oldSizes, long base) {}
+
+  /** The audiences to publish: those configured, or one per segment when none is. */
+  public List<AudienceSpec> audiences() {
+    if (!config.audiences().isEmpty()) {
+      return config.audiences();
+    }
+    return config.segments().stream()
+        .map(s -> new AudienceSpec(s.name(), s.name(), List.of(), List.of(), s.where())).toList();
+  }
+
+  /**
+   * @param membership segment_membership rows of the publish day
+   * @param knownUsers user_id of every user known on the publish day
+   * @param users the users table, or null when none is configured
+   */
+  public Plan plan(Warehouse warehouse, Dataset<Row> membership, Dataset<Row> knownUsers, Dataset<Row> users,
+      LocalDate asOf) {
+    SparkSession spark = warehouse.spark();
+    Dataset<Row> audienceMembers = audienceMembers(spark, membership, users).cache();
+    Map<String, Long> newSizes = new LinkedHashMap<>();
+    audiences().forEach(a -> newSizes.put(a.name(), 0L));
+    audienceMembers.groupBy("audience").count().collectAsList()
+        .forEach(r -> newSizes.put(r.getString(0), r.getLong(1)));
+    Map<String, Long> oldSizes = new LinkedHashMap<>();
+    if (warehouse.exists("audience_members")) {
+      warehouse.read("audience_members").groupBy("audience").count().collectAsList()
+          .forEach(r -> oldSizes.put(r.getString(0), r.getLong(1)));
+    }
+    Dataset<Row> userSegments = userSegments(knownUsers, membership);
+    long base = knownUsers.count();
+    Dataset<Row> catalog = catalog(spark, warehouse, membership, base, asOf);
+    return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, base);
+  }
+
+  /** Refuses a publish whose audiences move more than the configured share or become empty. */
+  public void guard(Plan plan, boolean allowLargeChange) {
+    if (allowLargeChange) {
+      return;
+    }
+    List<String> tripped = new ArrayList<>();
+    plan.newSizes().forEach((audience, size) -> {
+      Long old = plan.oldSizes().get(audience);
+      if (old == null || old == 0) {
+        return;
+      }
+      double change = Math.abs(size - old) / (double) old;
+      if (size == 0 || change > config.maxChangeShare()) {
+        tripped.add(String.format("audience '%s' would go from %,d to %,d members (%+.0f%%, limit %.0f%%)",
+            audience, old, size, 100.0 * (size - old) / old, 100 * config.maxChangeShare()));
+      }
+    });
+    if (!tripped.isEmpty()) {
+      throw new PublishGuardException("publish guard tripped, nothing was published:\n  " + String.join("\n  ", tripped)
+          + "\n  fix: check the input data of this run; if the change is real, rerun with --allow-large-change"
+          + " (or raise publish.max_change_share in " + config.file() + ")");
+    }
+  }
+
+  /** Writes the three tables (one MERGE commit each) and the per-audience views. */
+  public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId) {
+    Map<String, String> properties = Map.of("segments.as_of_date", asOf.toString(), "segments.run_id", runId);
+    DeltaPublish.merge(warehouse, "audience_members", plan.audienceMembers(), List.of("audience", "user_id"),
+        TableDocs.AUDIENCE_MEMBERS, properties);
+    DeltaPublish.merge(warehouse, "user_segments", plan.userSegments(), List.of("user_id"),
+        TableDocs.USER_SEGMENTS, properties);
+    DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
+        TableDocs.SEGMENT_CATALOG, properties);
+    for (AudienceSpec audience : audiences()) {
+      warehouse.spark().sql("create or replace view " + warehouse.name("audience_" + audience.name())
+          + " as select * from " + warehouse.name("audience_members") + " where audience = '" + audience.name() + "'");
+    }
+  }
+
+  private Dataset<Row> audienceMembers(SparkSession spark, Dataset<Row> membership, Dataset<Row> users) {
+    List<Row> mapping = audiences().stream().map(a -> RowFactory.create(a.name(), a.segment())).toList();
+    Dataset<Row> audienceOf = spark.createDataFrame(mapping,
+        new StructType().add("audience", DataTypes.StringType).add("segment", DataTypes.StringType));
+    Dataset<Row> members = membership.join(org.apache.spark.sql.functions.broadcast(audienceOf), "segment")
+        .select("audience", "user_id", "segment", "entered_on");
+
+    Set<String> attributes = new LinkedHashSet<>();
+    Set<String> hashed = new LinkedHashSet<>();
+    audiences().forEach(a -> {
+      attributes.addAll(a.attributes());
+      hashed.addAll(a.hashedIdentifiers());
+    });
+    if (users == null || (attributes.isEmpty() && hashed.isEmpty())) {
+      return members;
+    }
+    Set<String> needed = new LinkedHashSet<>(attributes);
+    needed.addAll(hashed);
+    List<Column> userColumns = new ArrayList<>(List.of(col("user_id")));
+    needed.forEach(c -> userColumns.add(col(c).cast(DataTypes.StringType).as("__" + c)));
+    Dataset<Row> joined = members.join(users.select(userColumns.toArray(Column[]::new)), "user_id", "left");
+
+    List<Column> out = new ArrayList<>(List.of(col("audience"), col("user_id"), col("segment"), col("entered_on")));
+    for (String attribute : attributes) {
+      out.add(when(col("audience").isin(allowed(attribute, false)), col("__" + attribute)).as(attribute));
+    }
+    for (String identifier : hashed) {
+      Column normalized = lower(trim(col("__" + identifier)));
+      out.add(when(col("audience").isin(allowed(identifier, true)).and(normalized.notEqual("")),
+          sha2(normalized, 256)).as(identifier + "_sha256"));
+    }
+    return joined.select(out.toArray(Column[]::new));
+  }
+
+  private Object[] allowed(String column, boolean hashedIdentifier) {
+    return audiences().stream()
+        .filter(a -> (hashedIdentifier ? a.hashedIdentifiers() : a.attributes()).contains(column))
+        .map(AudienceSpec::name).toArray();
+  }
+
+  private Dataset<Row> userSegments(Dataset<Row> knownUsers, Dataset<Row> membership) {
+    Set<String> families = new LinkedHashSet<>();
+    config.segments().stream().map(SegmentSpec::family).filter(f -> f != null).forEach(families::add);
+    List<Column> aggregates = new ArrayList<>();
+    for (String family : families) {
+      aggregates.add(max(when(col("family").equalTo(family), col("segment"))).as(family));
+    }
+    aggregates.add(array_sort(collect_list(col("segment"))).as("segments"));
+    Dataset<Row> perUser = membership.groupBy("user_id")
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+    Dataset<Row> all = knownUsers.select("user_id").distinct().join(perUser, "user_id", "left");
+    return all.withColumn("segments",
+        when(col("segments").isNull(), org.apache.spark.sql.functions.array().cast("array<string>"))
+            .otherwise(col("segments")));
+  }
+
+  private Dataset<Row> catalog(SparkSession spark, Warehouse warehouse, Dataset<Row> membership, long base,
+      LocalDate asOf) {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+    Map<String, Long> previous = new LinkedHashMap<>();
+    Map<String, Object[]> previousDefinition = new LinkedHashMap<>();
+    if (warehouse.exists("segment_catalog")) {
+      warehouse.read("segment_catalog").select("segment", "size", "definition_hash", "definition_changed_on")
+          .collectAsList().forEach(r -> {
+            previous.put(r.getString(0), r.getLong(1));
+            previousDefinition.put(r.getString(0), new Object[] {r.getString(2), r.getDate(3)});
+          });
+    }
+    List<Row> rows = new ArrayList<>();
+    for (SegmentSpec s : config.segments()) {
+      long size = sizes.getOrDefault(s.name(), 0L);
+      Long before = previous.get(s.name());
+      String hash = definitionHash(s);
+      Object[] prior = previousDefinition.get(s.name());
+      Date changedOn = prior != null && hash.equals(prior[0]) ? (Date) prior[1] : Date.valueOf(asOf);
+      rows.add(RowFactory.create(s.name(), s.family(), s.priority(), s.description(), s.owner(), s.rule(),
+          s.effectiveExitRule(), s.minDays(), s.onEnter(), s.onExit(), s.successMetric(), "daily", size,
+          base == 0 ? 0.0 : (double) size / base, before == null ? null : size - before, hash, changedOn,
+          Date.valueOf(asOf)));
+    }
+    return spark.createDataFrame(rows, TableDocs.CATALOG_SCHEMA);
+  }
+
+  static String definitionHash(SegmentSpec s) {
+    String text = String.join("\u0000", s.name(), String.valueOf(s.family()), String.valueOf(s.priority()), s.rule(),
+        s.effectiveExitRule(), String.valueOf(s.minDays()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.segments.publish;
+
+import io.segments.io.Warehouse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Replaces a published table's content with one Delta MERGE: insert new keys, update changed rows, delete keys
+ * that are gone. Unchanged rows are not rewritten, so the change data feed shows only real changes.
+ */
+final class DeltaPublish {
+  private DeltaPublish() {}
+
+  static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
+      Map<String, String> properties) {
+    String name = warehouse.name(table);
+    if (warehouse.exists(table)
+        && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
+      // The configured columns changed: replace content and schema in one commit.
+      warehouse.overwrite(source, table);
+      warehouse.setProperties(table, properties);
+      return;
+    }
+    if (!warehouse.exists(table)) {
+      warehouse.overwrite(source.limit(0), table);
+      warehouse.setProperties(table, Map.of("delta.enableChangeDataFeed", "true", "comment", doc.table()));
+      doc.columns().forEach((column, comment) -> {
+        if (Arrays.asList(source.columns()).contains(column)) {
+          warehouse.spark().sql("alter table " + name + " alter column " + column + " comment '"
+              + comment.replace("'", "") + "'");
+        }
+      });
+    }
+    String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" and "));
+    String changed = Arrays.stream(source.columns()).filter(c -> !keys.contains(c))
+        .map(c -> "not (t." + c + " <=> s." + c + ")").collect(Collectors.joining(" or "));
+    var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
+    merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
+    merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete().execute();
+    warehouse.setProperties(table, properties);
+  }
+}

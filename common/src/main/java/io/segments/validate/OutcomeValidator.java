@@ -1,0 +1,131 @@
+package io.segments.validate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import io.segments.config.PipelineConfig;
+import io.segments.config.SegmentSpec;
+import io.segments.config.ValidateConfig;
+import io.segments.io.SqlFiles;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The validate step: {@code segment_outcomes} (see {@code sql/marts/segment_outcomes.sql} for its grain and
+ * definitions) and the method's checks on it, returned as warnings for the run ledger.
+ */
+public final class OutcomeValidator {
+  private final PipelineConfig config;
+
+  public OutcomeValidator(PipelineConfig config) {
+    this.config = config;
+  }
+
+  public Dataset<Row> outcomes(Dataset<Row> membership, Dataset<Row> activity, LocalDate asOf) {
+    ValidateConfig v = config.validate();
+    activity.select(
+            col("user_id"), col("activity_date"),
+            matches(v.activeEvents()).as("is_active"),
+            named(v.activationEvent()).as("is_activation"),
+            named(v.conversionEvent()).as("is_conversion"))
+        .groupBy("user_id", "activity_date")
+        .agg(max("is_active").as("is_active"), max("is_activation").as("is_activation"),
+            max("is_conversion").as("is_conversion"))
+        .createOrReplaceTempView("outcome_activity");
+    membership.createOrReplaceTempView("segment_membership");
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("as_of", asOf);
+    params.put("activation_days", v.activationDays());
+    params.put("conversion_days", v.conversionDays());
+    return SqlFiles.run(activity.sparkSession(), "marts/segment_outcomes.sql", params);
+  }
+
+  /**
+   * The method's checks: size, share of base, day-30 retention gaps within a family, churn ratio.
+   *
+   * @param outcomes segment_outcomes as written
+   * @param sizes members per segment on the as-of day
+   * @param base users known on the as-of day
+   */
+  public List<String> checks(Dataset<Row> outcomes, Map<String, Long> sizes, long base, LocalDate asOf) {
+    ValidateConfig v = config.validate();
+    List<String> warnings = new ArrayList<>();
+    for (SegmentSpec segment : config.segments()) {
+      long size = sizes.getOrDefault(segment.name(), 0L);
+      if (size == 0) {
+        warnings.add("segment '" + segment.name() + "' is empty on " + asOf);
+      } else if (size < v.minSize()) {
+        warnings.add(String.format("segment '%s' has %,d members on %s, fewer than validate.min_size %,d: too small"
+            + " to trust", segment.name(), size, asOf, v.minSize()));
+      }
+      if (base > 0 && size > 0.8 * base) {
+        warnings.add(String.format("segment '%s' holds %.0f%% of users: it does not separate anyone",
+            segment.name(), 100.0 * size / base));
+      }
+    }
+    Map<String, double[]> pooled = pooledDay30(outcomes);
+    if (pooled.isEmpty()) {
+      warnings.add("no cohort is 30 days old yet on " + asOf + ": day-30 retention checks skipped");
+      return warnings;
+    }
+    Map<String, List<SegmentSpec>> families = new LinkedHashMap<>();
+    config.segments().stream().filter(s -> s.family() != null)
+        .forEach(s -> families.computeIfAbsent(s.family(), f -> new ArrayList<>()).add(s));
+    families.forEach((family, members) -> {
+      List<Map.Entry<String, double[]>> measured = new ArrayList<>();
+      members.stream().filter(s -> pooled.containsKey(s.name()))
+          .forEach(s -> measured.add(Map.entry(s.name(), pooled.get(s.name()))));
+      measured.sort((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]));
+      for (int i = 1; i < measured.size(); i++) {
+        double gap = 100 * (measured.get(i - 1).getValue()[0] - measured.get(i).getValue()[0]);
+        if (gap < v.retentionGapPoints()) {
+          warnings.add(String.format("family '%s': '%s' (d30 %.1f%%) and '%s' (d30 %.1f%%) differ by %.1f points of"
+                  + " day-30 retention, less than validate.retention_gap_points %.0f", family,
+              measured.get(i - 1).getKey(), 100 * measured.get(i - 1).getValue()[0], measured.get(i).getKey(),
+              100 * measured.get(i).getValue()[0], gap, v.retentionGapPoints()));
+        }
+      }
+      if (measured.size() >= 2) {
+        double best = measured.stream().mapToDouble(e -> e.getValue()[1]).min().orElse(0);
+        double worst = measured.stream().mapToDouble(e -> e.getValue()[1]).max().orElse(0);
+        if (best > 0 && worst / best < 2) {
+          warnings.add(String.format("family '%s': churn of the worst segment (%.1f%%) is less than 2x the best"
+              + " (%.1f%%)", family, 100 * worst, 100 * best));
+        }
+      }
+    });
+    return warnings;
+  }
+
+  /** Per segment: day-30 retention and churn pooled over all cohorts whose day 30 is known. */
+  private static Map<String, double[]> pooledDay30(Dataset<Row> outcomes) {
+    Map<String, double[]> pooled = new LinkedHashMap<>();
+    outcomes.where(col("retention_d30").isNotNull())
+        .groupBy("segment")
+        .agg(org.apache.spark.sql.functions.sum(col("retention_d30").multiply(col("cohort_size"))).as("retained"),
+            org.apache.spark.sql.functions.sum(col("churn_d30").multiply(col("cohort_size"))).as("churned"),
+            org.apache.spark.sql.functions.sum("cohort_size").as("n"))
+        .collectAsList()
+        .forEach(r -> {
+          double n = ((Number) r.getAs("n")).doubleValue();
+          pooled.put(r.getString(0), new double[] {((Number) r.getAs("retained")).doubleValue() / n,
+              ((Number) r.getAs("churned")).doubleValue() / n});
+        });
+    return pooled;
+  }
+
+  private static Column matches(List<String> events) {
+    return events.isEmpty() ? lit(true) : col("event_name").isin(events.toArray());
+  }
+
+  private static Column named(String event) {
+    return event == null ? lit(false) : col("event_name").equalTo(event);
+  }
+}

@@ -1,0 +1,198 @@
+package io.segments.jobs;
+
+import io.segments.config.ConfigException;
+import io.segments.config.ConfigLoader;
+import io.segments.config.PipelineConfig;
+import io.segments.generate.EventGenerator;
+import io.segments.io.SparkSessions;
+import io.segments.io.Warehouse;
+import io.segments.pipeline.DailyPipeline;
+import io.segments.segment.RuleChecker;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The commands and their options. Each handler reads its options, then calls one public entry point. */
+final class Commands {
+  static final String DEFAULT_CONFIG = "conf/local.yaml";
+
+  private Commands() {}
+
+  static List<Command> all() {
+    return List.of(
+        new Command("demo", "", "generate sample data and run the daily pipeline over its last days",
+            withGenerate(common()), Commands::demo),
+        new Command("generate", "", "write synthetic SaaS product events and users (planted personas)",
+            withGenerate(common()), Commands::generate),
+        new Command("run", "--as-of D", "the whole daily run as of D (replays days since the last run)",
+            withAllow(asOf(common())), Commands::run),
+        new Command("backfill", "--from D1 --to D2", "replay the days D1..D2 in order, then publish as of D2",
+            withAllow(range(common())), Commands::backfill),
+        new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
+            sqlOptions(common()), SqlCommand::run),
+        new Command("check-config", "", "check the config and every rule without running a job",
+            common(), Commands::checkConfig));
+  }
+
+  static Options common() {
+    return new Options()
+        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+            .desc("environment config (default: $SEGMENTS_CONFIG or " + DEFAULT_CONFIG + ")").get())
+        .addOption(Option.builder().longOpt("warehouse").hasArg().argName("DIR")
+            .desc("embedded warehouse directory (overrides embedded.warehouse)").get())
+        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
+        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+  }
+
+  private static Options asOf(Options options) {
+    return options.addOption(Option.builder().longOpt("as-of").hasArg().argName("D").required()
+        .desc("the as-of day, yyyy-mm-dd (the calendar day in the configured time zone)").get());
+  }
+
+  private static Options range(Options options) {
+    return options
+        .addOption(Option.builder().longOpt("from").hasArg().argName("D1").required().desc("first day").get())
+        .addOption(Option.builder().longOpt("to").hasArg().argName("D2").required().desc("last day").get());
+  }
+
+  private static Options withAllow(Options options) {
+    return options.addOption(Option.builder().longOpt("allow-large-change")
+        .desc("publish even if an audience moves more than publish.max_change_share").get());
+  }
+
+  private static Options withGenerate(Options options) {
+    return options
+        .addOption(Option.builder().longOpt("users").hasArg().argName("N").desc("users (default 4000)").get())
+        .addOption(Option.builder().longOpt("days").hasArg().argName("N").desc("days of history (default 120)").get())
+        .addOption(Option.builder().longOpt("end").hasArg().argName("D").desc("last day (default 2026-10-31)").get())
+        .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("random seed (default 42)").get())
+        .addOption(Option.builder().longOpt("database").hasArg().argName("DB").desc("target database (default demo)").get())
+        .addOption(Option.builder().longOpt("parquet").hasArg().argName("DIR")
+            .desc("also write events and users as Parquet under DIR").get());
+  }
+
+  private static Options sqlOptions(Options options) {
+    return options
+        .addOption(Option.builder().longOpt("format").hasArg().argName("FORMAT").desc("table (default), csv or json").get())
+        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("rows to print (default 1000)").get());
+  }
+
+  static PipelineConfig config(CommandLine line) {
+    String file = line.getOptionValue("config", System.getenv().getOrDefault("SEGMENTS_CONFIG", DEFAULT_CONFIG));
+    PipelineConfig config = ConfigLoader.load(Path.of(file));
+    if (line.hasOption("warehouse")) {
+      config = config.withSpark(SparkSessions.embedded(Path.of(line.getOptionValue("warehouse"))));
+    }
+    return config;
+  }
+
+  static LocalDate date(CommandLine line, String option) {
+    String value = line.getOptionValue(option);
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException("--" + option, "'" + value + "' is not a date", "write it as yyyy-mm-dd, e.g. 2026-10-31");
+    }
+  }
+
+  static long number(CommandLine line, String option, long fallback) {
+    if (!line.hasOption(option)) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(line.getOptionValue(option));
+      if (value <= 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException("--" + option, "'" + line.getOptionValue(option) + "' is not a positive whole number",
+          "write e.g. --" + option + " 1000");
+    }
+  }
+
+  private static int run(CommandLine line) {
+    PipelineConfig config = config(line);
+    LocalDate asOf = date(line, "as-of");
+    SparkSession spark = SparkSessions.create(config, "segments run " + asOf);
+    new DailyPipeline(config, spark, System.out).run(asOf, null, line.hasOption("allow-large-change"));
+    return Main.OK;
+  }
+
+  private static int backfill(CommandLine line) {
+    PipelineConfig config = config(line);
+    LocalDate from = date(line, "from");
+    LocalDate to = date(line, "to");
+    SparkSession spark = SparkSessions.create(config, "segments backfill " + from + ".." + to);
+    new DailyPipeline(config, spark, System.out).run(to, from, line.hasOption("allow-large-change"));
+    return Main.OK;
+  }
+
+  private static int checkConfig(CommandLine line) {
+    PipelineConfig config = config(line);
+    SparkSession spark = SparkSessions.create(config, "segments check-config");
+    StructType schema = RuleChecker.check(spark, config);
+    System.out.printf("%s: ok — %d features (%d columns), %d segments, %d audiences%n", config.file(),
+        config.features().size(), schema.fields().length - 2, config.segments().size(), config.audiences().size());
+    for (StructField field : schema.fields()) {
+      System.out.printf("  %-28s %s%n", field.name(), field.dataType().simpleString());
+    }
+    return Main.OK;
+  }
+
+  private static EventGenerator.Spec generateSpec(CommandLine line, PipelineConfig config) {
+    LocalDate end = line.hasOption("end") ? date(line, "end") : LocalDate.of(2026, 10, 31);
+    return new EventGenerator.Spec(number(line, "users", 4000), end, (int) number(line, "days", 120),
+        number(line, "seed", 42), config.timeZone());
+  }
+
+  private static int generate(CommandLine line) {
+    PipelineConfig config = config(line);
+    EventGenerator.Spec spec = generateSpec(line, config);
+    SparkSession spark = SparkSessions.create(config, "segments generate");
+    writeGenerated(spark, spec, line.getOptionValue("database", "demo"), line.getOptionValue("parquet"));
+    return Main.OK;
+  }
+
+  static void writeGenerated(SparkSession spark, EventGenerator.Spec spec, String database, String parquetDir) {
+    Warehouse target = new Warehouse(spark, database);
+    long start = System.nanoTime();
+    target.overwrite(EventGenerator.events(spark, spec), "events");
+    target.overwrite(EventGenerator.users(spark, spec), "users");
+    long events = target.read("events").count();
+    if (parquetDir != null) {
+      target.read("events").write().mode("overwrite").parquet(parquetDir + "/events");
+      target.read("users").write().mode("overwrite").parquet(parquetDir + "/users");
+    }
+    System.out.printf("generated %,d events of %,d users, %s..%s, into %s.events and %s.users (%.1fs)%n", events,
+        spec.users(), spec.firstDay(), spec.lastDay(), database, database, (System.nanoTime() - start) / 1e9);
+  }
+
+  private static int demo(CommandLine line) {
+    PipelineConfig config = config(line);
+    EventGenerator.Spec spec = generateSpec(line, config);
+    SparkSession spark = SparkSessions.create(config, "segments demo");
+    writeGenerated(spark, spec, line.getOptionValue("database", "demo"), line.getOptionValue("parquet"));
+    DailyPipeline pipeline = new DailyPipeline(config, spark, System.out);
+    LocalDate last = spec.lastDay();
+    pipeline.run(last.minusDays(1), last.minusDays(config.replayDays()), true);
+    pipeline.run(last, null, false);
+    String db = config.database();
+    System.out.println();
+    System.out.println("done. Look at the tables (each command starts a new process on the same warehouse):");
+    System.out.println("  ./segments sql \"select * from " + db + ".segment_catalog\"");
+    System.out.println("  ./segments sql \"select audience, count(*) from " + db + ".audience_members group by 1\"");
+    System.out.println("  ./segments sql \"select * from " + db + ".user_segments limit 10\"");
+    System.out.println("  ./segments sql \"select segment, cohort_date, cohort_size, retention_d30 from " + db
+        + ".segment_outcomes where retention_d30 is not null order by cohort_date desc, segment limit 20\"");
+    System.out.println("  ./segments sql \"select * from " + db + ".pipeline_runs order by started_at desc limit 12\"");
+    return Main.OK;
+  }
+}

@@ -1,0 +1,100 @@
+package io.segments.jobs;
+
+import io.segments.config.ConfigException;
+import io.segments.io.InputRefusedException;
+import io.segments.publish.PublishGuardException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.ParseException;
+
+/**
+ * The command line: {@code ./segments <command> [options]} locally, or
+ * {@code spark-submit --class io.segments.jobs.Main segments.jar <command> [options]} on a cluster.
+ *
+ * <p>Exit codes: 0 ok, 1 other failure, 2 bad arguments or config, 3 input data refused, 4 publish guard
+ * tripped (or validation gate failed). Errors print one clear message; {@code --verbose} adds the stack trace.
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_ARGUMENTS = 2;
+  public static final int INPUT_REFUSED = 3;
+  public static final int GUARD_TRIPPED = 4;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs a command and returns its exit code (used by tests, which must not exit the JVM). */
+  public static int run(String[] args) {
+    Map<String, Command> commands = new LinkedHashMap<>();
+    for (Command command : Commands.all()) {
+      commands.put(command.name(), command);
+    }
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      printUsage(commands);
+      return args.length == 0 ? BAD_ARGUMENTS : OK;
+    }
+    Command command = commands.get(args[0]);
+    if (command == null) {
+      System.err.println("error: unknown command '" + args[0] + "'\n  fix: use one of " + commands.keySet()
+          + " (./segments --help)");
+      return BAD_ARGUMENTS;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    boolean verbose = Arrays.asList(rest).contains("--verbose");
+    try {
+      CommandLine line = new DefaultParser().parse(command.options(), rest);
+      if (line.hasOption("help")) {
+        printHelp(command);
+        return OK;
+      }
+      return command.handler().run(line);
+    } catch (ParseException e) {
+      System.err.println("error: " + e.getMessage() + "\n  fix: see ./segments " + command.name() + " --help");
+      return BAD_ARGUMENTS;
+    } catch (ConfigException e) {
+      return fail(e, BAD_ARGUMENTS, verbose);
+    } catch (InputRefusedException e) {
+      return fail(e, INPUT_REFUSED, verbose);
+    } catch (PublishGuardException e) {
+      return fail(e, GUARD_TRIPPED, verbose);
+    } catch (Exception e) {
+      return fail(e, FAILED, verbose);
+    }
+  }
+
+  private static int fail(Exception e, int code, boolean verbose) {
+    System.err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    if (verbose) {
+      e.printStackTrace();
+    } else if (code == FAILED) {
+      System.err.println("  (rerun with --verbose for the stack trace)");
+    }
+    return code;
+  }
+
+  private static void printUsage(Map<String, Command> commands) {
+    System.out.println("usage: segments <command> [options]   (segments <command> --help for its options)\n");
+    commands.values().forEach(c -> System.out.printf("  %-13s %s%n", c.name(), c.summary()));
+    System.out.println("\nexit codes: 0 ok, 1 failure, 2 bad arguments or config, 3 input refused, 4 publish guard");
+  }
+
+  private static void printHelp(Command command) {
+    HelpFormatter formatter = new HelpFormatter();
+    formatter.setWidth(110);
+    PrintWriter out = new PrintWriter(System.out);
+    formatter.printHelp(out, 110, "segments " + command.name() + " " + command.arguments(), command.summary(),
+        command.options(), 2, 4, "");
+    out.flush();
+  }
+}

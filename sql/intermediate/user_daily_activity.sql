@@ -1,0 +1,21 @@
+-- Grain: one row per (user_id, activity_date, event_name); activity_date is the calendar day in the
+-- configured time zone. Feeds every feature that only needs days.
+-- Input view: stg_events. Checks: (user_id, activity_date, event_name) unique; event_count >= 1.
+with events as (
+  select * from stg_events
+),
+
+daily as (
+  select
+    user_id,
+    event_date       as activity_date,
+    event_name,
+    count(*)         as event_count,
+    sum(revenue_usd) as revenue_usd,
+    min(event_at)    as first_event_at,
+    max(event_at)    as last_event_at
+  from events
+  group by user_id, event_date, event_name
+)
+
+select * from daily

@@ -1,0 +1,94 @@
+-- Grain: one row per (segment, cohort_date): the users in the segment on cohort_date, and what happened to
+-- them afterwards. Keys: (segment, cohort_date).
+-- Retention: retention_d1 = active on day 1 after the cohort date; retention_d7 = active on any of days
+-- 1..7; retention_d30 and retention_d90 = active in the 7-day bracket ending on day 30 (24..30) or 90
+-- (84..90). Churn_d30 = no activity on days 1..30. Activation = the activation event within
+-- :activation_days days from the cohort date (inclusive); conversion likewise with :conversion_days.
+-- An outcome whose horizon lies after :as_of is null, not zero. *_lo/*_hi: 95% Wilson interval.
+-- Input views: segment_membership (as_of_date, user_id, segment, family),
+--              outcome_activity (user_id, activity_date, is_active, is_activation, is_conversion).
+with membership as (
+  select segment, family, as_of_date as cohort_date, user_id from segment_membership
+),
+
+activity as (
+  select user_id, activity_date, is_active, is_activation, is_conversion from outcome_activity
+),
+
+member_outcomes as (
+  select
+    m.segment,
+    m.family,
+    m.cohort_date,
+    m.user_id,
+    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 1 then 1 else 0 end)              as active_d1,
+    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 7 then 1 else 0 end)   as active_d7,
+    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 24 and 30 then 1 else 0 end) as active_d30,
+    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 84 and 90 then 1 else 0 end) as active_d90,
+    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 30 then 1 else 0 end)  as active_within_d30,
+    min(case when a.is_activation then datediff(a.activity_date, m.cohort_date) end)                           as days_to_value,
+    max(case when a.is_conversion
+              and datediff(a.activity_date, m.cohort_date) <= :conversion_days then 1 else 0 end)                as converted
+  from membership m
+  left join activity a
+    on  a.user_id = m.user_id
+    and a.activity_date >= m.cohort_date
+    and a.activity_date <= date_add(m.cohort_date, 90)
+  group by m.segment, m.family, m.cohort_date, m.user_id
+),
+
+cohorts as (
+  select
+    segment,
+    family,
+    cohort_date,
+    count(*)                                                                 as cohort_size,
+    sum(active_d1)                                                           as retained_d1,
+    sum(active_d7)                                                           as retained_d7,
+    sum(active_d30)                                                          as retained_d30,
+    sum(active_d90)                                                          as retained_d90,
+    sum(1 - active_within_d30)                                               as churned_d30,
+    sum(case when days_to_value <= :activation_days then 1 else 0 end)       as activated,
+    sum(converted)                                                           as conversions,
+    percentile(days_to_value, 0.5)                                           as median_days_to_value
+  from member_outcomes
+  group by segment, family, cohort_date
+),
+
+rates as (
+  select
+    segment,
+    family,
+    cohort_date,
+    cohort_size,
+    case when date_add(cohort_date, 1)  <= :as_of then retained_d1  / cohort_size end       as retention_d1,
+    case when date_add(cohort_date, 7)  <= :as_of then retained_d7  / cohort_size end       as retention_d7,
+    case when date_add(cohort_date, 30) <= :as_of then retained_d30 / cohort_size end       as retention_d30,
+    case when date_add(cohort_date, 90) <= :as_of then retained_d90 / cohort_size end       as retention_d90,
+    case when date_add(cohort_date, 30) <= :as_of then churned_d30  / cohort_size end       as churn_d30,
+    case when date_add(cohort_date, :activation_days) <= :as_of then activated / cohort_size end   as activation_rate,
+    case when date_add(cohort_date, :conversion_days) <= :as_of then conversions / cohort_size end as conversion_rate,
+    case when date_add(cohort_date, :activation_days) <= :as_of then median_days_to_value end      as median_days_to_value
+  from cohorts
+),
+
+-- Wilson score interval, z = 1.96: (p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
+intervals as (
+  select
+    *,
+    (retention_d30 + 1.9208 / cohort_size
+      - 1.96 * sqrt(retention_d30 * (1 - retention_d30) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
+      / (1 + 3.8416 / cohort_size) as retention_d30_lo,
+    (retention_d30 + 1.9208 / cohort_size
+      + 1.96 * sqrt(retention_d30 * (1 - retention_d30) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
+      / (1 + 3.8416 / cohort_size) as retention_d30_hi,
+    (activation_rate + 1.9208 / cohort_size
+      - 1.96 * sqrt(activation_rate * (1 - activation_rate) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
+      / (1 + 3.8416 / cohort_size) as activation_rate_lo,
+    (activation_rate + 1.9208 / cohort_size
+      + 1.96 * sqrt(activation_rate * (1 - activation_rate) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
+      / (1 + 3.8416 / cohort_size) as activation_rate_hi
+  from rates
+)
+
+select * from intervals

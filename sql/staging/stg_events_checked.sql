@@ -1,0 +1,43 @@
+-- Grain: one row per source event in scope for the run as of :as_of (stamped before the end of that day in
+-- the session time zone, stamped in the future, or without a usable stamp), with the reason it is refused.
+-- quarantine_reason is null for valid rows.
+-- Input view: source_events (event_id, user_id, event_name, event_at_raw, revenue_raw, is_known_event),
+-- the source table with its columns renamed by source.columns.
+-- Params: :as_of (date), :future_limit (timestamp: now + source.future_tolerance_hours).
+with source as (
+  select * from source_events
+),
+
+typed as (
+  select
+    cast(event_id as string)                     as event_id,
+    nullif(trim(cast(user_id as string)), '')    as user_id,
+    nullif(trim(cast(event_name as string)), '') as event_name,
+    try_cast(event_at_raw as timestamp)          as event_at,
+    cast(event_at_raw as string)                 as event_at_raw,
+    try_cast(revenue_raw as double)              as revenue_usd,
+    cast(revenue_raw as string)                  as revenue_raw,
+    is_known_event
+  from source
+),
+
+checked as (
+  select
+    *,
+    case
+      when user_id is null                             then 'null_or_empty_user_id'
+      when event_at_raw is null                        then 'null_timestamp'
+      when event_at is null                            then 'unparsable_timestamp'
+      when event_at > :future_limit                    then 'future_timestamp'
+      when event_name is null                          then 'null_event_name'
+      when not is_known_event                          then 'unknown_event_name'
+      when revenue_raw is not null and revenue_usd is null then 'non_numeric_revenue'
+      when revenue_usd < 0                             then 'negative_revenue'
+    end as quarantine_reason
+  from typed
+  where event_at is null
+     or to_date(event_at) <= :as_of
+     or event_at > :future_limit
+)
+
+select * from checked
