@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.cume_dist;
-import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.datediff;
-import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -176,7 +174,7 @@ public final class FeatureBuilder {
         case TENURE -> result = result.withColumn(name,
             datediff(col("as_of_date"), coalesce(col("signup_on"), col("first_seen_on"))));
         case SHARE -> result = result.withColumn(name,
-            when(col(name + "__all").gt(0), col(name + "__part").divide(col(name + "__all"))));
+            when(col(name + "__all").gt(0), coalesce(col(name + "__part"), lit(0L)).divide(col(name + "__all"))));
         case TREND -> result = result.withColumn(name,
             when(col(name + "__earlier").gt(0),
                 col(name + "__recent").divide(lit(spec.windowDays()))
@@ -292,9 +290,5 @@ public final class FeatureBuilder {
 
   private static Column inWindow(int windowDays) {
     return windowDays == 0 ? lit(true) : col("days_ago").lt(windowDays);
-  }
-
-  static Column dateAdd(Column date, int days) {
-    return date_add(date, days);
   }
 }

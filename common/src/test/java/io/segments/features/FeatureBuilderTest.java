@@ -1,0 +1,176 @@
+package io.segments.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.Assertions;
+
+import io.segments.SparkTestBase;
+import io.segments.config.ConfigLoader;
+import io.segments.config.FeatureKind;
+import io.segments.config.FeatureSpec;
+import io.segments.rollup.DailyRollup;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Features as of 2026-03-10 (a Tuesday) on hand-worked events. Every expected value below is derived in the
+ * comments from the fixture, not from running the code.
+ */
+class FeatureBuilderTest extends SparkTestBase {
+  private static final StructType EVENTS = new StructType()
+      .add("event_id", DataTypes.StringType).add("user_id", DataTypes.StringType)
+      .add("event_name", DataTypes.StringType).add("event_at", DataTypes.TimestampType)
+      .add("revenue_usd", DataTypes.DoubleType);
+
+  private static FeatureSpec feature(String name, FeatureKind kind, List<String> events, int window) {
+    return new FeatureSpec(name, kind, events, window, null, null, 0, 0, "followed_by", List.of(), 0, 1, 0, 0, true,
+        null, "test");
+  }
+
+  private static FeatureSpec sequence(String name, String mode, int withinDays) {
+    return new FeatureSpec(name, FeatureKind.SEQUENCE, List.of(), 0, "create_project", "invite_teammate", withinDays,
+        0, mode, List.of(), 0, 1, 0, 0, true, null, "test");
+  }
+
+  private Map<String, Row> features(LocalDate asOf) {
+    Dataset<Row> events = frame(EVENTS,
+        row("a1", "a", "signup", at("2026-02-01 09:00:00"), null),
+        row("a2", "a", "create_project", at("2026-03-01 10:00:00"), null),
+        row("a3", "a", "comment", at("2026-03-03 12:00:00"), null),
+        row("a4", "a", "invite_teammate", at("2026-03-04 10:00:00"), null),
+        row("a5", "a", "edit_doc", at("2026-03-04 11:00:00"), null),
+        row("a6", "a", "upgrade", at("2026-03-05 15:00:00"), 49.0),
+        row("a7", "a", "view_report", at("2026-03-08 10:00:00"), null),
+        row("a8", "a", "view_report", at("2026-03-08 11:00:00"), null),
+        row("a9", "a", "edit_doc", at("2026-03-10 23:59:59"), null),
+        row("a10", "a", "edit_doc", at("2026-03-11 00:00:00"), null),
+        row("b1", "b", "signup", at("2026-03-11 08:00:00"), null),
+        row("c1", "c", "signup", at("2026-03-10 00:00:00"), null),
+        row("c2", "c", "create_project", at("2026-03-10 00:00:00"), null),
+        row("d1", "d", "create_project", at("2026-01-01 09:00:00"), null),
+        row("d2", "d", "invite_teammate", at("2026-01-05 09:00:01"), null),
+        row("d3", "d", "upgrade", at("2026-01-06 10:00:00"), 12.0))
+        .withColumn("event_date", org.apache.spark.sql.functions.to_date(org.apache.spark.sql.functions.col("event_at")));
+    FeatureSpec expression = new FeatureSpec("engagement", FeatureKind.EXPRESSION, List.of(), 0, null, null, 0, 0,
+        "followed_by", List.of(), 0, 1, 0, 0, true, "events_7d + active_days_7d", "test");
+    FeatureSpec share = new FeatureSpec("weekend_share_7d", FeatureKind.SHARE, List.of(), 7, null, null, 0, 0,
+        "followed_by", List.of(6, 7), 0, 1, 0, 0, true, null, "test");
+    FeatureSpec trend = new FeatureSpec("trend_7_7", FeatureKind.TREND, List.of(), 7, null, null, 0, 0,
+        "followed_by", List.of(), 7, 1, 0, 0, true, null, "test");
+    List<FeatureSpec> specs = List.of(
+        expression,
+        feature("events_7d", FeatureKind.COUNT, List.of(), 7),
+        feature("edits_7d", FeatureKind.COUNT, List.of("edit_doc"), 7),
+        feature("active_days_7d", FeatureKind.ACTIVE_DAYS, List.of(), 7),
+        feature("days_since_last", FeatureKind.RECENCY, List.of(), 0),
+        feature("days_since_comment", FeatureKind.RECENCY, List.of("comment"), 0),
+        feature("tenure_days", FeatureKind.TENURE, List.of(), 0),
+        feature("distinct_7d", FeatureKind.DISTINCT, List.of(), 7),
+        feature("revenue_30d", FeatureKind.SUM, List.of(), 30),
+        share, trend,
+        sequence("invited_after_project", "followed_by", 3),
+        sequence("project_without_invite", "not_followed_by", 3),
+        sequence("days_project_to_invite", "days_between", 3),
+        feature("rfm", FeatureKind.RFM, List.of("upgrade"), 365));
+    Dataset<Row> activity = DailyRollup.compute(events);
+    Dataset<Row> result = new FeatureBuilder(specs, ConfigLoader.DEFAULT_RFM_MAP)
+        .build(activity, events, null, List.of(asOf));
+    Map<String, Row> byUser = new HashMap<>();
+    result.collectAsList().forEach(r -> byUser.put(r.getAs("user_id"), r));
+    return byUser;
+  }
+
+  @Test
+  void onlyUsersSeenOnOrBeforeTheDayAreKnown() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    assertEquals(List.of("a", "c", "d"), rows.keySet().stream().sorted().toList(),
+        "b's only event is on 03-11, after D: b is not known on D");
+  }
+
+  @Test
+  void countsAndActiveDaysCoverTheWindowEndingWithD() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    Row a = rows.get("a");
+    // window 03-04..03-10: invite, edit, upgrade, view, view, edit at 23:59:59; 03-03 and 03-11 are outside
+    assertEquals(6L, (long) a.getAs("events_7d"));
+    assertEquals(2L, (long) a.getAs("edits_7d"), "edit_doc at 03-11 00:00:00 is after D");
+    assertEquals(4L, (long) a.getAs("active_days_7d"), "03-04, 03-05, 03-08, 03-10");
+    assertEquals(4L, (long) a.getAs("distinct_7d"), "invite_teammate, edit_doc, upgrade, view_report");
+    assertEquals(49.0, (double) a.getAs("revenue_30d"), 1e-9);
+    assertEquals(10L, (long) a.getAs("engagement"), "expression events_7d + active_days_7d");
+    Row c = rows.get("c");
+    assertEquals(2L, (long) c.getAs("events_7d"), "events exactly at midnight starting D count on D");
+    Row d = rows.get("d");
+    assertEquals(0L, (long) d.getAs("events_7d"), "no events in the window count 0, not null");
+    assertEquals(0L, (long) d.getAs("active_days_7d"));
+    assertEquals(0.0, (double) d.getAs("revenue_30d"), 1e-9);
+  }
+
+  @Test
+  void recencyAndTenureAreWholeDaysToD() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    assertEquals(0, (int) rows.get("a").getAs("days_since_last"), "last event on D itself");
+    assertEquals(7, (int) rows.get("a").getAs("days_since_comment"), "comment on 03-03");
+    assertEquals(63, (int) rows.get("d").getAs("days_since_last"), "01-06 to 03-10");
+    assertNull(rows.get("d").getAs("days_since_comment"), "never commented: null");
+    assertEquals(37, (int) rows.get("a").getAs("tenure_days"), "first seen 02-01");
+    assertEquals(0, (int) rows.get("c").getAs("tenure_days"));
+    assertEquals(68, (int) rows.get("d").getAs("tenure_days"), "first seen 01-01");
+  }
+
+  @Test
+  void shareAndTrend() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    assertEquals(2.0 / 6, (double) rows.get("a").getAs("weekend_share_7d"), 1e-9, "two views on Sunday 03-08");
+    assertEquals(0.0, (double) rows.get("c").getAs("weekend_share_7d"), 1e-9);
+    assertNull(rows.get("d").getAs("weekend_share_7d"), "no events in the window: no share");
+    // recent 03-04..03-10: 6 events; earlier 02-25..03-03: create_project, comment
+    assertEquals(3.0, (double) rows.get("a").getAs("trend_7_7"), 1e-9);
+    assertNull(rows.get("c").getAs("trend_7_7"), "earlier period empty: null");
+  }
+
+  @Test
+  void sequencesUseTimestampsAndTheDeadlineInclusive() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    Assertions.assertTrue(rows.get("a").<Boolean>getAs("invited_after_project"), "invite exactly 3 days after the project");
+    assertFalse(rows.get("d").<Boolean>getAs("invited_after_project"), "invite 3 days and 1 second later");
+    assertFalse(rows.get("c").<Boolean>getAs("invited_after_project"));
+    assertFalse(rows.get("a").<Boolean>getAs("project_without_invite"));
+    Assertions.assertTrue(rows.get("c").<Boolean>getAs("project_without_invite"));
+    Assertions.assertTrue(rows.get("d").<Boolean>getAs("project_without_invite"));
+    assertEquals(3, (int) rows.get("a").getAs("days_project_to_invite"));
+    assertEquals(4, (int) rows.get("d").getAs("days_project_to_invite"));
+    assertNull(rows.get("c").getAs("days_project_to_invite"));
+  }
+
+  @Test
+  void sequenceIsNotCompleteBeforeTheDayOfB() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 3));
+    assertFalse(rows.get("a").<Boolean>getAs("invited_after_project"), "the invite comes on 03-04, after D");
+    Assertions.assertTrue(rows.get("a").<Boolean>getAs("project_without_invite"), "as of 03-03 no invite has followed yet");
+    assertNull(rows.get("a").getAs("days_project_to_invite"));
+  }
+
+  @Test
+  void rfmScoresAreQuintilesOfThePayingPopulationWithTiesShared() {
+    Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
+    // payers: a (5 days, 1 purchase, 49) and d (63 days, 1 purchase, 12); cume_dist over two users
+    Row a = rows.get("a");
+    Row d = rows.get("d");
+    assertEquals(List.of(5, 5, 5), List.of(a.<Integer>getAs("rfm_r"), a.<Integer>getAs("rfm_f"), a.<Integer>getAs("rfm_m")));
+    assertEquals(List.of(3, 5, 3), List.of(d.<Integer>getAs("rfm_r"), d.<Integer>getAs("rfm_f"), d.<Integer>getAs("rfm_m")),
+        "equal frequencies share the top score");
+    assertEquals(555, (int) a.getAs("rfm_code"));
+    assertEquals("champions", a.getAs("rfm_segment"));
+    assertEquals("loyal", d.getAs("rfm_segment"), "353: r >= 3 and f >= 4");
+    assertNull(rows.get("c").getAs("rfm_segment"), "not a payer: outside the population");
+  }
+}
