@@ -52,12 +52,12 @@ public final class Main {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     boolean verbose = Arrays.asList(rest).contains("--verbose");
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      printHelp(command);
+      return OK;
+    }
     try {
       CommandLine line = new DefaultParser().parse(command.options(), rest);
-      if (line.hasOption("help")) {
-        printHelp(command);
-        return OK;
-      }
       return command.handler().run(line);
     } catch (ParseException e) {
       System.err.println("error: " + e.getMessage() + "\n  fix: see ./segments " + command.name() + " --help");

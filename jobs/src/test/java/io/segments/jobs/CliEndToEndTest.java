@@ -1,0 +1,226 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The command line end to end on generated data: generate, a first run (which replays 45 days), a daily run,
+ * then checks on the contents of every table DESIGN.md names. Runs in-process through {@link Main#run} on a
+ * fresh embedded warehouse, so the exit codes are the ones a scheduler sees.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndTest {
+  static final String CONFIG = Path.of("..", "conf", "local.yaml").toString();
+  static final String D = "2026-10-31";
+  static Path warehouse;
+
+  static int cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.get(0).startsWith("-")) {
+      all.addAll(List.of("--config", CONFIG, "--warehouse", warehouse.toString()));
+    }
+    return Main.run(all.toArray(String[]::new));
+  }
+
+  static SparkSession spark() {
+    return SparkSession.active();
+  }
+
+  static long count(String sql) {
+    return spark().sql(sql).first().getLong(0);
+  }
+
+  @BeforeAll
+  static void generateAndRun() throws Exception {
+    warehouse = Files.createTempDirectory("segments-e2e");
+    assertEquals(0, cli("generate", "--users", "1200", "--days", "80", "--end", D));
+    assertEquals(0, cli("run", "--as-of", "2026-10-30"), "first run replays segments_state.replay_days");
+    assertEquals(0, cli("run", "--as-of", D), "daily run");
+  }
+
+  @Test
+  @Order(1)
+  void everyTableOfTheDesignIsPopulated() {
+    for (String table : List.of("user_daily_activity", "user_features", "segment_membership", "segment_changes",
+        "segment_history", "audience_members", "user_segments", "segment_catalog", "segment_outcomes",
+        "pipeline_runs")) {
+      assertTrue(count("select count(*) from segments." + table) > 0, table + " is empty");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void audienceMembersHaveAUniqueKeyAndMatchTodaysMembership() {
+    assertEquals(0, count("select count(*) from (select audience, user_id from segments.audience_members"
+        + " group by 1, 2 having count(*) > 1)"), "(audience, user_id) is unique");
+    assertEquals(count("select count(*) from segments.segment_membership where as_of_date = '" + D
+            + "' and segment in ('solo_explorers', 'collaborative_starters', 'heavy_collaborators',"
+            + " 'collaboration_drop_off', 'at_risk')"),
+        count("select count(*) from segments.audience_members"));
+    assertEquals(0, count("select count(*) from segments.audience_members a join segments.segment_membership m"
+        + " on a.user_id = m.user_id and a.segment = m.segment and m.as_of_date = '" + D + "'"
+        + " where a.entered_on <> m.entered_on"), "entered_on is the membership's");
+  }
+
+  @Test
+  @Order(3)
+  void hashedEmailsAreSha256OfTrimmedLowerCaseAndOnlyWhereAllowed() {
+    Row row = spark().sql("select a.email_sha256, u.email from segments.audience_members a join demo.users u"
+        + " using (user_id) where a.audience = 'solo_explorers' and u.email is not null limit 1").first();
+    assertEquals(sha256(row.getString(1).trim().toLowerCase()), row.getString(0));
+    assertEquals(0, count("select count(*) from segments.audience_members where audience = 'collaborative_starters'"
+        + " and email_sha256 is not null"), "collaborative_starters does not export emails");
+    assertEquals(0, count("select count(*) from segments.audience_members a join demo.users u using (user_id)"
+        + " where u.email is null and a.email_sha256 is not null"), "no hash of a missing email");
+  }
+
+  @Test
+  @Order(4)
+  void userSegmentsHasOneRowPerKnownUserWithFamilyColumns() {
+    assertEquals(count("select count(*) from segments.user_features where as_of_date = '" + D + "'"),
+        count("select count(distinct user_id) from segments.user_segments"));
+    assertEquals(count("select count(*) from segments.user_segments"),
+        count("select count(distinct user_id) from segments.user_segments"));
+    assertEquals(0, count("select count(*) from segments.user_segments s join (select user_id,"
+        + " array_sort(collect_list(segment)) as expected from segments.segment_membership where as_of_date = '" + D
+        + "' group by user_id) m using (user_id) where s.segments <> m.expected"));
+    assertEquals(0, count("select count(*) from segments.user_segments s join segments.segment_membership m"
+        + " on s.user_id = m.user_id and m.as_of_date = '" + D + "' and m.family = 'lifecycle'"
+        + " where s.lifecycle <> m.segment"));
+  }
+
+  @Test
+  @Order(5)
+  void historyChangesAndMembershipAgree() {
+    assertEquals(count("select count(*) from segments.segment_membership where as_of_date = '" + D + "'"),
+        count("select count(*) from segments.segment_history where exited_on is null"),
+        "one open stay per current member");
+    assertEquals(0, count("select count(*) from (select user_id, segment, entered_on from segments.segment_history"
+        + " group by 1, 2, 3 having count(*) > 1)"), "no duplicate stays");
+    assertEquals(count("select count(*) from segments.segment_membership where as_of_date = '" + D
+            + "' and entered_on = '" + D + "'"),
+        count("select count(*) from segments.segment_changes where as_of_date = '" + D + "' and change = 'entered'"));
+    assertTrue(count("select count(*) from segments.segment_changes where change = 'exited'") > 0,
+        "over 45 replayed days some users leave a segment");
+    assertTrue(count("select count(*) from segments.segment_history where exited_on is null and entered_on < '"
+        + D + "'") > 0, "some users stay across days");
+  }
+
+  @Test
+  @Order(6)
+  void plantedPersonasSeparateInOutcomes() {
+    double heavy = spark().sql("select sum(retention_d30 * cohort_size) / sum(cohort_size) from"
+        + " segments.segment_outcomes where segment = 'heavy_collaborators' and retention_d30 is not null")
+        .first().getDouble(0);
+    double solo = spark().sql("select sum(retention_d30 * cohort_size) / sum(cohort_size) from"
+        + " segments.segment_outcomes where segment = 'solo_explorers' and retention_d30 is not null")
+        .first().getDouble(0);
+    assertTrue(heavy - solo > 0.15, "heavy collaborators retain better than solo explorers: " + heavy + " vs " + solo);
+    assertEquals(0, count("select count(*) from segments.segment_outcomes where cohort_date > date_sub('" + D
+        + "', 30) and retention_d30 is not null"), "d30 beyond the data is null, not zero");
+  }
+
+  @Test
+  @Order(7)
+  void ledgerHasOneSucceededRowPerStepAndRun() {
+    assertEquals(12, count("select count(*) from segments.pipeline_runs where status = 'succeeded'"));
+    assertEquals(2, count("select count(distinct run_id) from segments.pipeline_runs"));
+  }
+
+  @Test
+  @Order(8)
+  void rerunningTheSameDayChangesNothing() {
+    long members = count("select count(*) from segments.segment_membership");
+    long history = count("select count(*) from segments.segment_history");
+    long changes = count("select count(*) from segments.segment_changes");
+    long audience = count("select count(*) from segments.audience_members");
+    long version = version("segments.audience_members");
+    assertEquals(0, cli("run", "--as-of", D));
+    assertEquals(members, count("select count(*) from segments.segment_membership"));
+    assertEquals(history, count("select count(*) from segments.segment_history"));
+    assertEquals(changes, count("select count(*) from segments.segment_changes"));
+    assertEquals(audience, count("select count(*) from segments.audience_members"));
+    long changed = count("select count(*) from table_changes('segments.audience_members', " + (version + 1) + ")"
+        + " where _change_type <> 'update_preimage'");
+    assertEquals(0, changed, "a rerun with the same events publishes no change in the change feed");
+  }
+
+  @Test
+  @Order(9)
+  void sqlCsvPrintsOnlyHeaderAndRows() {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, cli("sql", "select segment, size from segments.segment_catalog order by segment limit 2",
+          "--format", "csv"));
+    } finally {
+      System.setOut(original);
+    }
+    String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
+    assertEquals(3, lines.length, String.join("|", lines));
+    assertEquals("segment,size", lines[0]);
+    assertTrue(lines[1].matches("[a-z_]+,\\d+"), lines[1]);
+  }
+
+  @Test
+  @Order(10)
+  void badArgumentsAndConfigExitWithTwo() throws Exception {
+    assertEquals(2, Main.run(new String[] {"nonsense"}));
+    assertEquals(2, cli("run"), "missing --as-of");
+    assertEquals(2, cli("run", "--as-of", "31/10/2026"));
+    assertEquals(0, cli("run", "--help"));
+    Path bad = Files.createTempDirectory("segments-bad-config");
+    Path segmentsDir = Files.createDirectories(bad.resolve("segments"));
+    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml")) {
+      Files.copy(Path.of("..", "conf", "segments", file), segmentsDir.resolve(file));
+    }
+    String local = Files.readString(Path.of(CONFIG)).replace("../warehouse", warehouse.toString());
+    Files.writeString(bad.resolve("local.yaml"), local);
+    Path collaboration = segmentsDir.resolve("collaboration.yaml");
+    Files.writeString(collaboration, Files.readString(collaboration).replace("invites_7d >= 3", "invitez_7d >= 3"));
+    assertEquals(2, Main.run(new String[] {"check-config", "--config", bad.resolve("local.yaml").toString()}),
+        "a rule naming an unknown feature is a config error");
+  }
+
+  @Test
+  @Order(11)
+  void publishGuardRefusesAnEmptiedAudienceAndLeavesTablesAsTheyWere() {
+    long audience = count("select count(*) from segments.audience_members");
+    long version = version("segments.audience_members");
+    spark().sql("delete from demo.events where user_id > 'u0000300'");
+    assertEquals(4, cli("run", "--as-of", D), "most users lost their events: audiences would shrink > 50%");
+    assertEquals(audience, count("select count(*) from segments.audience_members"));
+    assertEquals(version, version("segments.audience_members"));
+    assertEquals(1, count("select count(*) from segments.pipeline_runs where step = 'publish' and status = 'failed'"));
+  }
+
+  static long version(String table) {
+    return io.delta.tables.DeltaTable.forName(spark(), table).history().agg(org.apache.spark.sql.functions.max("version"))
+        .first().getLong(0);
+  }
+
+  static String sha256(String text) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
