@@ -1,0 +1,124 @@
+package io.segments.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.delta.tables.DeltaTable;
+import io.segments.SparkTestBase;
+import io.segments.config.AudienceSpec;
+import io.segments.config.ConfigLoader;
+import io.segments.config.PipelineConfig;
+import io.segments.config.SegmentSpec;
+import io.segments.config.SourceConfig;
+import io.segments.config.ValidateConfig;
+import io.segments.io.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** Publishing: hashed identifiers, allowed columns per audience, the change feed and the guard. */
+class AudiencePublisherTest extends SparkTestBase {
+  private static final StructType MEMBERSHIP = new StructType()
+      .add("as_of_date", DataTypes.DateType).add("user_id", DataTypes.StringType)
+      .add("segment", DataTypes.StringType).add("family", DataTypes.StringType)
+      .add("entered_on", DataTypes.DateType);
+  private static final StructType USERS = new StructType()
+      .add("user_id", DataTypes.StringType).add("email", DataTypes.StringType).add("plan", DataTypes.StringType);
+  private static final StructType KNOWN = new StructType().add("user_id", DataTypes.StringType);
+
+  private static PipelineConfig config(String database) {
+    List<SegmentSpec> segments = List.of(
+        new SegmentSpec("fans", "tier", 1, "score > 5", null, 0, "", "", "", "", "", "test"),
+        new SegmentSpec("others", "tier", 2, "score > 0", null, 0, "", "", "", "", "", "test"));
+    List<AudienceSpec> audiences = List.of(
+        new AudienceSpec("fans_ads", "fans", List.of("plan"), List.of("email"), "test"),
+        new AudienceSpec("others_crm", "others", List.of(), List.of(), "test"));
+    return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
+        new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP);
+  }
+
+  private Dataset<Row> users() {
+    return frame(USERS, row("u1", "  Alice@Example.com ", "pro"), row("u2", null, "free"), row("u3", "", "free"),
+        row("u4", "d@example.com", "team"), row("u5", "e@example.com", "free"));
+  }
+
+  private void publish(PipelineConfig config, Warehouse warehouse, Dataset<Row> membership, boolean allow) {
+    AudiencePublisher publisher = new AudiencePublisher(config);
+    Dataset<Row> known = frame(KNOWN, row("u1"), row("u2"), row("u3"), row("u4"), row("u5"));
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, known, users(), LocalDate.of(2026, 5, 2));
+    publisher.guard(plan, allow);
+    publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-1");
+  }
+
+  @Test
+  void hashesTrimmedLowerCaseEmailsOnlyWhereAllowedAndNeverEmptyOnes() {
+    PipelineConfig config = config("pub_hash");
+    Warehouse warehouse = new Warehouse(spark(), "pub_hash");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u2", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u3", "fans", "tier", day("2026-05-02")),
+        row(day("2026-05-02"), "u4", "others", "tier", day("2026-05-02"))), false);
+    Map<String, Row> rows = new java.util.HashMap<>();
+    warehouse.read("audience_members").collectAsList().forEach(r -> rows.put(r.<String>getAs("user_id"), r));
+    assertEquals("ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976", rows.get("u1").getAs("email_sha256"),
+        "sha256('alice@example.com')");
+    assertEquals("pro", rows.get("u1").getAs("plan"));
+    assertNull(rows.get("u2").getAs("email_sha256"), "no email: no hash");
+    assertNull(rows.get("u3").getAs("email_sha256"), "empty email: no hash of ''");
+    assertNull(rows.get("u4").getAs("email_sha256"), "others_crm does not export email");
+    assertNull(rows.get("u4").getAs("plan"), "others_crm does not export plan");
+    assertEquals(5, warehouse.read("user_segments").count(), "one row per known user");
+    assertEquals(3, spark().table("pub_hash.audience_fans_ads").count(), "the view holds fans_ads only");
+  }
+
+  @Test
+  void theChangeFeedHoldsExactlyWhoEnteredAndLeft() {
+    PipelineConfig config = config("pub_cdf");
+    Warehouse warehouse = new Warehouse(spark(), "pub_cdf");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u4", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    long before = DeltaTable.forName(spark(), "pub_cdf.audience_members").history(1).first().getAs("version");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u5", "fans", "tier", day("2026-05-02")),
+        row(day("2026-05-02"), "u4", "others", "tier", day("2026-05-02"))), true);
+    List<String> changes = spark().sql("select audience, user_id, _change_type from"
+            + " table_changes('pub_cdf.audience_members', " + (before + 1) + ") where _change_type <> 'update_preimage'"
+            + " order by audience, user_id, _change_type").collectAsList().stream()
+        .map(r -> r.getString(0) + " " + r.getString(1) + " " + r.getString(2)).toList();
+    assertEquals(List.of("fans_ads u4 delete", "fans_ads u5 insert", "others_crm u4 insert", "others_crm u5 delete"),
+        changes, "u1 stayed and is not resent");
+  }
+
+  @Test
+  void theGuardRefusesAShrinkAndLeavesThePublishedTablesAlone() {
+    PipelineConfig config = config("pub_guard");
+    Warehouse warehouse = new Warehouse(spark(), "pub_guard");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u2", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u3", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    long version = DeltaTable.forName(spark(), "pub_guard.audience_members").history(1).first().getAs("version");
+    PublishGuardException e = assertThrows(PublishGuardException.class, () -> publish(config, warehouse,
+        frame(MEMBERSHIP,
+            row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+            row(day("2026-05-02"), "u5", "others", "tier", day("2026-05-01"))), false));
+    assertEquals(true, e.getMessage().contains("audience 'fans_ads' would go from 3 to 1 members"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("--allow-large-change"), e.getMessage());
+    assertEquals(version, (long) DeltaTable.forName(spark(), "pub_guard.audience_members").history(1).first()
+        .getAs("version"), "no commit");
+    assertEquals(4, warehouse.read("audience_members").count());
+  }
+}
