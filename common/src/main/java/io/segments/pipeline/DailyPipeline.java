@@ -22,6 +22,8 @@ import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,17 @@ public final class DailyPipeline {
    * @param from first day of a backfill, or null for a daily run (which replays from the last state)
    */
   public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange) {
+    return run(asOf, from, allowLargeChange, EnumSet.allOf(Step.class));
+  }
+
+  /** The steps of a run, in order. */
+  public enum Step { STAGE, FEATURES, SEGMENTS, VALIDATE, PUBLISH }
+
+  /**
+   * Runs some steps as of {@code asOf}; each step reads what the earlier ones wrote, so running the steps one
+   * by one gives what one {@code run} gives. {@code FEATURES} includes staging and the rollup.
+   */
+  public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange, Set<Step> steps) {
     RuleChecker.check(spark, config);
     List<LocalDate> days = plan(asOf, from);
     String runId = UUID.randomUUID().toString();
@@ -70,12 +83,23 @@ public final class DailyPipeline {
         days.size() == 1 ? "" : "s", days.get(0));
     EventStager.Staged staged = null;
     try {
-      staged = stage(ledger, asOf, runId);
-      rollup(ledger, staged);
-      features(ledger, staged, days);
-      segments(ledger, days);
-      validate(ledger, asOf);
-      publish(ledger, asOf, allowLargeChange, runId);
+      if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
+        staged = stage(ledger, asOf, runId);
+        rollup(ledger, staged);
+      }
+      if (steps.contains(Step.FEATURES)) {
+        features(ledger, staged, days);
+      }
+      if (steps.contains(Step.SEGMENTS)) {
+        requireFeatures(days);
+        segments(ledger, days);
+      }
+      if (steps.contains(Step.VALIDATE)) {
+        validate(ledger, asOf);
+      }
+      if (steps.contains(Step.PUBLISH)) {
+        publish(ledger, asOf, allowLargeChange, runId);
+      }
       return new RunSummary(runId, days, ledger.warnings());
     } finally {
       if (staged != null) {
@@ -113,6 +137,17 @@ public final class DailyPipeline {
       days.add(day);
     }
     return days;
+  }
+
+  private void requireFeatures(List<LocalDate> days) {
+    long present = warehouse.exists("user_features")
+        ? warehouse.read("user_features").where(between("as_of_date", days)).select("as_of_date").distinct().count()
+        : 0;
+    if (present < days.size()) {
+      throw new ConfigException("segments", "user_features holds " + present + " of the " + days.size()
+          + " days to replay (" + days.get(0) + ".." + days.get(days.size() - 1) + ")",
+          "compute them first: features --as-of " + days.get(days.size() - 1) + " (or use run)");
+    }
   }
 
   private LocalDate lastMembershipDay() {

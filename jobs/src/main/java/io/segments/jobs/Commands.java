@@ -35,6 +35,14 @@ final class Commands {
             withAllow(asOf(common())), Commands::run),
         new Command("backfill", "--from D1 --to D2", "replay the days D1..D2 in order, then publish as of D2",
             withAllow(range(common())), Commands::backfill),
+        new Command("features", "--as-of D", "stage, roll up and compute user_features for the days a run would replay",
+            asOf(common()), line -> step(line, DailyPipeline.Step.FEATURES)),
+        new Command("segments", "--as-of D", "segment membership, changes and history from user_features",
+            asOf(common()), line -> step(line, DailyPipeline.Step.SEGMENTS)),
+        new Command("validate", "--as-of D", "segment_outcomes and the method's checks",
+            asOf(common()), line -> step(line, DailyPipeline.Step.VALIDATE)),
+        new Command("publish", "--as-of D", "publish audience_members, user_segments and segment_catalog",
+            withAllow(asOf(common())), line -> step(line, DailyPipeline.Step.PUBLISH)),
         new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
             sqlOptions(common()), SqlCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
@@ -123,6 +131,15 @@ final class Commands {
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments run " + asOf);
     new DailyPipeline(config, spark, System.out).run(asOf, null, line.hasOption("allow-large-change"));
+    return Main.OK;
+  }
+
+  private static int step(CommandLine line, DailyPipeline.Step step) {
+    PipelineConfig config = config(line);
+    LocalDate asOf = date(line, "as-of");
+    SparkSession spark = SparkSessions.create(config, "segments " + step.name().toLowerCase() + " " + asOf);
+    new DailyPipeline(config, spark, System.out)
+        .run(asOf, null, line.hasOption("allow-large-change"), java.util.EnumSet.of(step));
     return Main.OK;
   }
 
