@@ -44,19 +44,10 @@ import org.apache.spark.sql.types.StructType;
  * Several as-of days are computed in the same pass (a replay or backfill).
  */
 public final class FeatureBuilder {
-  private static final Set<FeatureKind> NOT_YET = Set.of(FeatureKind.STREAK, FeatureKind.REGULARLY,
-      FeatureKind.PURCHASE_SUMMARY);
-
   private final List<FeatureSpec> features;
   private final List<Map.Entry<String, String>> rfmMap;
 
   public FeatureBuilder(List<FeatureSpec> features, List<Map.Entry<String, String>> rfmMap) {
-    for (FeatureSpec spec : features) {
-      if (NOT_YET.contains(spec.kind())) {
-        throw new ConfigException(spec.where(), "feature kind '" + spec.kind().yamlName()
-            + "' is not available in this version", "express it with count/active_days windows for now");
-      }
-    }
     this.features = List.copyOf(features);
     this.rfmMap = List.copyOf(rfmMap);
   }
@@ -85,11 +76,21 @@ public final class FeatureBuilder {
     }
 
     Dataset<Row> result = known.join(dayAggregates(history), new String[] {"as_of_date", "user_id"}, "left");
+    for (boolean weekly : new boolean[] {false, true}) {
+      Dataset<Row> periods = periodAggregates(history, weekly);
+      if (periods != null) {
+        result = result.join(periods, new String[] {"as_of_date", "user_id"}, "left");
+      }
+    }
+    Dataset<Row> purchases = purchaseSummaries(history);
+    if (purchases != null) {
+      result = result.join(purchases, new String[] {"as_of_date", "user_id"}, "left");
+    }
     result = withZeroDefaults(result);
     result = withSequences(result, events, signups, days);
     result = withRfm(result);
     for (FeatureSpec spec : ConfigLoader.orderExpressions(features, names())) {
-      result = result.withColumn(spec.name(), expr(spec.expression()));
+      result = withExpression(result, spec);
     }
     List<Column> columns = new ArrayList<>(List.of(col("as_of_date"), col("user_id")));
     for (FeatureSpec spec : features) {
@@ -164,6 +165,82 @@ public final class FeatureBuilder {
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
   }
 
+  /**
+   * Streak and regularly features of one period kind (days or ISO weeks): events per period, then per user the
+   * run of active periods ending with the period containing D, or how many of the last N periods were active.
+   */
+  private Dataset<Row> periodAggregates(Dataset<Row> history, boolean weekly) {
+    List<FeatureSpec> periodic = features.stream()
+        .filter(f -> (f.kind() == FeatureKind.STREAK || f.kind() == FeatureKind.REGULARLY) && f.weekly() == weekly)
+        .toList();
+    if (periodic.isEmpty()) {
+      return null;
+    }
+    Column offset = weekly
+        ? expr("cast(datediff(date_trunc('week', as_of_date), date_trunc('week', activity_date)) / 7 as int)")
+        : col("days_ago");
+    List<Column> perPeriod = new ArrayList<>();
+    for (FeatureSpec spec : periodic) {
+      perPeriod.add(sum(when(matches(spec.events()), col("event_count"))).as(spec.name() + "__events"));
+    }
+    Dataset<Row> periods = history.withColumn("period_offset", offset)
+        .groupBy(col("as_of_date"), col("user_id"), col("period_offset"))
+        .agg(perPeriod.get(0), perPeriod.subList(1, perPeriod.size()).toArray(Column[]::new));
+    List<Column> perUser = new ArrayList<>();
+    for (FeatureSpec spec : periodic) {
+      Column active = col(spec.name() + "__events").geq(spec.minEvents());
+      if (spec.kind() == FeatureKind.STREAK) {
+        perUser.add(org.apache.spark.sql.functions.collect_set(when(active, col("period_offset")))
+            .as(spec.name() + "__active"));
+      } else {
+        perUser.add(sum(when(active.and(col("period_offset").lt(spec.periods())), 1).otherwise(0))
+            .as(spec.name() + "__active"));
+      }
+    }
+    return periods.groupBy("as_of_date", "user_id")
+        .agg(perUser.get(0), perUser.subList(1, perUser.size()).toArray(Column[]::new));
+  }
+
+  /** Per user, the summary BG/NBD and Gamma-Gamma models expect, at daily granularity. */
+  private Dataset<Row> purchaseSummaries(Dataset<Row> history) {
+    List<FeatureSpec> summaries = features.stream().filter(f -> f.kind() == FeatureKind.PURCHASE_SUMMARY).toList();
+    Dataset<Row> result = null;
+    for (FeatureSpec spec : summaries) {
+      String p = spec.name();
+      Dataset<Row> days = history.where(matches(spec.events()))
+          .groupBy("as_of_date", "user_id", "activity_date").agg(sum("revenue_usd").as("day_revenue"));
+      Dataset<Row> summary = days.groupBy("as_of_date", "user_id").agg(
+          min("activity_date").as(p + "__first"),
+          max("activity_date").as(p + "__last"),
+          org.apache.spark.sql.functions.count("*").as(p + "__days"),
+          sum("day_revenue").as(p + "__revenue"),
+          org.apache.spark.sql.functions.min_by(col("day_revenue"), col("activity_date")).as(p + "__first_revenue"))
+          .select(col("as_of_date"), col("user_id"),
+              col(p + "__days").minus(1).as(p + "_frequency"),
+              datediff(col(p + "__last"), col(p + "__first")).as(p + "_recency"),
+              datediff(col("as_of_date"), col(p + "__first")).as(p + "_t"),
+              when(col(p + "__days").gt(1),
+                  col(p + "__revenue").minus(col(p + "__first_revenue")).divide(col(p + "__days").minus(1)))
+                  .otherwise(lit(0.0)).as(p + "_monetary_value"));
+      result = result == null ? summary : result.join(summary, new String[] {"as_of_date", "user_id"}, "full_outer");
+    }
+    return result;
+  }
+
+  private static Dataset<Row> withExpression(Dataset<Row> result, FeatureSpec spec) {
+    try {
+      Dataset<Row> next = result.withColumn(spec.name(), expr(spec.expression()));
+      next.schema();
+      return next;
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      String message = e.getMessage() == null ? e.toString() : e.getMessage().strip().split("\n")[0];
+      throw new ConfigException(spec.where(), "feature '" + spec.name() + "': expression '" + spec.expression()
+          + "' is invalid: " + message, "refer only to features declared before or after it, with Spark SQL syntax");
+    }
+  }
+
   private Dataset<Row> withZeroDefaults(Dataset<Row> result) {
     for (FeatureSpec spec : features) {
       String name = spec.name();
@@ -175,6 +252,11 @@ public final class FeatureBuilder {
             datediff(col("as_of_date"), coalesce(col("signup_on"), col("first_seen_on"))));
         case SHARE -> result = result.withColumn(name,
             when(col(name + "__all").gt(0), coalesce(col(name + "__part"), lit(0L)).divide(col(name + "__all"))));
+        case STREAK -> result = result.withColumn(name, expr(String.format(
+            "coalesce(array_min(array_except(sequence(0, size(coalesce(%1$s__active, array()))),"
+                + " coalesce(%1$s__active, array()))), 0)", name)).cast(DataTypes.IntegerType));
+        case REGULARLY -> result = result.withColumn(name,
+            coalesce(col(name + "__active"), lit(0)).geq(spec.minPeriods()));
         case TREND -> result = result.withColumn(name,
             when(col(name + "__earlier").gt(0),
                 col(name + "__recent").divide(lit(spec.windowDays()))
@@ -277,6 +359,9 @@ public final class FeatureBuilder {
 
   private static List<Column> outputColumns(FeatureSpec spec) {
     String p = spec.name();
+    if (spec.kind() == FeatureKind.PURCHASE_SUMMARY) {
+      return List.of(col(p + "_frequency"), col(p + "_recency"), col(p + "_t"), col(p + "_monetary_value"));
+    }
     if (spec.kind() == FeatureKind.RFM) {
       return List.of(col(p + "_recency_days").cast(DataTypes.IntegerType), col(p + "_frequency"), col(p + "_monetary"),
           col(p + "_r"), col(p + "_f"), col(p + "_m"), col(p + "_code"), col(p + "_segment"));
