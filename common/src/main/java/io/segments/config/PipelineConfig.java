@@ -53,6 +53,11 @@ public record PipelineConfig(
         maxChangeShare, replayDays, rfmMap);
   }
 
+  public PipelineConfig withDatabase(String newDatabase) {
+    return new PipelineConfig(file, spark, timeZone, newDatabase, source, features, segments, audiences, validate,
+        maxChangeShare, replayDays, rfmMap);
+  }
+
   public PipelineConfig withSource(SourceConfig newSource) {
     return new PipelineConfig(file, spark, timeZone, database, newSource, features, segments, audiences, validate,
         maxChangeShare, replayDays, rfmMap);

@@ -70,6 +70,9 @@ public final class RunLedger {
       console.printf("  %-9s %12s in %12s out %7.1fs%s%n", name, count(result.rowsIn()), count(result.rowsOut()),
           (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0,
           result.warnings().isEmpty() ? "" : "  " + result.warnings().size() + " warning(s)");
+      if (result.message() != null) {
+        console.println("            " + result.message());
+      }
       result.warnings().forEach(w -> console.println("            warning: " + w));
       return result;
     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import io.segments.io.SourceReader;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger;
 import io.segments.ledger.RunLedger.StepResult;
+import io.segments.rollup.DailyRollup;
 import io.segments.publish.AudiencePublisher;
 import io.segments.publish.PublishGuardException;
 import io.segments.segment.RuleChecker;
@@ -64,17 +65,30 @@ public final class DailyPipeline {
    * @param from first day of a backfill, or null for a daily run (which replays from the last state)
    */
   public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange) {
-    return run(asOf, from, allowLargeChange, EnumSet.allOf(Step.class));
+    return run(new RunOptions(asOf, from, allowLargeChange, false, EnumSet.allOf(Step.class)));
   }
+
+  /**
+   * What to run.
+   *
+   * @param from first day of a backfill, or null for a daily run (which replays from the last state)
+   * @param full rebuild the rollup from all events instead of the days whose events changed
+   * @param steps the steps to run; each reads what the earlier ones wrote
+   */
+  public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps) {}
 
   /** The steps of a run, in order. */
   public enum Step { STAGE, FEATURES, SEGMENTS, VALIDATE, PUBLISH }
 
   /**
-   * Runs some steps as of {@code asOf}; each step reads what the earlier ones wrote, so running the steps one
-   * by one gives what one {@code run} gives. {@code FEATURES} includes staging and the rollup.
+   * Runs some steps; each step reads what the earlier ones wrote, so running the steps one by one gives what
+   * one {@code run} gives. {@code FEATURES} includes staging and the rollup.
    */
-  public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange, Set<Step> steps) {
+  public RunSummary run(RunOptions options) {
+    LocalDate asOf = options.asOf();
+    LocalDate from = options.from();
+    Set<Step> steps = options.steps();
+    boolean allowLargeChange = options.allowLargeChange();
     RuleChecker.check(spark, config);
     List<LocalDate> days = plan(asOf, from);
     String runId = UUID.randomUUID().toString();
@@ -85,7 +99,7 @@ public final class DailyPipeline {
     try {
       if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
         staged = stage(ledger, asOf, runId);
-        rollup(ledger, staged);
+        rollup(ledger, staged, options.full());
       }
       if (steps.contains(Step.FEATURES)) {
         features(ledger, staged, days);
@@ -188,10 +202,13 @@ public final class DailyPipeline {
     return result[0];
   }
 
-  void rollup(RunLedger ledger, EventStager.Staged staged) {
+  void rollup(RunLedger ledger, EventStager.Staged staged, boolean full) {
     ledger.step("rollup", () -> {
-      warehouse.overwrite(io.segments.rollup.DailyRollup.compute(staged.events()), "user_daily_activity");
-      return StepResult.of(staged.events().count(), warehouse.read("user_daily_activity").count());
+      DailyRollup.Refresh refresh = DailyRollup.refresh(warehouse, staged.events(), full);
+      String note = refresh.full()
+          ? "full rebuild of " + refresh.daysTotal() + " days"
+          : "recomputed " + refresh.daysRecomputed() + " of " + refresh.daysTotal() + " days";
+      return new StepResult(staged.events().count(), warehouse.read("user_daily_activity").count(), List.of(), note);
     });
   }
 

@@ -11,6 +11,7 @@ import io.segments.segment.RuleChecker;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -36,7 +37,7 @@ final class Commands {
         new Command("backfill", "--from D1 --to D2", "replay the days D1..D2 in order, then publish as of D2",
             withAllow(range(common())), Commands::backfill),
         new Command("features", "--as-of D", "stage, roll up and compute user_features for the days a run would replay",
-            asOf(common()), line -> step(line, DailyPipeline.Step.FEATURES)),
+            withAllow(asOf(common())), line -> step(line, DailyPipeline.Step.FEATURES)),
         new Command("segments", "--as-of D", "segment membership, changes and history from user_features",
             asOf(common()), line -> step(line, DailyPipeline.Step.SEGMENTS)),
         new Command("validate", "--as-of D", "segment_outcomes and the method's checks",
@@ -71,8 +72,11 @@ final class Commands {
   }
 
   private static Options withAllow(Options options) {
-    return options.addOption(Option.builder().longOpt("allow-large-change")
-        .desc("publish even if an audience moves more than publish.max_change_share").get());
+    return options
+        .addOption(Option.builder().longOpt("allow-large-change")
+            .desc("publish even if an audience moves more than publish.max_change_share").get())
+        .addOption(Option.builder().longOpt("full")
+            .desc("rebuild the rollup from all events (default: only days whose events changed)").get());
   }
 
   private static Options withGenerate(Options options) {
@@ -130,7 +134,8 @@ final class Commands {
     PipelineConfig config = config(line);
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments run " + asOf);
-    new DailyPipeline(config, spark, System.out).run(asOf, null, line.hasOption("allow-large-change"));
+    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
+        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class)));
     return Main.OK;
   }
 
@@ -138,8 +143,8 @@ final class Commands {
     PipelineConfig config = config(line);
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments " + step.name().toLowerCase() + " " + asOf);
-    new DailyPipeline(config, spark, System.out)
-        .run(asOf, null, line.hasOption("allow-large-change"), java.util.EnumSet.of(step));
+    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
+        line.hasOption("allow-large-change"), line.hasOption("full"), java.util.EnumSet.of(step)));
     return Main.OK;
   }
 
@@ -148,7 +153,8 @@ final class Commands {
     LocalDate from = date(line, "from");
     LocalDate to = date(line, "to");
     SparkSession spark = SparkSessions.create(config, "segments backfill " + from + ".." + to);
-    new DailyPipeline(config, spark, System.out).run(to, from, line.hasOption("allow-large-change"));
+    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(to, from,
+        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class)));
     return Main.OK;
   }
 
