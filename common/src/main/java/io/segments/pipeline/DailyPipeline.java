@@ -14,7 +14,10 @@ import io.segments.ledger.RunLedger.StepResult;
 import io.segments.rollup.DailyRollup;
 import io.segments.publish.AudiencePublisher;
 import io.segments.publish.PublishGuardException;
+import io.segments.config.SegmentSpec;
 import io.segments.segment.RuleChecker;
+import io.segments.segment.SegmentChecklist;
+import io.segments.segment.SegmentPreview;
 import io.segments.segment.SegmentEngine;
 import io.segments.stage.EventStager;
 import io.segments.validate.OutcomeValidator;
@@ -244,8 +247,11 @@ public final class DailyPipeline {
         result.replay().unpersist();
       }
       LocalDate last = days.get(days.size() - 1);
-      long members = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(last))).count();
-      return StepResult.of(features.count(), members);
+      Dataset<Row> today = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(last)));
+      List<String> warnings = SegmentChecklist.warnings(config.segments(), today,
+          warehouse.read("segment_changes").where(col("as_of_date").leq(Date.valueOf(last))),
+          knownUsers(last).count(), last);
+      return new StepResult(features.count(), today.count(), warnings, null);
     });
   }
 
@@ -286,6 +292,31 @@ public final class DailyPipeline {
       long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
       return StepResult.of(plan.base(), published);
     });
+  }
+
+  /**
+   * What the segments of this config would look like on D compared with what is published: new or changed
+   * segments only, nothing written. The current definitions are read from {@code segment_catalog}.
+   */
+  public List<SegmentPreview.Change> preview(LocalDate asOf) {
+    RuleChecker.check(spark, config);
+    if (!warehouse.exists("segment_catalog") || !warehouse.exists("segment_membership")) {
+      throw new ConfigException("preview", "nothing is published yet in " + config.database(),
+          "run the pipeline once (run --as-of D) before previewing a change");
+    }
+    List<SegmentSpec> current = new ArrayList<>();
+    warehouse.read("segment_catalog").collectAsList().forEach(r -> current.add(new SegmentSpec(r.getAs("segment"),
+        r.getAs("family"), r.<Integer>getAs("priority"), r.getAs("rule"), r.getAs("exit_rule"),
+        r.<Integer>getAs("min_days"), "", "", "", "", "", "segment_catalog")));
+    EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now());
+    Dataset<Row> signups = config.source().users() == null ? null
+        : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
+    Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
+        .build(warehouse.read("user_daily_activity"), staged.events(), signups, List.of(asOf));
+    Dataset<Row> membership = warehouse.read("segment_membership");
+    return SegmentPreview.preview(current, config.segments(), features,
+        membership.where(col("as_of_date").equalTo(Date.valueOf(asOf.minusDays(1)))),
+        membership.where(col("as_of_date").equalTo(Date.valueOf(asOf))));
   }
 
   private Dataset<Row> knownUsers(LocalDate asOf) {

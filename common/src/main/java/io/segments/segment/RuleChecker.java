@@ -55,13 +55,11 @@ public final class RuleChecker {
       throw new ConfigException(where, "rule '" + rule + "' does not parse: " + firstLine(e.getMessage()),
           "write a Spark SQL boolean expression, e.g. invites_7d >= 1 and comments_14d = 0");
     }
-    if (!column.expr().deterministic()) {
-      throw new ConfigException(where, "rule '" + rule + "' is not deterministic",
-          "remove rand(), uuid() and similar: a rule must give the same answer for the same features");
-    }
     StructType result;
+    Dataset<Row> selected;
     try {
-      result = features.select(column.as("rule")).schema();
+      selected = features.select(column.as("rule"));
+      result = selected.schema();
     } catch (Exception e) {
       String message = firstLine(e.getMessage());
       Matcher matcher = UNRESOLVED.matcher(message);
@@ -72,6 +70,10 @@ public final class RuleChecker {
       }
       throw new ConfigException(where, "rule '" + rule + "' is invalid: " + message,
           "write a boolean expression over the declared features");
+    }
+    if (!selected.queryExecution().analyzed().deterministic()) {
+      throw new ConfigException(where, "rule '" + rule + "' is not deterministic",
+          "remove rand(), uuid() and similar: a rule must give the same answer for the same features");
     }
     if (!result.fields()[0].dataType().equals(DataTypes.BooleanType)) {
       throw new ConfigException(where, "rule '" + rule + "' is of type " + result.fields()[0].dataType().simpleString()

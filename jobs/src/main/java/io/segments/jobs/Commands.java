@@ -44,6 +44,12 @@ final class Commands {
             asOf(common()), line -> step(line, DailyPipeline.Step.VALIDATE)),
         new Command("publish", "--as-of D", "publish audience_members, user_segments and segment_catalog",
             withAllow(asOf(common())), line -> step(line, DailyPipeline.Step.PUBLISH)),
+        new Command("explain", "--as-of D (--user U [--segment S] | --segment S --sample N)",
+            "why a user is (or is not) in each segment, or audit N members of a segment", explainOptions(common()),
+            Commands::explain),
+        new Command("preview", "--config NEW --as-of D",
+            "size, entries and exits of changed segments under NEW definitions, without writing anything",
+            asOf(common()), Commands::preview),
         new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
             sqlOptions(common()), SqlCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
@@ -88,6 +94,50 @@ final class Commands {
         .addOption(Option.builder().longOpt("database").hasArg().argName("DB").desc("target database (default demo)").get())
         .addOption(Option.builder().longOpt("parquet").hasArg().argName("DIR")
             .desc("also write events and users as Parquet under DIR").get());
+  }
+
+  private static Options explainOptions(Options options) {
+    return asOf(options)
+        .addOption(Option.builder().longOpt("user").hasArg().argName("U").desc("the user to explain").get())
+        .addOption(Option.builder().longOpt("segment").hasArg().argName("S").desc("only this segment").get())
+        .addOption(Option.builder().longOpt("sample").hasArg().argName("N")
+            .desc("explain N members of --segment (the method's audit: 10)").get());
+  }
+
+  private static int explain(CommandLine line) {
+    PipelineConfig config = config(line);
+    LocalDate asOf = date(line, "as-of");
+    if (line.hasOption("user") == line.hasOption("sample")) {
+      throw new ConfigException("explain", "give either --user U or --segment S --sample N",
+          "e.g. explain --as-of " + asOf + " --user u0000042, or --segment solo_explorers --sample 10");
+    }
+    if (line.hasOption("sample") && !line.hasOption("segment")) {
+      throw new ConfigException("--sample", "--sample needs --segment", "add --segment <name>");
+    }
+    SparkSession spark = SparkSessions.create(config, "segments explain");
+    var explainer = new io.segments.segment.SegmentExplainer(config, new Warehouse(spark, config.database()));
+    List<String> lines = line.hasOption("user")
+        ? explainer.explain(line.getOptionValue("user"), asOf, line.getOptionValue("segment"))
+        : explainer.explainSample(line.getOptionValue("segment"), asOf, (int) number(line, "sample", 10));
+    lines.forEach(System.out::println);
+    return Main.OK;
+  }
+
+  private static int preview(CommandLine line) {
+    PipelineConfig config = config(line);
+    LocalDate asOf = date(line, "as-of");
+    SparkSession spark = SparkSessions.create(config, "segments preview");
+    var changes = new DailyPipeline(config, spark, System.out).preview(asOf);
+    if (changes.isEmpty()) {
+      System.out.println("no segment definition differs from " + config.database() + ".segment_catalog");
+    }
+    for (var change : changes) {
+      System.out.printf("%s: %,d -> %,d members (%,d would enter, %,d would leave)%n", change.segment(),
+          change.before(), change.after(), change.entering(), change.leaving());
+      System.out.println("  entering e.g.: " + String.join(", ", change.enteringSample()));
+      System.out.println("  leaving e.g.:  " + String.join(", ", change.leavingSample()));
+    }
+    return Main.OK;
   }
 
   private static Options sqlOptions(Options options) {

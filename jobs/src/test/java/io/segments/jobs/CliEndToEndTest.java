@@ -187,7 +187,7 @@ class CliEndToEndTest {
     assertEquals(0, cli("run", "--help"));
     Path bad = Files.createTempDirectory("segments-bad-config");
     Path segmentsDir = Files.createDirectories(bad.resolve("segments"));
-    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml")) {
+    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml", "starter.yaml")) {
       Files.copy(Path.of("..", "conf", "segments", file), segmentsDir.resolve(file));
     }
     String local = Files.readString(Path.of(CONFIG)).replace("../warehouse", warehouse.toString());

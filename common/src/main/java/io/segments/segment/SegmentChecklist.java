@@ -1,0 +1,71 @@
+package io.segments.segment;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+
+import io.segments.config.SegmentSpec;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The method's checklist per segment, as run-ledger warnings: empty, holding most users, unstable (members
+ * flipping in and out more than twice in 14 days), and large overlaps between segments without a family.
+ */
+public final class SegmentChecklist {
+  /** Share of all known users above which a segment separates nobody. */
+  public static final double MOST_USERS = 0.8;
+  /** Overlap of two segments without a family, as a share of the smaller one, worth a warning. */
+  public static final double OVERLAP = 0.5;
+
+  private SegmentChecklist() {}
+
+  /**
+   * @param membership segment_membership rows of the day
+   * @param changes segment_changes rows of the 14 days ending with the day
+   */
+  public static List<String> warnings(List<SegmentSpec> segments, Dataset<Row> membership, Dataset<Row> changes,
+      long knownUsers, LocalDate asOf) {
+    Map<String, Long> sizes = new HashMap<>();
+    membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+    Map<String, Long> flippers = new HashMap<>();
+    changes.where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))))
+        .groupBy("segment", "user_id").agg(count("*").as("flips")).where(col("flips").gt(2))
+        .groupBy("segment").count().collectAsList().forEach(r -> flippers.put(r.getString(0), r.getLong(1)));
+
+    List<String> warnings = new ArrayList<>();
+    for (SegmentSpec spec : segments) {
+      long size = sizes.getOrDefault(spec.name(), 0L);
+      if (size == 0) {
+        warnings.add("segment '" + spec.name() + "' is empty on " + asOf);
+      } else if (knownUsers > 0 && size > MOST_USERS * knownUsers) {
+        warnings.add(String.format("segment '%s' holds %.0f%% of users on %s", spec.name(), 100.0 * size / knownUsers,
+            asOf));
+      }
+      long unstable = flippers.getOrDefault(spec.name(), 0L);
+      if (unstable > 0) {
+        warnings.add(String.format("segment '%s' is unstable: %,d users entered or left it more than twice in the 14"
+            + " days to %s; add an exit_rule or min_days", spec.name(), unstable, asOf));
+      }
+    }
+    List<String> free = segments.stream().filter(s -> s.family() == null).map(SegmentSpec::name).toList();
+    if (free.size() >= 2) {
+      Dataset<Row> members = membership.where(col("segment").isin(free.toArray())).select("user_id", "segment");
+      members.as("a").join(members.as("b"), col("a.user_id").equalTo(col("b.user_id"))
+              .and(col("a.segment").lt(col("b.segment"))))
+          .groupBy(col("a.segment"), col("b.segment")).count().collectAsList().forEach(r -> {
+            long smaller = Math.min(sizes.getOrDefault(r.getString(0), 0L), sizes.getOrDefault(r.getString(1), 0L));
+            if (smaller > 0 && r.getLong(2) > OVERLAP * smaller) {
+              warnings.add(String.format("segments '%s' and '%s' overlap: %,d shared members, %.0f%% of the smaller",
+                  r.getString(0), r.getString(1), r.getLong(2), 100.0 * r.getLong(2) / smaller));
+            }
+          });
+    }
+    return warnings;
+  }
+}

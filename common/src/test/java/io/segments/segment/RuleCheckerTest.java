@@ -1,0 +1,69 @@
+package io.segments.segment;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.segments.SparkTestBase;
+import io.segments.config.ConfigException;
+import io.segments.config.ConfigLoader;
+import io.segments.config.FeatureKind;
+import io.segments.config.FeatureSpec;
+import io.segments.config.PipelineConfig;
+import io.segments.config.SegmentSpec;
+import io.segments.config.SourceConfig;
+import io.segments.config.ValidateConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/** check-config: each kind of bad rule is refused with the file, segment and a fix. */
+class RuleCheckerTest extends SparkTestBase {
+  private PipelineConfig config(String rule) {
+    FeatureSpec invites = new FeatureSpec("invites_7d", FeatureKind.COUNT, List.of("invite_teammate"), 7, null, null,
+        0, 0, "followed_by", List.of(), 0, 1, 0, 0, true, null, "features.yaml:3");
+    SegmentSpec segment = new SegmentSpec("teams", null, 1, rule, null, 0, "", "", "", "", "", "segments.yaml:8");
+    return new PipelineConfig(Path.of("t.yaml"), Map.of(), "UTC", "db",
+        new SourceConfig("e", Map.of(), null, List.of(), 24, 0.05), List.of(invites), List.of(segment), List.of(),
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP);
+  }
+
+  private String refused(String rule) {
+    ConfigException e = assertThrows(ConfigException.class, () -> RuleChecker.check(spark(), config(rule)));
+    Assertions.assertTrue(e.getMessage().startsWith("segments.yaml:8 (segment 'teams', rule)"), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void aValidRulePasses() {
+    RuleChecker.check(spark(), config("invites_7d >= 1"));
+  }
+
+  @Test
+  void unknownFeatureSuggestsTheNearMiss() {
+    String message = refused("invitez_7d >= 1");
+    Assertions.assertTrue(message.contains("unknown feature 'invitez_7d'"), message);
+    Assertions.assertTrue(message.contains("did you mean `invites_7d`?"), message);
+  }
+
+  @Test
+  void nonBooleanRulesAreRefused() {
+    Assertions.assertTrue(refused("invites_7d + 1").contains("not boolean"));
+  }
+
+  @Test
+  void subqueriesAndStatementsAreRefused() {
+    Assertions.assertTrue(refused("invites_7d in (select 1)").contains("query or statement"));
+    Assertions.assertTrue(refused("drop table x").contains("query or statement"));
+  }
+
+  @Test
+  void nonDeterministicRulesAreRefused() {
+    Assertions.assertTrue(refused("rand() < 0.5").contains("not deterministic"));
+  }
+
+  @Test
+  void unparsableRulesAreRefused() {
+    Assertions.assertTrue(refused("invites_7d >=").contains("does not parse"));
+  }
+}
