@@ -68,10 +68,21 @@ public final class ConfigLoader {
         validate(root.opt("validate").orElse(null)),
         root.opt("publish").map(p -> p.decimal("max_change_share", 0.5)).orElse(0.5),
         root.opt("segments_state").map(s -> s.integer("replay_days", 28)).orElse(28),
-        rfmMap);
+        rfmMap,
+        root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null));
     checkFeatures(config);
     checkSegments(config);
     return config;
+  }
+
+  private static PostgresSinkConfig postgres(YamlNode node) {
+    if (node.has("password")) {
+      throw new ConfigException(node.get("password").where(), "a password in the config file",
+          "remove it; set password_env (default SEGMENTS_PG_PASSWORD) or password_file instead");
+    }
+    return new PostgresSinkConfig(node.string("url", null), node.string("url_env", "SEGMENTS_PG_URL"),
+        node.string("user", "segments"), node.string("password_env", "SEGMENTS_PG_PASSWORD"),
+        node.string("password_file", null), node.string("table", "audience_members"), node.where());
   }
 
   private static SourceConfig source(YamlNode node) {

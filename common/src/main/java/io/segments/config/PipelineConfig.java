@@ -19,6 +19,7 @@ import java.util.Map;
  * @param replayDays on a first run without yesterday's membership, replay this many days before D
  * @param maxChangeShare the publish guard: the largest allowed relative change of an audience's size
  * @param rfmMap named RFM segments, in order: first matching condition wins
+ * @param postgres the optional PostgreSQL sink of {@code audience_members}, or null
  */
 public record PipelineConfig(
     Path file,
@@ -32,7 +33,8 @@ public record PipelineConfig(
     ValidateConfig validate,
     double maxChangeShare,
     int replayDays,
-    List<Map.Entry<String, String>> rfmMap) {
+    List<Map.Entry<String, String>> rfmMap,
+    PostgresSinkConfig postgres) {
 
   public PipelineConfig {
     spark = Map.copyOf(spark);
@@ -50,16 +52,21 @@ public record PipelineConfig(
     Map<String, String> merged = new java.util.LinkedHashMap<>(spark);
     merged.putAll(overrides);
     return new PipelineConfig(file, merged, timeZone, database, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap);
+        maxChangeShare, replayDays, rfmMap, postgres);
+  }
+
+  public PipelineConfig withPostgres(PostgresSinkConfig sink) {
+    return new PipelineConfig(file, spark, timeZone, database, source, features, segments, audiences, validate,
+        maxChangeShare, replayDays, rfmMap, sink);
   }
 
   public PipelineConfig withDatabase(String newDatabase) {
     return new PipelineConfig(file, spark, timeZone, newDatabase, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap);
+        maxChangeShare, replayDays, rfmMap, postgres);
   }
 
   public PipelineConfig withSource(SourceConfig newSource) {
     return new PipelineConfig(file, spark, timeZone, database, newSource, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap);
+        maxChangeShare, replayDays, rfmMap, postgres);
   }
 }

@@ -13,6 +13,7 @@ import io.segments.ledger.RunLedger;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.rollup.DailyRollup;
 import io.segments.publish.AudiencePublisher;
+import io.segments.publish.PostgresSink;
 import io.segments.publish.PublishGuardException;
 import io.segments.config.SegmentSpec;
 import io.segments.segment.RuleChecker;
@@ -68,7 +69,7 @@ public final class DailyPipeline {
    * @param from first day of a backfill, or null for a daily run (which replays from the last state)
    */
   public RunSummary run(LocalDate asOf, LocalDate from, boolean allowLargeChange) {
-    return run(new RunOptions(asOf, from, allowLargeChange, false, EnumSet.allOf(Step.class)));
+    return run(new RunOptions(asOf, from, allowLargeChange, false, EnumSet.allOf(Step.class), false));
   }
 
   /**
@@ -77,8 +78,10 @@ public final class DailyPipeline {
    * @param from first day of a backfill, or null for a daily run (which replays from the last state)
    * @param full rebuild the rollup from all events instead of the days whose events changed
    * @param steps the steps to run; each reads what the earlier ones wrote
+   * @param postgres after publishing, apply the changes of audience_members to the PostgreSQL sink
    */
-  public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps) {}
+  public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps,
+      boolean postgres) {}
 
   /** The steps of a run, in order. */
   public enum Step { STAGE, FEATURES, SEGMENTS, VALIDATE, PUBLISH }
@@ -93,6 +96,10 @@ public final class DailyPipeline {
     Set<Step> steps = options.steps();
     boolean allowLargeChange = options.allowLargeChange();
     RuleChecker.check(spark, config);
+    if (options.postgres() && config.postgres() == null) {
+      throw new ConfigException(config.file().toString(), "--sink postgres needs a sinks.postgres block",
+          "add sinks: {postgres: {url: jdbc:postgresql://host:5432/db, user: ..., password_env: ...}}");
+    }
     List<LocalDate> days = plan(asOf, from);
     String runId = UUID.randomUUID().toString();
     RunLedger ledger = new RunLedger(runId, asOf, console);
@@ -116,6 +123,9 @@ public final class DailyPipeline {
       }
       if (steps.contains(Step.PUBLISH)) {
         publish(ledger, asOf, allowLargeChange, runId);
+      }
+      if (options.postgres()) {
+        syncPostgres(ledger);
       }
       return new RunSummary(runId, days, ledger.warnings());
     } finally {
@@ -317,6 +327,16 @@ public final class DailyPipeline {
     return SegmentPreview.preview(current, config.segments(), features,
         membership.where(col("as_of_date").equalTo(Date.valueOf(asOf.minusDays(1)))),
         membership.where(col("as_of_date").equalTo(Date.valueOf(asOf))));
+  }
+
+  void syncPostgres(RunLedger ledger) {
+    ledger.step("postgres", () -> {
+      PostgresSink.Sync sync = new PostgresSink(config.postgres()).sync(warehouse);
+      String note = sync.fullLoad()
+          ? "full load of version " + sync.toVersion() + " into " + config.postgres().table()
+          : "applied versions " + (sync.fromVersion() + 1) + ".." + sync.toVersion() + " to " + config.postgres().table();
+      return new StepResult(null, sync.deleted() + sync.upserted(), List.of(), note);
+    });
   }
 
   private Dataset<Row> knownUsers(LocalDate asOf) {

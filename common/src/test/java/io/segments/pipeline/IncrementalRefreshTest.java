@@ -41,13 +41,13 @@ class IncrementalRefreshTest extends SparkTestBase {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     DailyPipeline pipeline = new DailyPipeline(config, spark(), quiet);
     EnumSet<DailyPipeline.Step> features = EnumSet.of(DailyPipeline.Step.FEATURES);
-    pipeline.run(new DailyPipeline.RunOptions(END.minusDays(1), null, true, false, features));
+    pipeline.run(new DailyPipeline.RunOptions(END.minusDays(1), null, true, false, features, false));
 
     // The next day arrives, with late events for 06-20 (copies of real rows under new ids).
     Dataset<Row> late = events.where(col("event_at").between(lit("2026-06-20 00:00:00"), lit("2026-06-20 23:59:59")))
         .withColumn("event_id", org.apache.spark.sql.functions.concat(col("event_id"), lit("-late")));
     source.append(events.where(col("event_at").geq(lit("2026-06-30"))).unionByName(late), "events");
-    pipeline.run(new DailyPipeline.RunOptions(END, null, true, false, features));
+    pipeline.run(new DailyPipeline.RunOptions(END, null, true, false, features, false));
     Dataset<Row> fingerprints = spark().table("incr_out.pipeline_runs").where("step = 'rollup'")
         .orderBy(col("started_at").desc()).limit(1);
     assertEquals("recomputed 2 of 40 days", fingerprints.first().getAs("message"), "06-20 (late) and 06-30 (new)");
@@ -56,7 +56,7 @@ class IncrementalRefreshTest extends SparkTestBase {
     List<Row> incrementalFeatures = sorted(spark().table("incr_out.user_features").where("as_of_date = '" + END + "'"),
         "user_id");
 
-    pipeline.run(new DailyPipeline.RunOptions(END, null, true, true, features));
+    pipeline.run(new DailyPipeline.RunOptions(END, null, true, true, features, false));
     assertEquals(incrementalRollup, sorted(spark().table("incr_out.user_daily_activity"),
         "user_id", "activity_date", "event_name"));
     assertEquals(incrementalFeatures, sorted(spark().table("incr_out.user_features")

@@ -82,7 +82,9 @@ final class Commands {
         .addOption(Option.builder().longOpt("allow-large-change")
             .desc("publish even if an audience moves more than publish.max_change_share").get())
         .addOption(Option.builder().longOpt("full")
-            .desc("rebuild the rollup from all events (default: only days whose events changed)").get());
+            .desc("rebuild the rollup from all events (default: only days whose events changed)").get())
+        .addOption(Option.builder().longOpt("sink").hasArg().argName("SINK")
+            .desc("also apply audience_members changes to this sink: postgres (sinks.postgres in the config)").get());
   }
 
   private static Options withGenerate(Options options) {
@@ -185,7 +187,7 @@ final class Commands {
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments run " + asOf);
     new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
-        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class)));
+        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class), postgres(line)));
     return Main.OK;
   }
 
@@ -194,8 +196,16 @@ final class Commands {
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments " + step.name().toLowerCase() + " " + asOf);
     new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
-        line.hasOption("allow-large-change"), line.hasOption("full"), java.util.EnumSet.of(step)));
+        line.hasOption("allow-large-change"), line.hasOption("full"), java.util.EnumSet.of(step), postgres(line)));
     return Main.OK;
+  }
+
+  private static boolean postgres(CommandLine line) {
+    String sink = line.getOptionValue("sink");
+    if (sink != null && !sink.equals("postgres")) {
+      throw new ConfigException("--sink", "unknown sink '" + sink + "'", "the only sink is postgres");
+    }
+    return sink != null;
   }
 
   private static int backfill(CommandLine line) {
@@ -204,7 +214,7 @@ final class Commands {
     LocalDate to = date(line, "to");
     SparkSession spark = SparkSessions.create(config, "segments backfill " + from + ".." + to);
     new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(to, from,
-        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class)));
+        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class), postgres(line)));
     return Main.OK;
   }
 

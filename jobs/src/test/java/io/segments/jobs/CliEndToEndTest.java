@@ -198,8 +198,66 @@ class CliEndToEndTest {
         "a rule naming an unknown feature is a config error");
   }
 
+  static String captured(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, cli(args));
+    } finally {
+      System.setOut(original);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   @Order(11)
+  void explainAuditsTenMembersOfASegment() {
+    String out = captured("explain", "--as-of", D, "--segment", "solo_explorers", "--sample", "10");
+    List<String> users = out.lines().filter(l -> l.startsWith("user ")).toList();
+    assertEquals(10, users.size(), out);
+    assertEquals(10, out.lines().filter(l -> l.startsWith("  solo_explorers [collaboration, priority 4]: IN since"))
+        .count(), out);
+    assertEquals(10, out.lines().filter(l -> l.matches("      features: projects_total = [1-9]\\d*, invites_total = 0"))
+        .count(), out);
+  }
+
+  @Test
+  @Order(12)
+  void previewShowsTheChangedSegmentWithoutWritingAnything() throws Exception {
+    Path dir = Files.createTempDirectory("segments-preview");
+    Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
+    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml", "starter.yaml")) {
+      Files.copy(Path.of("..", "conf", "segments", file), segmentsDir.resolve(file));
+    }
+    Files.writeString(dir.resolve("local.yaml"), Files.readString(Path.of(CONFIG)));
+    Path collaboration = segmentsDir.resolve("collaboration.yaml");
+    Files.writeString(collaboration, Files.readString(collaboration)
+        .replace("rule: projects_total >= 1 and invites_total = 0", "rule: projects_total >= 1 and invites_total = 0"
+            + " and active_days_28d >= 1"));
+    long members = count("select count(*) from segments.segment_membership");
+    long version = version("segments.audience_members");
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Main.run(new String[] {"preview", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
+          "--warehouse", warehouse.toString()}));
+    } finally {
+      System.setOut(original);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    long before = count("select count(*) from segments.segment_membership where as_of_date = '" + D
+        + "' and segment = 'solo_explorers'");
+    assertTrue(text.contains("solo_explorers: " + String.format("%,d", before) + " -> "), text);
+    assertTrue(text.matches("(?s).*would enter, [1-9][0-9,]* would leave.*"), "inactive solo explorers leave: " + text);
+    assertTrue(!text.contains("heavy_collaborators:"), "unchanged segments are not listed: " + text);
+    assertEquals(members, count("select count(*) from segments.segment_membership"));
+    assertEquals(version, version("segments.audience_members"));
+  }
+
+  @Test
+  @Order(99)
   void publishGuardRefusesAnEmptiedAudienceAndLeavesTablesAsTheyWere() {
     long audience = count("select count(*) from segments.audience_members");
     long version = version("segments.audience_members");

@@ -1,0 +1,243 @@
+package io.segments.publish;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.segments.config.PostgresSinkConfig;
+import io.segments.io.Warehouse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Keeps a PostgreSQL table equal to the Delta {@code audience_members}, primary key (audience, user_id), by
+ * applying the Delta change data feed since the last synced version: deletes for members who left, upserts
+ * for members who entered or changed. The changes and the new synced version are written in one transaction,
+ * so a failure leaves the previous state and a rerun applies the same changes. The first sync (or a schema
+ * change) loads the whole table, in the same single transaction.
+ */
+public final class PostgresSink {
+  private static final String STATE = "segments_sync_state";
+  private static final int BATCH = 1000;
+
+  private final PostgresSinkConfig config;
+  private final int failAfterStatements;
+
+  public PostgresSink(PostgresSinkConfig config) {
+    this(config, -1);
+  }
+
+  /** Fault injection for tests: throw after this many row statements, inside the transaction. */
+  PostgresSink(PostgresSinkConfig config, int failAfterStatements) {
+    this.config = config;
+    this.failAfterStatements = failAfterStatements;
+  }
+
+  /** What a sync applied. */
+  public record Sync(long fromVersion, long toVersion, long deleted, long upserted, boolean fullLoad) {}
+
+  public Sync sync(Warehouse warehouse) {
+    String source = warehouse.name("audience_members");
+    long current = warehouse.delta("audience_members").history(1).first().<Long>getAs("version");
+    StructType schema = warehouse.read("audience_members").schema();
+    try (Connection connection = DriverManager.getConnection(config.resolvedUrl(), config.user(), config.password())) {
+      connection.setAutoCommit(false);
+      try {
+        ensureState(connection);
+        Long synced = syncedVersion(connection, source);
+        boolean schemaMatches = columnsOf(connection).equals(List.of(schema.fieldNames()));
+        Sync result;
+        if (synced != null && synced == current && schemaMatches) {
+          connection.rollback();
+          return new Sync(synced, current, 0, 0, false);
+        }
+        if (synced == null || !schemaMatches) {
+          result = fullLoad(connection, warehouse.read("audience_members"), schema, current);
+        } else {
+          result = applyChanges(connection, warehouse, source, schema, synced, current);
+        }
+        recordVersion(connection, source, current);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("postgres sink: " + e.getMessage() + " (table " + config.table()
+          + "; nothing was changed there)", e);
+    }
+  }
+
+  private Sync fullLoad(Connection connection, Dataset<Row> snapshot, StructType schema, long version)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("drop table if exists " + config.table());
+      statement.execute("create table " + config.table() + " (" + ddl(schema) + ", primary key (audience, user_id))");
+    }
+    long rows = upsert(connection, schema, snapshot.toLocalIterator(), 0);
+    return new Sync(-1, version, 0, rows, true);
+  }
+
+  private Sync applyChanges(Connection connection, Warehouse warehouse, String source, StructType schema, long from,
+      long to) throws SQLException {
+    Dataset<Row> changes = warehouse.spark().sql("select * from table_changes('" + source + "', " + (from + 1) + ", "
+        + to + ")").where(col("_change_type").notEqual("update_preimage")).orderBy("_commit_version");
+    List<Row> deletes = new ArrayList<>();
+    List<Row> upserts = new ArrayList<>();
+    long deleted = 0;
+    long upserted = 0;
+    Iterator<Row> iterator = changes.toLocalIterator();
+    int typeIndex = changes.schema().fieldIndex("_change_type");
+    while (iterator.hasNext()) {
+      Row row = iterator.next();
+      if ("delete".equals(row.getString(typeIndex))) {
+        // An upsert queued earlier for the same key must land before this delete.
+        upserted += upsert(connection, schema, upserts.iterator(), deleted + upserted);
+        upserts.clear();
+        deletes.add(row);
+      } else {
+        deleted += delete(connection, deletes, deleted + upserted);
+        deletes.clear();
+        upserts.add(row);
+      }
+    }
+    deleted += delete(connection, deletes, deleted + upserted);
+    upserted += upsert(connection, schema, upserts.iterator(), deleted + upserted);
+    return new Sync(from, to, deleted, upserted, false);
+  }
+
+  private long delete(Connection connection, List<Row> rows, long done) throws SQLException {
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(
+        "delete from " + config.table() + " where audience = ? and user_id = ?")) {
+      long count = 0;
+      for (Row row : rows) {
+        statement.setString(1, row.getAs("audience"));
+        statement.setString(2, row.getAs("user_id"));
+        statement.addBatch();
+        count++;
+        failIfAsked(done + count);
+      }
+      statement.executeBatch();
+      return count;
+    }
+  }
+
+  private long upsert(Connection connection, StructType schema, Iterator<Row> rows, long done) throws SQLException {
+    String columns = String.join(", ", schema.fieldNames());
+    String marks = String.join(", ", java.util.Collections.nCopies(schema.size(), "?"));
+    String updates = java.util.Arrays.stream(schema.fieldNames())
+        .filter(c -> !c.equals("audience") && !c.equals("user_id"))
+        .map(c -> c + " = excluded." + c).collect(Collectors.joining(", "));
+    String sql = "insert into " + config.table() + " (" + columns + ") values (" + marks + ")"
+        + " on conflict (audience, user_id) do " + (updates.isEmpty() ? "nothing" : "update set " + updates);
+    long count = 0;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        for (int i = 0; i < schema.size(); i++) {
+          Object value = row.get(row.fieldIndex(schema.fields()[i].name()));
+          statement.setObject(i + 1, value);
+        }
+        statement.addBatch();
+        count++;
+        failIfAsked(done + count);
+        if (count % BATCH == 0) {
+          statement.executeBatch();
+        }
+      }
+      statement.executeBatch();
+    }
+    return count;
+  }
+
+  private void failIfAsked(long statements) {
+    if (failAfterStatements >= 0 && statements > failAfterStatements) {
+      throw new IllegalStateException("injected failure after " + failAfterStatements + " statements");
+    }
+  }
+
+  private void ensureState(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("create table if not exists " + STATE + " (source_table text primary key,"
+          + " target_table text not null, delta_version bigint not null, synced_at timestamptz not null)");
+    }
+  }
+
+  private Long syncedVersion(Connection connection, String source) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "select delta_version from " + STATE + " where source_table = ? and target_table = ?")) {
+      statement.setString(1, source);
+      statement.setString(2, config.table());
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next() ? result.getLong(1) : null;
+      }
+    }
+  }
+
+  private void recordVersion(Connection connection, String source, long version) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("insert into " + STATE
+        + " values (?, ?, ?, now()) on conflict (source_table) do update set target_table = excluded.target_table,"
+        + " delta_version = excluded.delta_version, synced_at = excluded.synced_at")) {
+      statement.setString(1, source);
+      statement.setString(2, config.table());
+      statement.setLong(3, version);
+      statement.executeUpdate();
+    }
+  }
+
+  private List<String> columnsOf(Connection connection) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement("select column_name from information_schema.columns"
+        + " where table_name = ? and table_schema = current_schema() order by ordinal_position")) {
+      statement.setString(1, config.table());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          columns.add(result.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
+
+  private static String ddl(StructType schema) {
+    List<String> columns = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      boolean key = field.name().equals("audience") || field.name().equals("user_id");
+      columns.add(field.name() + " " + sqlType(field.dataType()) + (key ? " not null" : ""));
+    }
+    return String.join(", ", columns);
+  }
+
+  private static String sqlType(DataType type) {
+    if (type.equals(DataTypes.DateType)) {
+      return "date";
+    } else if (type.equals(DataTypes.LongType)) {
+      return "bigint";
+    } else if (type.equals(DataTypes.IntegerType)) {
+      return "integer";
+    } else if (type.equals(DataTypes.DoubleType)) {
+      return "double precision";
+    } else if (type.equals(DataTypes.BooleanType)) {
+      return "boolean";
+    } else if (type.equals(DataTypes.TimestampType)) {
+      return "timestamptz";
+    }
+    return "text";
+  }
+}
