@@ -69,7 +69,8 @@ public final class ConfigLoader {
         root.opt("publish").map(p -> p.decimal("max_change_share", 0.5)).orElse(0.5),
         root.opt("segments_state").map(s -> s.integer("replay_days", 28)).orElse(28),
         rfmMap,
-        root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null));
+        root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null),
+        root.opt("lock").map(l -> l.integer("stale_after_minutes", 240)).orElse(240));
     checkFeatures(config);
     checkSegments(config);
     return config;

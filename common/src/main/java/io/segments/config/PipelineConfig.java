@@ -20,6 +20,7 @@ import java.util.Map;
  * @param maxChangeShare the publish guard: the largest allowed relative change of an audience's size
  * @param rfmMap named RFM segments, in order: first matching condition wins
  * @param postgres the optional PostgreSQL sink of {@code audience_members}, or null
+ * @param lockStaleMinutes a run lock older than this is considered left by a killed run and taken over
  */
 public record PipelineConfig(
     Path file,
@@ -34,7 +35,8 @@ public record PipelineConfig(
     double maxChangeShare,
     int replayDays,
     List<Map.Entry<String, String>> rfmMap,
-    PostgresSinkConfig postgres) {
+    PostgresSinkConfig postgres,
+    int lockStaleMinutes) {
 
   public PipelineConfig {
     spark = Map.copyOf(spark);
@@ -52,21 +54,21 @@ public record PipelineConfig(
     Map<String, String> merged = new java.util.LinkedHashMap<>(spark);
     merged.putAll(overrides);
     return new PipelineConfig(file, merged, timeZone, database, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres);
+        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
   }
 
   public PipelineConfig withPostgres(PostgresSinkConfig sink) {
     return new PipelineConfig(file, spark, timeZone, database, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, sink);
+        maxChangeShare, replayDays, rfmMap, sink, lockStaleMinutes);
   }
 
   public PipelineConfig withDatabase(String newDatabase) {
     return new PipelineConfig(file, spark, timeZone, newDatabase, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres);
+        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
   }
 
   public PipelineConfig withSource(SourceConfig newSource) {
     return new PipelineConfig(file, spark, timeZone, database, newSource, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres);
+        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
   }
 }

@@ -10,6 +10,7 @@ import io.segments.io.InputRefusedException;
 import io.segments.io.SourceReader;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger;
+import io.segments.ledger.RunLock;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.rollup.DailyRollup;
 import io.segments.publish.AudiencePublisher;
@@ -24,6 +25,7 @@ import io.segments.stage.EventStager;
 import io.segments.validate.OutcomeValidator;
 import java.io.PrintStream;
 import java.sql.Date;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -81,7 +83,13 @@ public final class DailyPipeline {
    * @param postgres after publishing, apply the changes of audience_members to the PostgreSQL sink
    */
   public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps,
-      boolean postgres) {}
+      boolean postgres) {
+
+    String describe() {
+      return (from == null ? "run --as-of " + asOf : "backfill --from " + from + " --to " + asOf)
+          + (steps.size() == Step.values().length ? "" : " " + steps);
+    }
+  }
 
   /** The steps of a run, in order. */
   public enum Step { STAGE, FEATURES, SEGMENTS, VALIDATE, PUBLISH }
@@ -91,17 +99,23 @@ public final class DailyPipeline {
    * one {@code run} gives. {@code FEATURES} includes staging and the rollup.
    */
   public RunSummary run(RunOptions options) {
-    LocalDate asOf = options.asOf();
-    LocalDate from = options.from();
-    Set<Step> steps = options.steps();
-    boolean allowLargeChange = options.allowLargeChange();
     RuleChecker.check(spark, config);
     if (options.postgres() && config.postgres() == null) {
       throw new ConfigException(config.file().toString(), "--sink postgres needs a sinks.postgres block",
           "add sinks: {postgres: {url: jdbc:postgresql://host:5432/db, user: ..., password_env: ...}}");
     }
-    List<LocalDate> days = plan(asOf, from);
     String runId = UUID.randomUUID().toString();
+    try (RunLock lock = RunLock.acquire(warehouse, runId, options.describe(),
+        Duration.ofMinutes(config.lockStaleMinutes()))) {
+      return runLocked(options, runId);
+    }
+  }
+
+  private RunSummary runLocked(RunOptions options, String runId) {
+    LocalDate asOf = options.asOf();
+    Set<Step> steps = options.steps();
+    boolean allowLargeChange = options.allowLargeChange();
+    List<LocalDate> days = plan(asOf, options.from());
     RunLedger ledger = new RunLedger(runId, asOf, console);
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", runId, asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));
@@ -300,7 +314,7 @@ public final class DailyPipeline {
         plan.audienceMembers().unpersist();
       }
       long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
-      return StepResult.of(plan.base(), published);
+      return new StepResult(plan.base(), published, plan.notes(), null);
     });
   }
 

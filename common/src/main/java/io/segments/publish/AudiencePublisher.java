@@ -57,7 +57,7 @@ public final class AudiencePublisher {
 
   /** What a publish would write, computed but not yet written. */
   public record Plan(Dataset<Row> audienceMembers, Dataset<Row> userSegments, Dataset<Row> catalog,
-      Map<String, Long> newSizes, Map<String, Long> oldSizes, long base) {}
+      Map<String, Long> newSizes, Map<String, Long> oldSizes, long base, List<String> notes) {}
 
   /** The audiences to publish: those configured, or one per segment when none is. */
   public List<AudienceSpec> audiences() {
@@ -89,7 +89,23 @@ public final class AudiencePublisher {
     Dataset<Row> userSegments = userSegments(knownUsers, membership);
     long base = knownUsers.count();
     Dataset<Row> catalog = catalog(spark, warehouse, membership, base, asOf);
-    return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, base);
+    return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, base, missingIdentifiers(audienceMembers));
+  }
+
+  /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing). */
+  private List<String> missingIdentifiers(Dataset<Row> audienceMembers) {
+    List<String> notes = new ArrayList<>();
+    for (AudienceSpec audience : audiences()) {
+      for (String identifier : audience.hashedIdentifiers()) {
+        long missing = audienceMembers.where(col("audience").equalTo(audience.name())
+            .and(col(identifier + "_sha256").isNull())).count();
+        if (missing > 0) {
+          notes.add(String.format("audience '%s': %,d members without %s, left out of its ad export (%s_sha256 null)",
+              audience.name(), missing, identifier, identifier));
+        }
+      }
+    }
+    return notes;
   }
 
   /** Refuses a publish whose audiences move more than the configured share or become empty. */

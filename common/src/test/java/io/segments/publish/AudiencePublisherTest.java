@@ -42,7 +42,7 @@ class AudiencePublisherTest extends SparkTestBase {
         new AudienceSpec("others_crm", "others", List.of(), List.of(), "test"));
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
   private Dataset<Row> users() {

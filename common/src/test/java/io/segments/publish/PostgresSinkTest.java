@@ -64,7 +64,7 @@ class PostgresSinkTest extends SparkTestBase {
         List.of(new AudienceSpec("fans", "fans", List.of(), List.of(), "t"),
             new AudienceSpec("others", "others", List.of(), List.of(), "t")),
         new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP,
-        sinkConfig());
+        sinkConfig(), 240);
   }
 
   private void publish(Warehouse warehouse, LocalDate day, Object[]... members) {

@@ -1,0 +1,45 @@
+package io.segments.segment;
+
+import io.segments.SparkTestBase;
+import io.segments.config.SegmentSpec;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/** The checklist: empty, most users, unstable members, overlapping free segments. */
+class SegmentChecklistTest extends SparkTestBase {
+  private static final StructType MEMBERSHIP = new StructType()
+      .add("as_of_date", DataTypes.DateType).add("user_id", DataTypes.StringType)
+      .add("segment", DataTypes.StringType);
+  private static final StructType CHANGES = new StructType()
+      .add("as_of_date", DataTypes.DateType).add("user_id", DataTypes.StringType)
+      .add("segment", DataTypes.StringType).add("change", DataTypes.StringType);
+
+  private static SegmentSpec free(String name) {
+    return new SegmentSpec(name, null, 1, "true", null, 0, "", "", "", "", "", "t");
+  }
+
+  @Test
+  void flagsEmptyHugeUnstableAndOverlappingSegments() {
+    var membership = frame(MEMBERSHIP,
+        row(day("2026-05-14"), "u1", "big"), row(day("2026-05-14"), "u2", "big"),
+        row(day("2026-05-14"), "u3", "big"), row(day("2026-05-14"), "u4", "big"),
+        row(day("2026-05-14"), "u5", "big"), row(day("2026-05-14"), "u1", "twin"),
+        row(day("2026-05-14"), "u2", "twin"));
+    var changes = frame(CHANGES,
+        row(day("2026-05-02"), "u2", "twin", "entered"), row(day("2026-05-05"), "u2", "twin", "exited"),
+        row(day("2026-05-09"), "u2", "twin", "entered"), row(day("2026-04-20"), "u1", "twin", "entered"),
+        row(day("2026-05-01"), "u1", "twin", "exited"), row(day("2026-05-03"), "u1", "twin", "entered"));
+    List<String> warnings = SegmentChecklist.warnings(List.of(free("big"), free("twin"), free("none")), membership,
+        changes, 6, LocalDate.of(2026, 5, 14));
+    String all = String.join("\n", warnings);
+    Assertions.assertTrue(all.contains("segment 'none' is empty"), all);
+    Assertions.assertTrue(all.contains("segment 'big' holds 83% of users"), all);
+    Assertions.assertTrue(all.contains("segment 'twin' is unstable: 1 users"),
+        "u2 changed 3 times in 14 days; u1 only twice inside the window: " + all);
+    Assertions.assertTrue(all.contains("segments 'big' and 'twin' overlap: 2 shared members, 100% of the smaller"), all);
+  }
+}
