@@ -14,15 +14,18 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code pipeline_runs}: one row per (run_id, step) with status, times, row counts and warnings. Steps are
- * recorded as they finish and printed as one console line each; the rows are appended when the run ends,
- * whether it succeeded or failed.
+ * {@code pipeline_runs}: one row per (run_id, step) with status, times, row counts and warnings. Each step is
+ * appended as soon as it finishes (or fails), so the ledger says how far a killed or failed run got, and
+ * printed as one console line. {@code last_day} is the last day a step completed (a chunk of a replay), which
+ * a rerun of the same backfill resumes after.
  */
 public final class RunLedger {
   public static final StructType SCHEMA = new StructType()
       .add("run_id", DataTypes.StringType, false)
+      .add("command", DataTypes.StringType, false)
       .add("as_of_date", DataTypes.DateType, false)
       .add("step", DataTypes.StringType, false)
+      .add("last_day", DataTypes.DateType, true)
       .add("status", DataTypes.StringType, false)
       .add("started_at", DataTypes.TimestampType, false)
       .add("ended_at", DataTypes.TimestampType, false)
@@ -33,9 +36,13 @@ public final class RunLedger {
       .add("message", DataTypes.StringType, true);
 
   /** What a step reports when it finishes. */
-  public record StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message) {
+  public record StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message, LocalDate lastDay) {
+    public StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message) {
+      this(rowsIn, rowsOut, warnings, message, null);
+    }
+
     public static StepResult of(long rowsIn, long rowsOut) {
-      return new StepResult(rowsIn, rowsOut, List.of(), null);
+      return new StepResult(rowsIn, rowsOut, List.of(), null, null);
     }
   }
 
@@ -45,14 +52,17 @@ public final class RunLedger {
     StepResult run();
   }
 
+  private final Warehouse warehouse;
   private final String runId;
+  private final String command;
   private final LocalDate asOf;
   private final PrintStream console;
-  private final List<Row> rows = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
-  public RunLedger(String runId, LocalDate asOf, PrintStream console) {
+  public RunLedger(Warehouse warehouse, String runId, String command, LocalDate asOf, PrintStream console) {
+    this.warehouse = warehouse;
     this.runId = runId;
+    this.command = command;
     this.asOf = asOf;
     this.console = console;
   }
@@ -64,6 +74,7 @@ public final class RunLedger {
   /** Runs and records one step; a failure is recorded and rethrown. */
   public StepResult step(String name, Step body) {
     Instant start = Instant.now();
+    warehouse.spark().sparkContext().setJobDescription("segments " + name + " as of " + asOf + " (run " + runId + ")");
     try {
       StepResult result = body.run();
       record(name, "succeeded", start, result);
@@ -89,16 +100,12 @@ public final class RunLedger {
   private void record(String step, String status, Instant start, StepResult result) {
     Instant end = Instant.now();
     warnings.addAll(result.warnings());
-    rows.add(RowFactory.create(runId, Date.valueOf(asOf), step, status, Timestamp.from(start), Timestamp.from(end),
-        end.toEpochMilli() - start.toEpochMilli(), result.rowsIn(), result.rowsOut(), result.warnings(),
-        result.message()));
-  }
-
-  /** Appends the recorded steps to {@code pipeline_runs}. */
-  public void write(Warehouse warehouse) {
-    if (!rows.isEmpty()) {
-      warehouse.append(warehouse.spark().createDataFrame(rows, SCHEMA), "pipeline_runs");
-    }
+    Row row = RowFactory.create(runId, command, Date.valueOf(asOf), step,
+        result.lastDay() == null ? null : Date.valueOf(result.lastDay()), status, Timestamp.from(start),
+        Timestamp.from(end), end.toEpochMilli() - start.toEpochMilli(), result.rowsIn(), result.rowsOut(),
+        result.warnings(), result.message());
+    warehouse.spark().sparkContext().setJobDescription("segments ledger");
+    warehouse.append(warehouse.spark().createDataFrame(List.of(row), SCHEMA), "pipeline_runs");
   }
 
   private static String count(Long value) {

@@ -116,7 +116,7 @@ public final class DailyPipeline {
     Set<Step> steps = options.steps();
     boolean allowLargeChange = options.allowLargeChange();
     List<LocalDate> days = plan(asOf, options.from());
-    RunLedger ledger = new RunLedger(runId, asOf, console);
+    RunLedger ledger = new RunLedger(warehouse, runId, options.describe(), asOf, console);
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", runId, asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));
     EventStager.Staged staged = null;
@@ -125,12 +125,14 @@ public final class DailyPipeline {
         staged = stage(ledger, asOf, runId);
         rollup(ledger, staged, options.full());
       }
-      if (steps.contains(Step.FEATURES)) {
-        features(ledger, staged, days);
-      }
-      if (steps.contains(Step.SEGMENTS)) {
-        requireFeatures(days);
-        segments(ledger, days);
+      for (List<LocalDate> chunk : chunks(days)) {
+        if (steps.contains(Step.FEATURES)) {
+          features(ledger, staged, chunk);
+        }
+        if (steps.contains(Step.SEGMENTS)) {
+          requireFeatures(chunk);
+          segments(ledger, chunk);
+        }
       }
       if (steps.contains(Step.VALIDATE)) {
         validate(ledger, asOf);
@@ -146,7 +148,6 @@ public final class DailyPipeline {
       if (staged != null) {
         staged.events().unpersist();
       }
-      ledger.write(warehouse);
     }
   }
 
@@ -164,7 +165,12 @@ public final class DailyPipeline {
             + "; a backfill that stops earlier would leave later membership built on the old history",
             "backfill through the last day: --to " + lastState);
       }
-      first = from;
+      LocalDate completed = completedByInterruptedBackfill(from, asOf);
+      first = completed == null ? from : completed.plusDays(1);
+      if (completed != null) {
+        console.printf("resuming the interrupted backfill %s..%s after %s, the last day it completed%n", from, asOf,
+            completed);
+      }
     } else if (lastState == null) {
       first = asOf.minusDays(config.replayDays() - 1L);
     } else if (lastState.isAfter(asOf)) {
@@ -178,6 +184,39 @@ public final class DailyPipeline {
       days.add(day);
     }
     return days;
+  }
+
+  /** Days of a replay handled per features + segments pass: bounds memory and gives resume points. */
+  static final int CHUNK_DAYS = 7;
+
+  static List<List<LocalDate>> chunks(List<LocalDate> days) {
+    List<List<LocalDate>> chunks = new ArrayList<>();
+    for (int i = 0; i < days.size(); i += CHUNK_DAYS) {
+      chunks.add(days.subList(i, Math.min(days.size(), i + CHUNK_DAYS)));
+    }
+    return chunks;
+  }
+
+  /**
+   * The last day completed by the attempts of the same backfill since it last finished (published); null to
+   * start from the first day.
+   */
+  private LocalDate completedByInterruptedBackfill(LocalDate from, LocalDate to) {
+    if (!warehouse.exists("pipeline_runs") || !warehouse.exists("segment_membership")) {
+      return null;
+    }
+    String command = new RunOptions(to, from, false, false, EnumSet.allOf(Step.class), false).describe();
+    Dataset<Row> attempts = warehouse.read("pipeline_runs").where(col("command").equalTo(command));
+    Row lastSuccess = attempts.where(col("step").equalTo("publish").and(col("status").equalTo("succeeded")))
+        .agg(org.apache.spark.sql.functions.max("started_at")).first();
+    Dataset<Row> since = lastSuccess.isNullAt(0) ? attempts
+        : attempts.where(col("started_at").gt(lastSuccess.getTimestamp(0)));
+    Row done = since.where(col("step").equalTo("segments").and(col("status").equalTo("succeeded")))
+        .agg(org.apache.spark.sql.functions.max("last_day")).first();
+    if (done.isNullAt(0) || !done.getDate(0).toLocalDate().isBefore(to)) {
+      return null;
+    }
+    return done.getDate(0).toLocalDate();
   }
 
   private void requireFeatures(List<LocalDate> days) {
@@ -275,7 +314,8 @@ public final class DailyPipeline {
       List<String> warnings = SegmentChecklist.warnings(config.segments(), today,
           warehouse.read("segment_changes").where(col("as_of_date").leq(Date.valueOf(last))),
           knownUsers(last).count(), last);
-      return new StepResult(features.count(), today.count(), warnings, null);
+      return new StepResult(features.count(), today.count(), warnings,
+          days.size() == 1 ? null : "days " + days.get(0) + ".." + last, last);
     });
   }
 
