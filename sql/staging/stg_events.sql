@@ -1,6 +1,7 @@
--- Grain: one row per valid event up to the end of the as-of day; duplicates by event_id are kept once
--- (the earliest copy). Events without an event_id cannot be deduplicated and are all kept.
--- Input view: stg_events_checked. Output keys: event_id (unique when not null).
+-- Grain: one row per valid event up to the end of the as-of day; duplicates by dedupe_key (source.dedupe_key,
+-- default event_id) are kept once (the earliest copy), across all days, so a late duplicate counts once.
+-- Events without a key cannot be deduplicated and are all kept.
+-- Input view: stg_events_checked. Output keys: the dedupe key (unique when not null).
 with valid as (
   select * from stg_events_checked where quarantine_reason is null
 ),
@@ -8,7 +9,7 @@ with valid as (
 ranked as (
   select
     *,
-    row_number() over (partition by event_id order by event_at, user_id, event_name) as copy_number
+    row_number() over (partition by dedupe_key order by event_at, user_id, event_name) as copy_number
   from valid
 )
 
@@ -20,4 +21,4 @@ select
   to_date(event_at)        as event_date,
   coalesce(revenue_usd, 0) as revenue_usd
 from ranked
-where event_id is null or copy_number = 1
+where dedupe_key is null or copy_number = 1

@@ -95,8 +95,16 @@ public final class ConfigLoader {
       }
       columns.put(key, value.text());
     }));
+    List<String> dedupeKey = node.has("dedupe_key") ? node.strings("dedupe_key") : List.of("event_id");
+    for (String key : dedupeKey) {
+      if (!SourceConfig.COLUMNS.contains(key)) {
+        throw new ConfigException(node.get("dedupe_key").where(), "dedupe_key names '" + key
+            + "', which is not a pipeline column", "use some of " + SourceConfig.COLUMNS);
+      }
+    }
     return new SourceConfig(node.string("events"), columns, node.string("users", null), node.strings("vocabulary"),
-        node.integer("future_tolerance_hours", 24), node.decimal("max_quarantine_share", 0.05));
+        node.integer("future_tolerance_hours", 24), node.decimal("max_quarantine_share", 0.05), dedupeKey,
+        node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0)).orElse(0L));
   }
 
   private static List<FeatureSpec> features(YamlNode root) {

@@ -11,16 +11,24 @@ import java.util.Map;
  * @param users optional users table with user_id, signup_at and export attributes
  * @param vocabulary allowed event names; empty accepts any
  * @param futureToleranceHours events stamped more than this many hours after now are quarantined
- * @param maxQuarantineShare a run whose share of quarantined rows exceeds this is refused (exit code 3)
+ * @param maxQuarantineShare a run whose share of quarantined rows of the day exceeds this is refused (exit 3)
+ * @param dedupeKey pipeline columns whose values identify one event (default: event_id)
+ * @param botMaxEventsPerDay a user with more events than this on a day is quarantined for that day (0: off)
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
-    int futureToleranceHours, double maxQuarantineShare) {
+    int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay) {
+
+  public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
+      int futureToleranceHours, double maxQuarantineShare) {
+    this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, List.of("event_id"), 0);
+  }
 
   public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue");
 
   public SourceConfig {
     columns = Map.copyOf(columns);
     vocabulary = List.copyOf(vocabulary);
+    dedupeKey = List.copyOf(dedupeKey);
   }
 
   public String column(String pipelineName) {

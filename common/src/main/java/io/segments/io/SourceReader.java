@@ -7,6 +7,16 @@ import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.NullType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 
 /**
  * Opens a configured source: a catalog table ({@code db.table}) or a path with its format
@@ -33,7 +43,10 @@ public final class SourceReader {
     }
   }
 
-  /** Fails with the missing column and the config key to change when a mapped column is absent. */
+  /**
+   * Fails with the column, the type expected and found, and the config key to change when a mapped column is
+   * absent or of a type the pipeline cannot read. Extra columns are ignored.
+   */
   public static void requireColumns(Dataset<Row> data, SourceConfig source, String sourceName) {
     for (String pipelineName : SourceConfig.COLUMNS) {
       String column = source.column(pipelineName);
@@ -41,6 +54,20 @@ public final class SourceReader {
         throw new InputRefusedException("source " + sourceName + " has no column '" + column + "' (mapped as "
             + pipelineName + "); it has " + Arrays.toString(data.columns()),
             "set source.columns." + pipelineName + " to the column that holds it");
+      }
+      DataType type = data.schema().apply(column).dataType();
+      String expected = switch (pipelineName) {
+        case "event_at" -> type instanceof TimestampType || type instanceof TimestampNTZType || type instanceof DateType
+            || type instanceof StringType ? null : "timestamp, date or string";
+        case "revenue" -> type instanceof NumericType || type instanceof StringType || type instanceof NullType
+            ? null : "a number (or a string holding one)";
+        default -> type instanceof StringType || type instanceof IntegerType || type instanceof LongType
+            || type instanceof ShortType ? null : "string or integer";
+      };
+      if (expected != null) {
+        throw new InputRefusedException("source " + sourceName + " column '" + column + "' (" + pipelineName
+            + ") has type " + type.simpleString() + "; expected " + expected,
+            "map source.columns." + pipelineName + " to a column of that type, or cast it in a view over the source");
       }
     }
   }

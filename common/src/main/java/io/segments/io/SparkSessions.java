@@ -32,11 +32,11 @@ public final class SparkSessions {
     conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.setIfMissing("spark.sql.catalogImplementation", "hive");
     conf.setIfMissing("spark.ui.enabled", "false");
-    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
     conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
     conf.setIfMissing("spark.sql.adaptive.enabled", "true");
     conf.setIfMissing("spark.sql.session.timeZone", config.timeZone());
-    conf.setIfMissing("spark.databricks.delta.properties.defaults.enableChangeDataFeed", "false");
+    conf.setIfMissing("spark.sql.debug.maxToStringFields", "500");
     config.spark().forEach(conf::setIfMissing);
     String derbyHome = conf.getOption("spark.driver.extraJavaOptions").getOrElse(() -> "");
     if (derbyHome.startsWith("-Dderby.system.home=")) {

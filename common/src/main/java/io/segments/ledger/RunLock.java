@@ -14,15 +14,17 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
- * Delta MERGE, so two runs racing for it conflict and only one commits. A lock older than the stale timeout
- * (a run killed without releasing it) is taken over.
+ * Delta MERGE, so two runs racing for it conflict and only one commits. A lock whose owner process on this
+ * host is gone (a run killed with kill -9), or older than the stale timeout (a run killed on another host), is
+ * taken over.
  */
 public final class RunLock implements AutoCloseable {
   private static final StructType SCHEMA = new StructType()
       .add("lock", DataTypes.StringType, false)
       .add("run_id", DataTypes.StringType, false)
       .add("command", DataTypes.StringType, false)
-      .add("acquired_at", DataTypes.TimestampType, false);
+      .add("acquired_at", DataTypes.TimestampType, false)
+      .add("owner", DataTypes.StringType, false);
 
   private final Warehouse warehouse;
   private final String runId;
@@ -40,15 +42,22 @@ public final class RunLock implements AutoCloseable {
   }
 
   public static RunLock acquire(Warehouse warehouse, String runId, String command, Duration staleAfter) {
-    if (!warehouse.exists("pipeline_lock")) {
+    if (!warehouse.exists("pipeline_lock")
+        || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("owner")) {
       warehouse.overwrite(warehouse.spark().createDataFrame(List.of(), SCHEMA), "pipeline_lock");
     }
     Timestamp now = Timestamp.from(Instant.now());
     Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
-    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now)), SCHEMA);
+    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER)), SCHEMA);
+    var takeover = col("t.acquired_at").lt(stale);
+    for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
+      if (deadOnThisHost(row.getString(4))) {
+        takeover = takeover.or(col("t.owner").equalTo(row.getString(4)));
+      }
+    }
     try {
       warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"), "t.lock = s.lock")
-          .whenMatched(col("t.acquired_at").lt(stale)).updateAll()
+          .whenMatched(takeover).updateAll()
           .whenNotMatched().insertAll()
           .execute();
     } catch (RuntimeException e) {
@@ -63,6 +72,28 @@ public final class RunLock implements AutoCloseable {
           + warehouse.name("pipeline_lock") + "\"");
     }
     return new RunLock(warehouse, runId);
+  }
+
+  private static final String OWNER = host() + ":" + ProcessHandle.current().pid();
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
+    }
+  }
+
+  private static boolean deadOnThisHost(String owner) {
+    int colon = owner.lastIndexOf(':');
+    if (colon < 0 || !owner.substring(0, colon).equals(host())) {
+      return false;
+    }
+    try {
+      return ProcessHandle.of(Long.parseLong(owner.substring(colon + 1))).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.segments.pipeline;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.segments.config.ConfigException;
@@ -247,18 +248,22 @@ public final class DailyPipeline {
       Dataset<Row> quarantined = staged.quarantined()
           .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
       warehouse.replaceWhere(quarantined, "quarantine_events", "as_of_date = '" + asOf + "'", "as_of_date");
+      Dataset<Row> refusedRows = warehouse.read("quarantine_events").where(col("as_of_date").equalTo(Date.valueOf(asOf)));
       Map<String, Long> reasons = new LinkedHashMap<>();
-      warehouse.read("quarantine_events").where(col("as_of_date").equalTo(Date.valueOf(asOf)))
-          .groupBy("quarantine_reason").count().collectAsList()
+      refusedRows.groupBy("quarantine_reason").count().collectAsList()
           .forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
       long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
       List<String> warnings = new ArrayList<>();
       reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
-      double share = valid + refused == 0 ? 0 : refused / (double) (valid + refused);
+      // The ceiling is on the day's rows: refused rows stamped on D, in the future, or without a usable stamp.
+      long refusedToday = refusedRows.where(expr("try_cast(event_at_raw as timestamp) is null"
+          + " or to_date(try_cast(event_at_raw as timestamp)) >= date'" + asOf + "'")).count();
+      long validToday = staged.events().where(col("event_date").equalTo(Date.valueOf(asOf))).count();
+      double share = validToday + refusedToday == 0 ? 0 : refusedToday / (double) (validToday + refusedToday);
       if (share > config.source().maxQuarantineShare()) {
-        throw new InputRefusedException(String.format("%.1f%% of the source rows were quarantined (%,d of %,d), more"
-                + " than source.max_quarantine_share %.1f%%; reasons: %s", 100 * share, refused, valid + refused,
-                100 * config.source().maxQuarantineShare(), reasons),
+        throw new InputRefusedException(String.format("%.1f%% of the rows of %s were quarantined (%,d of %,d), more"
+                + " than source.max_quarantine_share %.1f%%; reasons over all days: %s", 100 * share, asOf,
+                refusedToday, validToday + refusedToday, 100 * config.source().maxQuarantineShare(), reasons),
             "inspect " + warehouse.name("quarantine_events") + " for as_of_date " + asOf
                 + ", fix the source, or raise source.max_quarantine_share");
       }

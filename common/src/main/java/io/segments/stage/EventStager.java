@@ -1,7 +1,11 @@
 package io.segments.stage;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.SourceConfig;
 import io.segments.io.SourceReader;
@@ -37,23 +41,46 @@ public final class EventStager {
     Column known = source.vocabulary().isEmpty()
         ? lit(true)
         : col(source.column("event_name")).isin(source.vocabulary().toArray());
+    Column dedupeKey = concat_ws("\u0001", source.dedupeKey().stream()
+        .map(k -> col(source.column(k)).cast("string")).toArray(Column[]::new));
     raw.select(
             col(source.column("event_id")).as("event_id"),
             col(source.column("user_id")).as("user_id"),
             col(source.column("event_name")).as("event_name"),
             col(source.column("event_at")).as("event_at_raw"),
             col(source.column("revenue")).as("revenue_raw"),
-            known.as("is_known_event"))
+            known.as("is_known_event"),
+            dedupeKey.as("dedupe_key"))
         .createOrReplaceTempView("source_events");
 
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("as_of", asOf);
     params.put("future_limit", Timestamp.from(now.plusSeconds(3600L * source.futureToleranceHours())));
-    Dataset<Row> checked = SqlFiles.run(spark, "staging/stg_events_checked.sql", params);
+    Dataset<Row> checked = withBotFilter(SqlFiles.run(spark, "staging/stg_events_checked.sql", params),
+        source.botMaxEventsPerDay());
     checked.createOrReplaceTempView("stg_events_checked");
     Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql");
     Dataset<Row> quarantined = checked.where(col("quarantine_reason").isNotNull())
         .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
     return new Staged(events, quarantined);
+  }
+
+  /**
+   * Sets aside the days on which a user has more than {@code maxPerDay} valid events (a bot or a test account),
+   * so one such user cannot dominate the run. Counted with an aggregation (skew-safe), joined back by broadcast.
+   */
+  static Dataset<Row> withBotFilter(Dataset<Row> checked, long maxPerDay) {
+    if (maxPerDay <= 0) {
+      return checked;
+    }
+    Dataset<Row> busy = checked.where(col("quarantine_reason").isNull())
+        .groupBy(col("user_id").as("bot_user_id"), to_date(col("event_at")).as("bot_day")).count()
+        .where(col("count").gt(maxPerDay)).select("bot_user_id", "bot_day");
+    Column flagged = col("bot_day").isNotNull().and(col("quarantine_reason").isNull());
+    return checked.join(broadcast(busy), col("user_id").equalTo(col("bot_user_id"))
+            .and(to_date(col("event_at")).equalTo(col("bot_day"))), "left")
+        .withColumn("quarantine_reason", when(flagged, lit("bot_over_" + maxPerDay + "_events_per_day"))
+            .otherwise(col("quarantine_reason")))
+        .drop("bot_user_id", "bot_day");
   }
 }

@@ -36,8 +36,10 @@ class IncrementalRefreshTest extends SparkTestBase {
 
     PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
     SourceConfig src = base.source();
-    PipelineConfig config = base.withSource(new SourceConfig("incr_src.events", src.columns(), null, src.vocabulary(),
-        src.futureToleranceHours(), src.maxQuarantineShare())).withDatabase("incr_out");
+    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), "incr_out",
+        new SourceConfig("incr_src.events", src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
+            src.maxQuarantineShare()),
+        base.features(), base.segments(), List.of(), base.validate(), 1.0, 7, base.rfmMap(), null, 240);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     DailyPipeline pipeline = new DailyPipeline(config, spark(), quiet);
     EnumSet<DailyPipeline.Step> features = EnumSet.of(DailyPipeline.Step.FEATURES);

@@ -137,9 +137,16 @@ class CliEndToEndTest {
 
   @Test
   @Order(7)
-  void ledgerHasOneSucceededRowPerStepAndRun() {
-    assertEquals(12, count("select count(*) from segments.pipeline_runs where status = 'succeeded'"));
+  void ledgerHasEveryStepOfEveryRunAndTheReplayChunks() {
     assertEquals(2, count("select count(distinct run_id) from segments.pipeline_runs"));
+    assertEquals(0, count("select count(*) from segments.pipeline_runs where status <> 'succeeded'"));
+    assertEquals(2, count("select count(*) from (select run_id from segments.pipeline_runs group by run_id"
+        + " having sort_array(collect_set(step)) = array('features', 'publish', 'rollup', 'segments', 'stage',"
+        + " 'validate'))"), "both runs did every step");
+    assertEquals(7, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
+        + " and step = 'segments'"), "45 replayed days in chunks of 7");
+    assertEquals(1, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
+        + " and step = 'segments' and last_day = '2026-10-30'"));
   }
 
   @Test
@@ -254,6 +261,39 @@ class CliEndToEndTest {
     assertTrue(!text.contains("heavy_collaborators:"), "unchanged segments are not listed: " + text);
     assertEquals(members, count("select count(*) from segments.segment_membership"));
     assertEquals(version, version("segments.audience_members"));
+  }
+
+  @Test
+  @Order(13)
+  void theAirflowDagsCommandRunsLocally() throws Exception {
+    String dag = Files.readString(Path.of("..", "conf", "orchestration", "segments_daily.py"));
+    String block = dag.substring(dag.indexOf("# segments-command-begin"), dag.indexOf("# segments-command-end"));
+    String list = block.substring(block.indexOf('[') + 1, block.lastIndexOf(']'));
+    List<String> args = new ArrayList<>();
+    for (String quoted : list.split(",")) {
+      args.add(quoted.strip().replaceAll("^\"|\"$", ""));
+    }
+    assertEquals(List.of("run", "--as-of", "{{ ds }}", "--config", "/opt/segments/conf/cluster.yaml"), args);
+    args.set(2, D);
+    args.set(4, CONFIG);
+    args.addAll(List.of("--warehouse", warehouse.toString()));
+    assertEquals(0, Main.run(args.toArray(String[]::new)), "the DAG's command, with the date templated");
+  }
+
+  @Test
+  @Order(14)
+  void tooManyBadRowsOfTheDayRefuseTheRunWithExitThreeAndPublishNothing() {
+    long version = version("segments.audience_members");
+    spark().sql("insert into demo.events select concat('bad-', id), '', 'comment',"
+        + " timestamp'" + D + " 12:00:00', null from range(200)");
+    try {
+      assertEquals(3, cli("run", "--as-of", D));
+      assertEquals(version, version("segments.audience_members"));
+      assertEquals(200, count("select count(*) from segments.quarantine_events where as_of_date = '" + D
+          + "' and quarantine_reason = 'null_or_empty_user_id'"));
+    } finally {
+      spark().sql("delete from demo.events where user_id = ''");
+    }
   }
 
   @Test

@@ -1,0 +1,82 @@
+package io.segments.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.segments.SparkTestBase;
+import io.segments.config.SourceConfig;
+import io.segments.io.InputRefusedException;
+import io.segments.io.SourceReader;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/** Schema drift, a configured dedupe key and the bot filter. */
+class InputValidationTest extends SparkTestBase {
+  private static final Map<String, String> COLUMNS = Map.of("event_id", "id", "user_id", "uid", "event_name", "name",
+      "event_at", "ts", "revenue", "amount");
+
+  private static SourceConfig source(List<String> dedupeKey, long botMax) {
+    return new SourceConfig("src", COLUMNS, null, List.of(), 24, 0.05, dedupeKey, botMax);
+  }
+
+  @Test
+  void aMissingOrRetypedColumnNamesTheColumnTheTypesAndTheConfigKey() {
+    StructType retyped = new StructType().add("id", DataTypes.StringType).add("uid", DataTypes.StringType)
+        .add("name", DataTypes.StringType).add("ts", DataTypes.BooleanType).add("amount", DataTypes.DoubleType)
+        .add("extra", DataTypes.StringType);
+    InputRefusedException e = assertThrows(InputRefusedException.class,
+        () -> SourceReader.requireColumns(frame(retyped), source(List.of("event_id"), 0), "src"));
+    Assertions.assertTrue(e.getMessage().contains("column 'ts' (event_at) has type boolean; expected timestamp, date or"
+        + " string"), e.getMessage());
+    Assertions.assertTrue(e.getMessage().contains("source.columns.event_at"), e.getMessage());
+
+    StructType missing = new StructType().add("id", DataTypes.StringType).add("uid", DataTypes.StringType)
+        .add("name", DataTypes.StringType).add("amount", DataTypes.DoubleType);
+    e = assertThrows(InputRefusedException.class,
+        () -> SourceReader.requireColumns(frame(missing), source(List.of("event_id"), 0), "src"));
+    Assertions.assertTrue(e.getMessage().contains("has no column 'ts' (mapped as event_at)"), e.getMessage());
+
+    StructType extra = new StructType().add("id", DataTypes.LongType).add("uid", DataTypes.LongType)
+        .add("name", DataTypes.StringType).add("ts", DataTypes.TimestampType).add("amount", DataTypes.StringType)
+        .add("utm_source", DataTypes.StringType);
+    SourceReader.requireColumns(frame(extra), source(List.of("event_id"), 0), "src");
+  }
+
+  private static final StructType RAW = new StructType()
+      .add("id", DataTypes.StringType).add("uid", DataTypes.StringType).add("name", DataTypes.StringType)
+      .add("ts", DataTypes.StringType).add("amount", DataTypes.StringType);
+
+  @Test
+  void aConfiguredDedupeKeyCountsACopyWithAnotherIdOnce() {
+    Dataset<Row> raw = frame(RAW,
+        row("e1", "a", "comment", "2026-03-01 10:00:00", null),
+        row("e1-resent", "a", "comment", "2026-03-01 10:00:00", null),
+        row("e2", "a", "comment", "2026-03-01 10:00:01", null));
+    EventStager.Staged staged = EventStager.stage(spark(), raw, source(List.of("user_id", "event_name", "event_at"), 0),
+        LocalDate.of(2026, 3, 10), Instant.parse("2026-03-10T00:00:00Z"));
+    assertEquals(2, staged.events().count(), "same user, event and time: one event");
+  }
+
+  @Test
+  void theBotFilterQuarantinesTheDaysAUserExceedsTheLimit() {
+    Object[][] rows = new Object[8][];
+    for (int i = 0; i < 6; i++) {
+      rows[i] = row("b" + i, "bot", "view_report", "2026-03-02 10:00:0" + i, null);
+    }
+    rows[6] = row("b9", "bot", "view_report", "2026-03-03 10:00:00", null);
+    rows[7] = row("h1", "human", "view_report", "2026-03-02 10:00:00", null);
+    EventStager.Staged staged = EventStager.stage(spark(), frame(RAW, rows), source(List.of("event_id"), 5),
+        LocalDate.of(2026, 3, 10), Instant.parse("2026-03-10T00:00:00Z"));
+    assertEquals(List.of("b9", "h1"), sorted(staged.events(), "event_id").stream()
+        .map(r -> r.<String>getAs("event_id")).toList(), "the bot's quiet day and the human stay");
+    assertEquals(6, staged.quarantined().where("quarantine_reason = 'bot_over_5_events_per_day'").count());
+  }
+}

@@ -1,0 +1,122 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 of the job during the rollup, the segments and the publish step, each followed by a rerun that is
+ * killed at the next point, then a rerun that completes: every published table is always a whole Delta
+ * version, and the final tables equal those of an uninterrupted run.
+ */
+class FaultRecoveryIT {
+  static final Path TARGET = Path.of("target").toAbsolutePath();
+  static final String D = "2026-10-31";
+
+  static List<String> command(Path config, Path warehouse, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    command.addAll(List.of(StandaloneClusterIT.OPENS.split(" ")));
+    command.addAll(List.of("-cp", TARGET.resolve("segments.jar") + File.pathSeparator
+        + Files.readString(TARGET.resolve("spark-classpath.txt")).strip(), "io.segments.jobs.Main"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--config", config.toString(), "--warehouse", warehouse.toString()));
+    return command;
+  }
+
+  static int run(Path config, Path warehouse, String... args) throws Exception {
+    Process process = new ProcessBuilder(command(config, warehouse, args)).redirectErrorStream(true)
+        .redirectOutput(warehouse.resolveSibling(warehouse.getFileName() + "-" + args[0] + ".log").toFile()).start();
+    assertTrue(process.waitFor(5, TimeUnit.MINUTES));
+    return process.exitValue();
+  }
+
+  /** Runs as of D and kills the JVM with SIGKILL as soon as the step before {@code step} has printed its line. */
+  static void runAndKillDuring(Path config, Path warehouse, String step, String after) throws Exception {
+    Process process = new ProcessBuilder(command(config, warehouse, "run", "--as-of", D))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    boolean killed = false;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("  " + after + " ")) {
+          process.destroyForcibly();
+          killed = true;
+          break;
+        }
+      }
+    }
+    process.waitFor(1, TimeUnit.MINUTES);
+    assertTrue(killed, "the run got killed during " + step);
+  }
+
+  static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
+    return spark.read().format("delta").load(warehouse.resolve("segments.db").resolve(table).toString())
+        .orderBy(order[0], java.util.Arrays.copyOfRange(order, 1, order.length)).collectAsList();
+  }
+
+  @Test
+  void killedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
+    Path work = Files.createTempDirectory("segments-faults");
+    Path data = work.resolve("data");
+    Path config = work.resolve("conf").resolve("local.yaml");
+    Files.createDirectories(config.getParent().resolve("segments"));
+    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
+      }
+    }
+    Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
+        .replace("replay_days: 45", "replay_days: 3")
+        .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
+        .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
+    assertEquals(0, run(config, work.resolve("wh-source"), "generate", "--users", "300", "--days", "30", "--end", D,
+        "--parquet", data.toString()));
+
+    Path reference = work.resolve("wh-reference");
+    Path faulty = work.resolve("wh-faulty");
+    for (Path warehouse : List.of(reference, faulty)) {
+      assertEquals(0, run(config, warehouse, "run", "--as-of", "2026-10-30"));
+    }
+    assertEquals(0, run(config, reference, "run", "--as-of", D));
+
+    SparkSession spark = SparkSession.builder().master("local[1]").appName("faults")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .getOrCreate();
+    try {
+      List<Row> before = table(spark, faulty, "audience_members", "audience", "user_id");
+      List<Row> after = table(spark, reference, "audience_members", "audience", "user_id");
+      runAndKillDuring(config, faulty, "rollup", "stage");
+      runAndKillDuring(config, faulty, "segments", "features");
+      runAndKillDuring(config, faulty, "publish", "validate");
+      List<Row> now = table(spark, faulty, "audience_members", "audience", "user_id");
+      assertTrue(now.equals(before) || now.equals(after), "audience_members is the old or the new version");
+
+      assertEquals(0, run(config, faulty, "run", "--as-of", D), "the rerun takes over the dead run's lock");
+      for (String[] t : List.of(new String[] {"audience_members", "audience", "user_id"},
+          new String[] {"user_segments", "user_id"},
+          new String[] {"segment_membership", "as_of_date", "user_id", "segment"},
+          new String[] {"segment_history", "user_id", "segment", "entered_on"},
+          new String[] {"user_features", "as_of_date", "user_id"})) {
+        String[] order = java.util.Arrays.copyOfRange(t, 1, t.length);
+        assertEquals(table(spark, reference, t[0], order), table(spark, faulty, t[0], order), t[0]);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+}

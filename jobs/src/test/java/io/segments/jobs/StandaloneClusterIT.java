@@ -1,0 +1,173 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application jar on a real Spark standalone cluster (one master, two one-core workers on 127.0.0.1, started
+ * from the Spark jars of the local Maven repository), submitted through org.apache.spark.deploy.SparkSubmit
+ * (what the spark-submit script runs) in client and in cluster deploy mode. The published tables must equal
+ * those of a local run on the same generated data.
+ */
+class StandaloneClusterIT {
+  static final Path TARGET = Path.of("target").toAbsolutePath();
+  static final Path JAR = TARGET.resolve("segments.jar");
+  static final String OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED"
+      + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+      + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED";
+  static final String D = "2026-10-31";
+  static Path sparkHome;
+  static Path work;
+  static Path config;
+  static String master;
+  static final List<Process> daemons = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    work = Files.createTempDirectory("segments-cluster");
+    sparkHome = work.resolve("spark-home");
+    Path jars = Files.createDirectories(sparkHome.resolve("jars"));
+    for (String jar : Files.readString(TARGET.resolve("spark-classpath.txt")).strip().split(File.pathSeparator)) {
+      Path source = Path.of(jar);
+      Path link = jars.resolve(source.getFileName());
+      if (!Files.exists(link)) {
+        Files.createSymbolicLink(link, source);
+      }
+    }
+    // The embedded config with a short first replay: the cluster runs the same commands, only smaller.
+    config = work.resolve("conf").resolve("local.yaml");
+    Files.createDirectories(config.getParent().resolve("segments"));
+    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
+      }
+    }
+    Path data = work.resolve("data");
+    Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
+        .replace("replay_days: 45", "replay_days: 5")
+        .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
+        .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
+
+    int port = freePort();
+    master = "spark://127.0.0.1:" + port;
+    daemons.add(daemon("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+        "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort()))));
+    Thread.sleep(3000);
+    for (int i = 1; i <= 2; i++) {
+      daemons.add(daemon("worker" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+          "--cores", "1", "--memory", "1500m", "--webui-port", String.valueOf(freePort()),
+          "--work-dir", Files.createDirectories(work.resolve("worker" + i)).toString(), master)));
+    }
+    Thread.sleep(4000);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    daemons.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+    daemons.forEach(Process::destroyForcibly);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static Map<String, String> sparkEnv() {
+    return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1");
+  }
+
+  static Process daemon(String name, List<String> mainAndArgs) throws IOException {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+    command.addAll(List.of(OPENS.split(" ")));
+    command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*"));
+    command.addAll(mainAndArgs);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(work.resolve(name + ".log").toFile());
+    builder.environment().putAll(sparkEnv());
+    return builder.start();
+  }
+
+  /** spark-submit, as the script does it: SparkSubmit on Spark's classpath. Returns the exit code. */
+  static int submit(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
+    Process process = start(masterUrl, deployMode, warehouse, args);
+    assertTrue(process.waitFor(10, TimeUnit.MINUTES), "spark-submit timed out; see " + work);
+    return process.exitValue();
+  }
+
+  static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    command.addAll(List.of(OPENS.split(" ")));
+    command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*", "org.apache.spark.deploy.SparkSubmit",
+        "--master", masterUrl, "--deploy-mode", deployMode, "--class", "io.segments.jobs.Main",
+        "--conf", "spark.driver.extraJavaOptions=" + OPENS,
+        "--conf", "spark.executor.extraJavaOptions=" + OPENS,
+        "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g", "--conf", "spark.cores.max=1",
+        "--conf", "spark.standalone.submit.waitAppCompletion=true",
+        JAR.toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--config", config.toString(), "--warehouse", warehouse.toString()));
+    Path log = work.resolve("submit-" + warehouse.getFileName() + "-" + args[0] + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(sparkEnv());
+    return builder.start();
+  }
+
+  static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
+    return spark.read().format("delta").load(warehouse.resolve("segments.db").resolve(table).toString())
+        .orderBy(order[0], java.util.Arrays.copyOfRange(order, 1, order.length)).collectAsList();
+  }
+
+  @Test
+  void clientAndClusterDeployModesPublishWhatALocalRunPublishes() throws Exception {
+    Path local = work.resolve("wh-local");
+    Path client = work.resolve("wh-client");
+    Path cluster = work.resolve("wh-cluster");
+    assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "400", "--days",
+        "35", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
+    // One core each: the three runs share the machine and the cluster's two workers.
+    Process localRun = start("local[1]", "client", local, "run", "--as-of", D);
+    Process clientRun = start(master, "client", client, "run", "--as-of", D);
+    Process clusterRun = start(master, "cluster", cluster, "run", "--as-of", D);
+    for (Process run : List.of(localRun, clientRun, clusterRun)) {
+      assertTrue(run.waitFor(10, TimeUnit.MINUTES), "spark-submit timed out; see " + work);
+      assertEquals(0, run.exitValue(), "a run failed; logs in " + work);
+    }
+
+    SparkSession spark = SparkSession.builder().master("local[1]").appName("compare")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .getOrCreate();
+    try {
+      for (Path other : List.of(client, cluster)) {
+        assertEquals(table(spark, local, "audience_members", "audience", "user_id"),
+            table(spark, other, "audience_members", "audience", "user_id"), other.toString());
+        assertEquals(table(spark, local, "segment_membership", "as_of_date", "user_id", "segment"),
+            table(spark, other, "segment_membership", "as_of_date", "user_id", "segment"), other.toString());
+        assertEquals(table(spark, local, "user_features", "as_of_date", "user_id"),
+            table(spark, other, "user_features", "as_of_date", "user_id"), other.toString());
+      }
+      assertTrue(!table(spark, local, "audience_members", "audience", "user_id").isEmpty());
+    } finally {
+      spark.stop();
+    }
+    assertTrue(Files.list(work.resolve("worker1")).findAny().isPresent()
+        || Files.list(work.resolve("worker2")).findAny().isPresent(), "executors ran on the workers");
+  }
+}
