@@ -4,7 +4,8 @@
 -- 1..7; retention_d30 and retention_d90 = active in the 7-day bracket ending on day 30 (24..30) or 90
 -- (84..90). Churn_d30 = no activity on days 1..30. Activation = the activation event within
 -- :activation_days days from the cohort date (inclusive); conversion likewise with :conversion_days.
--- An outcome whose horizon lies after :as_of is null, not zero. *_lo/*_hi: 95% Wilson interval.
+-- An outcome whose horizon lies after :as_of is null, not zero. The job adds <rate>_lo and <rate>_hi, the 95%
+-- Wilson score interval of every rate.
 -- Input views: segment_membership (as_of_date, user_id, segment, family),
 --              outcome_activity (user_id, activity_date, is_active, is_activation, is_conversion).
 with membership as (
@@ -72,23 +73,4 @@ rates as (
   from cohorts
 ),
 
--- Wilson score interval, z = 1.96: (p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
-intervals as (
-  select
-    *,
-    (retention_d30 + 1.9208 / cohort_size
-      - 1.96 * sqrt(retention_d30 * (1 - retention_d30) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
-      / (1 + 3.8416 / cohort_size) as retention_d30_lo,
-    (retention_d30 + 1.9208 / cohort_size
-      + 1.96 * sqrt(retention_d30 * (1 - retention_d30) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
-      / (1 + 3.8416 / cohort_size) as retention_d30_hi,
-    (activation_rate + 1.9208 / cohort_size
-      - 1.96 * sqrt(activation_rate * (1 - activation_rate) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
-      / (1 + 3.8416 / cohort_size) as activation_rate_lo,
-    (activation_rate + 1.9208 / cohort_size
-      + 1.96 * sqrt(activation_rate * (1 - activation_rate) / cohort_size + 0.9604 / (cohort_size * cohort_size)))
-      / (1 + 3.8416 / cohort_size) as activation_rate_hi
-  from rates
-)
-
-select * from intervals
+select * from rates

@@ -330,6 +330,7 @@ public final class DailyPipeline {
       Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
       warehouse.overwrite(validator.outcomes(membership, warehouse.read("user_daily_activity"), asOf),
           "segment_outcomes");
+      warehouse.overwrite(validator.retentionCohorts(spark, asOf), "retention_cohorts");
       Dataset<Row> outcomes = warehouse.read("segment_outcomes");
       Map<String, Long> sizes = new LinkedHashMap<>();
       membership.where(col("as_of_date").equalTo(Date.valueOf(asOf))).groupBy("segment").count().collectAsList()

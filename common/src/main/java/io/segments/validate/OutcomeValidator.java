@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The validate step: {@code segment_outcomes} (see {@code sql/marts/segment_outcomes.sql} for its grain and
@@ -44,7 +45,33 @@ public final class OutcomeValidator {
     params.put("as_of", asOf);
     params.put("activation_days", v.activationDays());
     params.put("conversion_days", v.conversionDays());
-    return SqlFiles.run(activity.sparkSession(), "marts/segment_outcomes.sql", params);
+    Dataset<Row> outcomes = SqlFiles.run(activity.sparkSession(), "marts/segment_outcomes.sql", params);
+    for (String rate : RATES) {
+      outcomes = outcomes.withColumn(rate + "_lo", wilson(col(rate), col("cohort_size"), -1))
+          .withColumn(rate + "_hi", wilson(col(rate), col("cohort_size"), 1));
+    }
+    return outcomes;
+  }
+
+  /** The rates of segment_outcomes that get a 95% Wilson interval. */
+  static final List<String> RATES = List.of("retention_d1", "retention_d7", "retention_d30", "retention_d90",
+      "churn_d30", "activation_rate", "conversion_rate");
+
+  /** Wilson score interval bound, z = 1.96: (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n). */
+  static Column wilson(Column p, Column n, int sign) {
+    double z = 1.96;
+    Column spread = org.apache.spark.sql.functions.sqrt(p.multiply(lit(1).minus(p)).divide(n)
+        .plus(lit(z * z / 4).divide(n.multiply(n)))).multiply(z);
+    Column center = p.plus(lit(z * z / 2).divide(n));
+    return (sign < 0 ? center.minus(spread) : center.plus(spread)).divide(lit(1).plus(lit(z * z).divide(n)));
+  }
+
+  /**
+   * {@code retention_cohorts} (see {@code sql/marts/retention_cohorts.sql}): the retention triangle of users by
+   * first active day, week and month. Call after {@link #outcomes}, which registers the activity view.
+   */
+  public Dataset<Row> retentionCohorts(SparkSession spark, LocalDate asOf) {
+    return SqlFiles.run(spark, "marts/retention_cohorts.sql", Map.of("as_of", asOf));
   }
 
   /**

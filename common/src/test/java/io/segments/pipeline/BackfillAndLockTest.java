@@ -32,13 +32,14 @@ class BackfillAndLockTest extends SparkTestBase {
   private PipelineConfig config(String database, boolean tripwire) {
     PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
     SourceConfig src = base.source();
-    List<SegmentSpec> segments = new ArrayList<>(base.segments());
+    List<SegmentSpec> segments = new ArrayList<>(small(base.segments(), SEGMENTS));
     if (tripwire) {
       segments.add(new SegmentSpec("tripwire", null, 1,
           "coalesce(assert_true(as_of_date < date'2026-06-23'), true)", null, 0, "", "", "", "", "", "test"));
     }
     return new PipelineConfig(base.file(), base.spark(), base.timeZone(), database,
-        new SourceConfig("bf_src.events", src.columns(), null, src.vocabulary(), 24, 0.05), base.features(),
+        new SourceConfig("bf_src.events", src.columns(), null, src.vocabulary(), 24, 0.05),
+        small(base.features(), FEATURES),
         segments, List.of(), base.validate(), 1.0, 7, base.rfmMap(), null, 240);
   }
 
@@ -88,5 +89,15 @@ class BackfillAndLockTest extends SparkTestBase {
       takeover.close();
     }
     assertEquals(0, warehouse.read("pipeline_lock").count(), "released");
+  }
+
+  /** A few features and segments of the shipped config keep these runs quick. */
+  static final List<String> FEATURES = List.of("active_days_14d", "days_since_last_event", "tenure_days",
+      "reached_value_moment");
+  static final List<String> SEGMENTS = List.of("new_users", "power_users", "dormant", "collaborative_starters");
+
+  static <T> List<T> small(List<T> all, List<String> names) {
+    return all.stream().filter(x -> names.contains(x instanceof io.segments.config.FeatureSpec f ? f.name()
+        : ((io.segments.config.SegmentSpec) x).name())).toList();
   }
 }

@@ -78,6 +78,25 @@ class OutcomeValidatorTest extends SparkTestBase {
   }
 
   @Test
+  void retentionTriangleByFirstActiveDayWeekAndMonth() {
+    var membership = frame(MEMBERSHIP, row(day("2026-01-05"), "x", "s", "f"));
+    var activity = frame(ACTIVITY,
+        row("x", day("2026-01-05"), "edit_doc"), row("x", day("2026-01-13"), "edit_doc"),
+        row("y", day("2026-01-06"), "edit_doc"), row("y", day("2026-01-07"), "upgrade"));
+    OutcomeValidator validator = new OutcomeValidator(config(200));
+    validator.outcomes(membership, activity, LocalDate.of(2026, 2, 15));
+    Map<String, Row> cells = new java.util.HashMap<>();
+    validator.retentionCohorts(spark(), LocalDate.of(2026, 2, 15)).collectAsList()
+        .forEach(r -> cells.put(r.getString(0) + " " + r.getDate(1) + " " + r.getInt(2), r));
+    Row week1 = cells.get("week 2026-01-05 1");
+    assertEquals(2L, (long) week1.getAs("cohort_size"), "x and y first active in the week of Monday 01-05");
+    assertEquals(0.5, (double) week1.getAs("retention"), 1e-9, "x came back the next week; upgrade is not active");
+    assertEquals(1.0, (double) cells.get("day 2026-01-05 8").getAs("retention"), 1e-9, "x on day 8");
+    assertEquals(2L, (long) cells.get("month 2026-01-01 0").getAs("active_users"));
+    assertNull(cells.get("week 2026-01-05 2"), "no one active in week 2");
+  }
+
+  @Test
   void checksFlagSmallAndEmptySegmentsAndTooSmallGaps() {
     var membership = frame(MEMBERSHIP, row(day("2026-01-01"), "x", "s", "f"), row(day("2026-01-01"), "y", "t", "f"));
     var activity = frame(ACTIVITY, row("x", day("2026-01-28"), "edit_doc"), row("y", day("2026-01-27"), "edit_doc"));

@@ -50,6 +50,12 @@ final class Commands {
         new Command("preview", "--config NEW --as-of D",
             "size, entries and exits of changed segments under NEW definitions, without writing anything",
             asOf(common()), Commands::preview),
+        new Command("report", "--as-of D [--out FILE]",
+            "a self-contained HTML report: checks, retention curves, sizes, transitions, cohorts, specs",
+            outOption(asOf(common())), Commands::report),
+        new Command("notebook", "FILE [--out FILE]",
+            "run a Databricks-format SQL notebook against the tables and write its results as HTML",
+            outOption(common()), Commands::notebook),
         new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
             sqlOptions(common()), SqlCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
@@ -96,6 +102,46 @@ final class Commands {
         .addOption(Option.builder().longOpt("database").hasArg().argName("DB").desc("target database (default demo)").get())
         .addOption(Option.builder().longOpt("parquet").hasArg().argName("DIR")
             .desc("also write events and users as Parquet under DIR").get());
+  }
+
+  private static Options outOption(Options options) {
+    return options.addOption(Option.builder().longOpt("out").hasArg().argName("FILE")
+        .desc("where to write the HTML (default: beside the warehouse, or ./<name>.html)").get());
+  }
+
+  private static int report(CommandLine line) throws Exception {
+    PipelineConfig config = config(line);
+    LocalDate asOf = date(line, "as-of");
+    SparkSession spark = SparkSessions.create(config, "segments report " + asOf);
+    String html = new io.segments.report.HtmlReport(config, new Warehouse(spark, config.database())).render(asOf);
+    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : besideWarehouse(spark, "report-" + asOf);
+    java.nio.file.Files.writeString(out, html);
+    System.out.println("report written to " + out.toAbsolutePath());
+    return Main.OK;
+  }
+
+  private static int notebook(CommandLine line) throws Exception {
+    if (line.getArgList().size() != 1) {
+      throw new ConfigException("notebook", "expected one notebook file", "e.g. ./segments notebook notebooks/segment_sizes.sql");
+    }
+    Path notebook = Path.of(line.getArgList().get(0));
+    PipelineConfig config = config(line);
+    SparkSession spark = SparkSessions.create(config, "segments notebook " + notebook.getFileName());
+    String html = io.segments.report.NotebookRunner.run(spark, notebook);
+    String name = notebook.getFileName().toString().replaceAll("\\.sql$", "");
+    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : besideWarehouse(spark, name);
+    java.nio.file.Files.writeString(out, html);
+    System.out.println("notebook results written to " + out.toAbsolutePath());
+    return Main.OK;
+  }
+
+  /** {@code <warehouse>/<name>.html} on the embedded default, else {@code ./<name>.html}. */
+  static Path besideWarehouse(SparkSession spark, String name) {
+    String dir = spark.conf().get("spark.sql.warehouse.dir", "");
+    if (dir.startsWith("file:")) {
+      return Path.of(java.net.URI.create(dir)).resolve(name + ".html");
+    }
+    return Path.of(name + ".html");
   }
 
   private static Options explainOptions(Options options) {
@@ -258,7 +304,7 @@ final class Commands {
         spec.users(), spec.firstDay(), spec.lastDay(), database, database, (System.nanoTime() - start) / 1e9);
   }
 
-  private static int demo(CommandLine line) {
+  private static int demo(CommandLine line) throws Exception {
     PipelineConfig config = config(line);
     EventGenerator.Spec spec = generateSpec(line, config);
     SparkSession spark = SparkSessions.create(config, "segments demo");
@@ -268,8 +314,12 @@ final class Commands {
     pipeline.run(last.minusDays(1), last.minusDays(config.replayDays()), true);
     pipeline.run(last, null, false);
     String db = config.database();
+    Path report = besideWarehouse(spark, "report-" + last);
+    java.nio.file.Files.writeString(report,
+        new io.segments.report.HtmlReport(config, pipeline.warehouse()).render(last));
     System.out.println();
-    System.out.println("done. Look at the tables (each command starts a new process on the same warehouse):");
+    System.out.println("done. Open the report: " + report.toAbsolutePath());
+    System.out.println("Look at the tables (each command starts a new process on the same warehouse):");
     System.out.println("  ./segments sql \"select * from " + db + ".segment_catalog\"");
     System.out.println("  ./segments sql \"select audience, count(*) from " + db + ".audience_members group by 1\"");
     System.out.println("  ./segments sql \"select * from " + db + ".user_segments limit 10\"");

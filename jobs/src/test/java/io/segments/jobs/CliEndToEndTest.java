@@ -48,7 +48,7 @@ class CliEndToEndTest {
   @BeforeAll
   static void generateAndRun() throws Exception {
     warehouse = Files.createTempDirectory("segments-e2e");
-    assertEquals(0, cli("generate", "--users", "1200", "--days", "80", "--end", D));
+    assertEquals(0, cli("generate", "--users", "900", "--days", "80", "--end", D));
     assertEquals(0, cli("run", "--as-of", "2026-10-30"), "first run replays segments_state.replay_days");
     assertEquals(0, cli("run", "--as-of", D), "daily run");
   }
@@ -151,13 +151,13 @@ class CliEndToEndTest {
 
   @Test
   @Order(8)
-  void rerunningTheSameDayChangesNothing() {
+  void rerunningTheSameDayChangesNothing() throws Exception {
     long members = count("select count(*) from segments.segment_membership");
     long history = count("select count(*) from segments.segment_history");
     long changes = count("select count(*) from segments.segment_changes");
     long audience = count("select count(*) from segments.audience_members");
     long version = version("segments.audience_members");
-    assertEquals(0, cli("run", "--as-of", D));
+    assertEquals(0, Main.run(dagCommand()), "the Airflow DAG's command, with the date templated, reruns D");
     assertEquals(members, count("select count(*) from segments.segment_membership"));
     assertEquals(history, count("select count(*) from segments.segment_history"));
     assertEquals(changes, count("select count(*) from segments.segment_changes"));
@@ -263,9 +263,8 @@ class CliEndToEndTest {
     assertEquals(version, version("segments.audience_members"));
   }
 
-  @Test
-  @Order(13)
-  void theAirflowDagsCommandRunsLocally() throws Exception {
+  /** The command of conf/orchestration/segments_daily.py, templated for D and pointed at the test warehouse. */
+  static String[] dagCommand() throws Exception {
     String dag = Files.readString(Path.of("..", "conf", "orchestration", "segments_daily.py"));
     String block = dag.substring(dag.indexOf("# segments-command-begin"), dag.indexOf("# segments-command-end"));
     String list = block.substring(block.indexOf('[') + 1, block.lastIndexOf(']'));
@@ -277,7 +276,7 @@ class CliEndToEndTest {
     args.set(2, D);
     args.set(4, CONFIG);
     args.addAll(List.of("--warehouse", warehouse.toString()));
-    assertEquals(0, Main.run(args.toArray(String[]::new)), "the DAG's command, with the date templated");
+    return args.toArray(String[]::new);
   }
 
   @Test
@@ -294,6 +293,86 @@ class CliEndToEndTest {
     } finally {
       spark().sql("delete from demo.events where user_id = ''");
     }
+  }
+
+  @Test
+  @Order(15)
+  void theReportRendersInHeadlessChromiumWithChartsAndSeparatingPersonas() throws Exception {
+    Path html = warehouse.resolve("report.html");
+    assertEquals(0, cli("report", "--as-of", D, "--out", html.toString()));
+    String text = Files.readString(html);
+    for (String section : List.of("id=\"checks\"", "id=\"retention\"", "id=\"sizes\"", "id=\"transitions\"",
+        "id=\"cohorts\"", "id=\"specs\"")) {
+      assertTrue(text.contains(section), section);
+    }
+    assertTrue(text.split("<svg", -1).length - 1 >= 6, "retention and size charts per family are inline SVG");
+    assertTrue(!text.contains("http://") || text.indexOf("http://") == text.indexOf("http://www.w3.org"),
+        "self-contained: no links to fetch");
+
+    Path png = warehouse.resolve("report.png");
+    Process chromium = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1200,2400",
+        "--screenshot=" + png, html.toUri().toString()).redirectErrorStream(true)
+        .redirectOutput(warehouse.resolve("chromium.log").toFile()).start();
+    assertTrue(chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chromium finished");
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(1200, image.getWidth());
+    java.util.Set<Integer> colors = new java.util.HashSet<>();
+    long inked = 0;
+    for (int y = 0; y < image.getHeight(); y += 2) {
+      for (int x = 0; x < image.getWidth(); x += 2) {
+        int rgb = image.getRGB(x, y) & 0xFFFFFF;
+        colors.add(rgb);
+        if (rgb != 0xFFFFFF) {
+          inked++;
+        }
+      }
+    }
+    assertTrue(colors.size() > 50, "charts and tables rendered in colour: " + colors.size() + " colours");
+    assertTrue(inked > image.getWidth() * image.getHeight() / 4 / 50, "more than 2% of the page is drawn");
+  }
+
+  static String chromium() {
+    for (String name : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+      if (Files.isExecutable(Path.of(name))) {
+        return name;
+      }
+    }
+    throw new IllegalStateException("headless Chromium not found: install the Debian package 'chromium' (.ci/run does)");
+  }
+
+  @Test
+  @Order(16)
+  void everyNotebookRunsOnTheDemoTables() throws Exception {
+    try (var notebooks = Files.list(Path.of("..", "notebooks"))) {
+      List<Path> files = notebooks.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+      assertTrue(files.size() >= 4, files.toString());
+      for (Path notebook : files) {
+        Path out = warehouse.resolve(notebook.getFileName() + ".html");
+        assertEquals(0, cli("notebook", notebook.toString(), "--out", out.toString()), notebook.toString());
+        String html = Files.readString(out);
+        assertTrue(html.contains("<table>") && !html.contains("<p>0 rows</p>") || notebook.toString()
+            .contains("entered"), notebook + " returned rows");
+      }
+    }
+  }
+
+  @Test
+  @Order(17)
+  void theValidationGateBlocksThePublishWhenChecksFail() throws Exception {
+    Path dir = Files.createTempDirectory("segments-gate");
+    Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
+    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, segmentsDir.resolve(file.getFileName()));
+      }
+    }
+    Files.writeString(dir.resolve("local.yaml"), Files.readString(Path.of(CONFIG)).replace("gate: false", "gate: true"));
+    long version = version("segments.audience_members");
+    assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
+        "--warehouse", warehouse.toString()}), "the demo's small segments fail the checks");
+    assertEquals(version, version("segments.audience_members"), "nothing published");
   }
 
   @Test

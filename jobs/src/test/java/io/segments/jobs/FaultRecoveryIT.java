@@ -26,7 +26,7 @@ class FaultRecoveryIT {
   static final String D = "2026-10-31";
 
   static List<String> command(Path config, Path warehouse, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(List.of(StandaloneClusterIT.OPENS.split(" ")));
     command.addAll(List.of("-cp", TARGET.resolve("segments.jar") + File.pathSeparator
         + Files.readString(TARGET.resolve("spark-classpath.txt")).strip(), "io.segments.jobs.Main"));
@@ -82,23 +82,20 @@ class FaultRecoveryIT {
         .replace("replay_days: 45", "replay_days: 3")
         .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
         .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
-    assertEquals(0, run(config, work.resolve("wh-source"), "generate", "--users", "300", "--days", "30", "--end", D,
-        "--parquet", data.toString()));
-
+    // The reference (uninterrupted) runs in this JVM; the faulty warehouse is only touched by killed processes.
     Path reference = work.resolve("wh-reference");
     Path faulty = work.resolve("wh-faulty");
-    for (Path warehouse : List.of(reference, faulty)) {
-      assertEquals(0, run(config, warehouse, "run", "--as-of", "2026-10-30"));
-    }
-    assertEquals(0, run(config, reference, "run", "--as-of", D));
+    String[] where = {"--config", config.toString(), "--warehouse", reference.toString()};
+    assertEquals(0, Main.run(concat(new String[] {"generate", "--users", "300", "--days", "30", "--end", D,
+        "--parquet", data.toString()}, where)));
+    assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", "2026-10-30"}, where)));
+    assertEquals(0, run(config, faulty, "run", "--as-of", "2026-10-30"));
+    SparkSession spark = SparkSession.active();
+    List<Row> before = table(spark, reference, "audience_members", "audience", "user_id");
+    assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", D}, where)));
 
-    SparkSession spark = SparkSession.builder().master("local[1]").appName("faults")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .getOrCreate();
-    try {
-      List<Row> before = table(spark, faulty, "audience_members", "audience", "user_id");
+    {
+      assertEquals(before, table(spark, faulty, "audience_members", "audience", "user_id"), "same start");
       List<Row> after = table(spark, reference, "audience_members", "audience", "user_id");
       runAndKillDuring(config, faulty, "rollup", "stage");
       runAndKillDuring(config, faulty, "segments", "features");
@@ -115,8 +112,12 @@ class FaultRecoveryIT {
         String[] order = java.util.Arrays.copyOfRange(t, 1, t.length);
         assertEquals(table(spark, reference, t[0], order), table(spark, faulty, t[0], order), t[0]);
       }
-    } finally {
-      spark.stop();
     }
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 }

@@ -111,7 +111,7 @@ class StandaloneClusterIT {
   }
 
   static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-XX:TieredStopAtLevel=1"));
     command.addAll(List.of(OPENS.split(" ")));
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*", "org.apache.spark.deploy.SparkSubmit",
         "--master", masterUrl, "--deploy-mode", deployMode, "--class", "io.segments.jobs.Main",

@@ -1,0 +1,86 @@
+package io.segments.report;
+
+import io.segments.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs a notebook in the Databricks source format ({@code -- Databricks notebook source} header, cells split by
+ * {@code -- COMMAND ----------}, markdown in {@code -- MAGIC} lines) against the catalog, and writes one HTML page
+ * with each cell's markdown and result table.
+ */
+public final class NotebookRunner {
+  static final String HEADER = "-- Databricks notebook source";
+  static final String SEPARATOR = "-- COMMAND ----------";
+  private static final int MAX_ROWS = 200;
+
+  private NotebookRunner() {}
+
+  /** Runs every cell; returns the HTML page. A failing cell fails the run, naming the notebook and cell. */
+  public static String run(SparkSession spark, Path notebook) {
+    String text;
+    try {
+      text = Files.readString(notebook);
+    } catch (IOException e) {
+      throw new ConfigException(notebook.toString(), "cannot read notebook: " + e.getMessage(), "check the path");
+    }
+    if (!text.startsWith(HEADER)) {
+      throw new ConfigException(notebook.toString(), "not a Databricks source notebook",
+          "start the file with '" + HEADER + "'");
+    }
+    StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
+        .append(Html.escape(notebook.getFileName())).append("</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+            + "td,th{border:1px solid #ddd;padding:.2em .5em}th{background:#f3f6fa}pre{background:#f7f7f7;padding:.5em}")
+        .append("</style></head><body>");
+    String[] cells = text.substring(HEADER.length()).split(java.util.regex.Pattern.quote(SEPARATOR));
+    for (int i = 0; i < cells.length; i++) {
+      List<String> markdown = new ArrayList<>();
+      List<String> sql = new ArrayList<>();
+      for (String line : cells[i].strip().split("\n")) {
+        if (line.startsWith("-- MAGIC")) {
+          String content = line.substring("-- MAGIC".length()).strip();
+          if (!content.equals("%md")) {
+            markdown.add(content);
+          }
+        } else if (!line.isBlank()) {
+          sql.add(line);
+        }
+      }
+      markdown.forEach(m -> html.append(m.startsWith("# ") ? "<h1>" + Html.escape(m.substring(2)) + "</h1>"
+          : "<p>" + Html.escape(m) + "</p>"));
+      if (sql.isEmpty()) {
+        continue;
+      }
+      String statement = String.join("\n", sql);
+      html.append("<pre>").append(Html.escape(statement)).append("</pre>");
+      Dataset<Row> result;
+      List<Row> rows;
+      try {
+        result = spark.sql(statement);
+        rows = result.takeAsList(MAX_ROWS);
+      } catch (Exception e) {
+        throw new IllegalStateException(notebook.getFileName() + ", cell " + (i + 1) + " failed: "
+            + String.valueOf(e.getMessage()).split("\n")[0], e);
+      }
+      List<List<String>> table = new ArrayList<>();
+      for (Row row : rows) {
+        List<String> cellsOut = new ArrayList<>();
+        for (int c = 0; c < row.size(); c++) {
+          cellsOut.add(Html.escape(row.get(c)));
+        }
+        table.add(cellsOut);
+      }
+      html.append(Html.table(Arrays.asList(result.columns()), table))
+          .append("<p>").append(rows.size()).append(rows.size() == MAX_ROWS ? "+ rows" : " rows").append("</p>");
+    }
+    return html.append("</body></html>").toString();
+  }
+}

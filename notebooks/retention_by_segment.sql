@@ -1,0 +1,26 @@
+-- Databricks notebook source
+-- MAGIC %md
+-- MAGIC # Retention by segment — the classic cohort table
+-- MAGIC Cohort = the members of a segment on a day. Day-30 retention should differ by 15-20 points between
+-- MAGIC segments of a family; fewer than ~200 members is too small to trust.
+
+-- COMMAND ----------
+
+select
+  segment,
+  family,
+  sum(cohort_size) as member_days,
+  round(100 * sum(retention_d1 * cohort_size) / sum(case when retention_d1 is not null then cohort_size end), 1) as d1,
+  round(100 * sum(retention_d7 * cohort_size) / sum(case when retention_d7 is not null then cohort_size end), 1) as d7,
+  round(100 * sum(retention_d30 * cohort_size) / sum(case when retention_d30 is not null then cohort_size end), 1) as d30,
+  round(100 * sum(retention_d90 * cohort_size) / sum(case when retention_d90 is not null then cohort_size end), 1) as d90
+from segments.segment_outcomes
+group by segment, family
+order by family, d30 desc
+
+-- COMMAND ----------
+
+select cohort_start, cohort_size, period_index, round(100 * retention, 1) as pct_active
+from segments.retention_cohorts
+where cohort_grain = 'week' and period_index <= 8
+order by cohort_start desc, period_index
