@@ -25,15 +25,18 @@ final class Charts {
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesColor(new Color(230, 230, 230));
     chart.getStyler().setDatePattern("yyyy-MM-dd");
-    series.forEach((name, points) -> {
+    int drawn = 0;
+    for (Map.Entry<String, List<double[]>> entry : series.entrySet()) {
+      List<double[]> points = entry.getValue();
       if (points.isEmpty()) {
-        return;
+        continue;
       }
       double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
       double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
-      chart.addSeries(name, x, y).setMarker(points.size() > 12 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
-    });
-    if (chart.getSeriesMap().isEmpty()) {
+      chart.addSeries(entry.getKey(), x, y).setMarker(points.size() > 12 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      drawn++;
+    }
+    if (drawn == 0) {
       return "<p class=\"empty\">No data yet for " + Html.escape(title) + ".</p>";
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -85,6 +85,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPasswordInTheConfigFileIsRefused() throws IOException {
+    ConfigException e = failure(SOURCE + "sinks:\n  postgres:\n    url: jdbc:postgresql://h/db\n    password: hunter2\n");
+    assertTrue(e.getMessage().contains("a password in the config file"), e.getMessage());
+    assertTrue(!e.getMessage().contains("hunter2"), "the secret is not echoed");
+    assertTrue(e.fix().contains("password_env"), e.fix());
+  }
+
+  @Test
   void missingSourceIsNamed() throws IOException {
     ConfigException e = failure("features: []\n");
     assertTrue(e.getMessage().contains("missing required key 'source'"), e.getMessage());

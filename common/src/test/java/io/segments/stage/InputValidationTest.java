@@ -66,6 +66,28 @@ class InputValidationTest extends SparkTestBase {
   }
 
   @Test
+  void aLateDuplicateOnAnotherDayIsCountedOnceAsItsFirstCopy() {
+    Dataset<Row> raw = frame(RAW,
+        row("e1", "a", "comment", "2026-03-01 10:00:00", null),
+        row("e1", "a", "comment", "2026-03-04 08:00:00", null),
+        row("e2", "a", "comment", "2026-03-04 09:00:00", null));
+    EventStager.Staged staged = EventStager.stage(spark(), raw, source(List.of("event_id"), 0),
+        LocalDate.of(2026, 3, 10), Instant.parse("2026-03-10T00:00:00Z"));
+    assertEquals(List.of("e1 2026-03-01", "e2 2026-03-04"), sorted(staged.events(), "event_id").stream()
+        .map(r -> r.getAs("event_id") + " " + r.getAs("event_date")).toList());
+  }
+
+  @Test
+  void anUnreadableSourceIsRefusedNamingTheConfigKey() {
+    InputRefusedException e = assertThrows(InputRefusedException.class,
+        () -> SourceReader.open(spark(), "no_such_db.events", "source.events"));
+    Assertions.assertTrue(e.getMessage().contains("cannot read source.events 'no_such_db.events'"), e.getMessage());
+    e = assertThrows(InputRefusedException.class,
+        () -> SourceReader.open(spark(), "parquet:/nonexistent/events", "source.events"));
+    Assertions.assertTrue(e.getMessage().contains("source.events"), e.getMessage());
+  }
+
+  @Test
   void theBotFilterQuarantinesTheDaysAUserExceedsTheLimit() {
     Object[][] rows = new Object[8][];
     for (int i = 0; i < 6; i++) {

@@ -79,7 +79,7 @@ class FaultRecoveryIT {
       }
     }
     Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
-        .replace("replay_days: 45", "replay_days: 3")
+        .replace("replay_days: 45", "replay_days: 2")
         .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
         .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
     // The reference (uninterrupted) runs in this JVM; the faulty warehouse is only touched by killed processes.

@@ -59,7 +59,7 @@ class StandaloneClusterIT {
     }
     Path data = work.resolve("data");
     Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
-        .replace("replay_days: 45", "replay_days: 5")
+        .replace("replay_days: 45", "replay_days: 2")
         .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
         .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
 
@@ -138,7 +138,7 @@ class StandaloneClusterIT {
     Path local = work.resolve("wh-local");
     Path client = work.resolve("wh-client");
     Path cluster = work.resolve("wh-cluster");
-    assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "400", "--days",
+    assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "250", "--days",
         "35", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
     // One core each: the three runs share the machine and the cluster's two workers.
     Process localRun = start("local[1]", "client", local, "run", "--as-of", D);
