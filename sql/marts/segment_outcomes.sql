@@ -71,6 +71,6 @@ rates as (
     case when date_add(cohort_date, :conversion_days) <= :as_of then conversions / cohort_size end as conversion_rate,
     case when date_add(cohort_date, :activation_days) <= :as_of then median_days_to_value end      as median_days_to_value
   from cohorts
-),
+)
 
 select * from rates

@@ -219,7 +219,7 @@ public final class HtmlReport {
   private static final String CSS = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
       + "h1{font-size:1.6em}h2{border-bottom:2px solid #1f77b4;padding-bottom:.2em;margin-top:2em}"
       + "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;"
-      + "text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f6fa}"
+      + "text-align:left}th{background:#f3f6fa}"
       + ".warn{color:#b35c00;font-weight:bold}.ok{color:#2a7a2a;font-weight:bold}.stay{color:#2a7a2a}"
       + ".move{color:#b35c00;font-weight:bold}.cards{display:grid;grid-template-columns:repeat(auto-fill,"
       + "minmax(320px,1fr));gap:1em}.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em}"
