@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.segments.SparkTestBase;
+import io.segments.TestConfigs;
 import io.segments.config.ConfigLoader;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
@@ -26,20 +27,20 @@ import org.junit.jupiter.api.Test;
 
 /** A failed backfill resumes after the last day it completed; a second run is refused while one holds the lock. */
 class BackfillAndLockTest extends SparkTestBase {
-  private static final LocalDate FROM = LocalDate.of(2026, 6, 16);
+  private static final LocalDate FROM = LocalDate.of(2026, 6, 23);
   private static final LocalDate TO = LocalDate.of(2026, 6, 30);
 
   private PipelineConfig config(String database, boolean tripwire) {
     PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
     SourceConfig src = base.source();
-    List<SegmentSpec> segments = new ArrayList<>(small(base.segments(), SEGMENTS));
+    List<SegmentSpec> segments = new ArrayList<>(TestConfigs.segments(base.segments()));
     if (tripwire) {
       segments.add(new SegmentSpec("tripwire", null, 1,
-          "coalesce(assert_true(as_of_date < date'2026-06-23'), true)", null, 0, "", "", "", "", "", "test"));
+          "coalesce(assert_true(as_of_date < date'2026-06-30'), true)", null, 0, "", "", "", "", "", "test"));
     }
     return new PipelineConfig(base.file(), base.spark(), base.timeZone(), database,
         new SourceConfig("bf_src.events", src.columns(), null, src.vocabulary(), 24, 0.05),
-        small(base.features(), FEATURES),
+        TestConfigs.features(base.features()),
         segments, List.of(), base.validate(), 1.0, 7, base.rfmMap(), null, 240);
   }
 
@@ -61,14 +62,14 @@ class BackfillAndLockTest extends SparkTestBase {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream console = new PrintStream(log, true, StandardCharsets.UTF_8);
     DailyPipeline failing = new DailyPipeline(config("bf_resumed", true), spark(), console);
-    assertThrows(Exception.class, () -> failing.run(TO, FROM, true), "the tripwire fires on 06-23");
-    assertEquals(LocalDate.of(2026, 6, 22), spark().table("bf_resumed.pipeline_runs")
+    assertThrows(Exception.class, () -> failing.run(TO, FROM, true), "the tripwire fires on 06-30");
+    assertEquals(LocalDate.of(2026, 6, 29), spark().table("bf_resumed.pipeline_runs")
         .where("step = 'segments' and status = 'succeeded'").agg(org.apache.spark.sql.functions.max("last_day"))
-        .first().getDate(0).toLocalDate(), "the ledger says the first chunk (06-16..06-22) completed");
+        .first().getDate(0).toLocalDate(), "the ledger says the first chunk (06-23..06-29) completed");
 
     new DailyPipeline(config("bf_resumed", false), spark(), console).run(TO, FROM, true);
     Assertions.assertTrue(log.toString(StandardCharsets.UTF_8)
-        .contains("resuming the interrupted backfill 2026-06-16..2026-06-30 after 2026-06-22"), log.toString());
+        .contains("resuming the interrupted backfill 2026-06-23..2026-06-30 after 2026-06-29"), log.toString());
 
     new DailyPipeline(config("bf_straight", false), spark(), new PrintStream(new ByteArrayOutputStream()))
         .run(TO, FROM, true);
@@ -89,15 +90,5 @@ class BackfillAndLockTest extends SparkTestBase {
       takeover.close();
     }
     assertEquals(0, warehouse.read("pipeline_lock").count(), "released");
-  }
-
-  /** A few features and segments of the shipped config keep these runs quick. */
-  static final List<String> FEATURES = List.of("active_days_14d", "days_since_last_event", "tenure_days",
-      "reached_value_moment");
-  static final List<String> SEGMENTS = List.of("new_users", "power_users", "dormant", "collaborative_starters");
-
-  static <T> List<T> small(List<T> all, List<String> names) {
-    return all.stream().filter(x -> names.contains(x instanceof io.segments.config.FeatureSpec f ? f.name()
-        : ((io.segments.config.SegmentSpec) x).name())).toList();
   }
 }

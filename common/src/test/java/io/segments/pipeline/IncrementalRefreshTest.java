@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.segments.SparkTestBase;
+import io.segments.TestConfigs;
 import io.segments.config.ConfigLoader;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SourceConfig;
@@ -39,8 +40,8 @@ class IncrementalRefreshTest extends SparkTestBase {
     PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), "incr_out",
         new SourceConfig("incr_src.events", src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
             src.maxQuarantineShare()),
-        small(base.features(), FEATURES), small(base.segments(), SEGMENTS), List.of(), base.validate(), 1.0, 7,
-        base.rfmMap(), null, 240);
+        TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
+        1.0, 7, base.rfmMap(), null, 240);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     DailyPipeline pipeline = new DailyPipeline(config, spark(), quiet);
     EnumSet<DailyPipeline.Step> features = EnumSet.of(DailyPipeline.Step.FEATURES);
@@ -64,15 +65,5 @@ class IncrementalRefreshTest extends SparkTestBase {
         "user_id", "activity_date", "event_name"));
     assertEquals(incrementalFeatures, sorted(spark().table("incr_out.user_features")
         .where("as_of_date = '" + END + "'"), "user_id"));
-  }
-
-  /** A few features and segments of the shipped config keep these runs quick. */
-  static final List<String> FEATURES = List.of("active_days_14d", "days_since_last_event", "tenure_days",
-      "reached_value_moment");
-  static final List<String> SEGMENTS = List.of("new_users", "power_users", "dormant", "collaborative_starters");
-
-  static <T> List<T> small(List<T> all, List<String> names) {
-    return all.stream().filter(x -> names.contains(x instanceof io.segments.config.FeatureSpec f ? f.name()
-        : ((io.segments.config.SegmentSpec) x).name())).toList();
   }
 }

@@ -26,7 +26,7 @@ class FaultRecoveryIT {
   static final String D = "2026-10-31";
 
   static List<String> command(Path config, Path warehouse, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
     command.addAll(List.of(StandaloneClusterIT.OPENS.split(" ")));
     command.addAll(List.of("-cp", TARGET.resolve("segments.jar") + File.pathSeparator
         + Files.readString(TARGET.resolve("spark-classpath.txt")).strip(), "io.segments.jobs.Main"));
@@ -62,11 +62,6 @@ class FaultRecoveryIT {
     assertTrue(killed, "the run got killed during " + step);
   }
 
-  static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
-    return spark.read().format("delta").load(warehouse.resolve("segments.db").resolve(table).toString())
-        .orderBy(order[0], java.util.Arrays.copyOfRange(order, 1, order.length)).collectAsList();
-  }
-
   @Test
   void killedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
     Path work = Files.createTempDirectory("segments-faults");
@@ -78,10 +73,8 @@ class FaultRecoveryIT {
         Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
       }
     }
-    Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
-        .replace("replay_days: 45", "replay_days: 2")
-        .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
-        .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
+    Files.writeString(config, Files.readString(Path.of("src", "test", "resources", "it.yaml"))
+        .replace("SOURCE", data.toString()));
     // The reference (uninterrupted) runs in this JVM; the faulty warehouse is only touched by killed processes.
     Path reference = work.resolve("wh-reference");
     Path faulty = work.resolve("wh-faulty");
@@ -91,16 +84,17 @@ class FaultRecoveryIT {
     assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", "2026-10-30"}, where)));
     assertEquals(0, run(config, faulty, "run", "--as-of", "2026-10-30"));
     SparkSession spark = SparkSession.active();
-    List<Row> before = table(spark, reference, "audience_members", "audience", "user_id");
+    List<Row> before = StandaloneClusterIT.table(spark, reference, "audience_members", "audience", "user_id");
     assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", D}, where)));
 
     {
-      assertEquals(before, table(spark, faulty, "audience_members", "audience", "user_id"), "same start");
-      List<Row> after = table(spark, reference, "audience_members", "audience", "user_id");
+      assertEquals(before, StandaloneClusterIT.table(spark, faulty, "audience_members", "audience", "user_id"),
+          "same start");
+      List<Row> after = StandaloneClusterIT.table(spark, reference, "audience_members", "audience", "user_id");
       runAndKillDuring(config, faulty, "rollup", "stage");
       runAndKillDuring(config, faulty, "segments", "features");
       runAndKillDuring(config, faulty, "publish", "validate");
-      List<Row> now = table(spark, faulty, "audience_members", "audience", "user_id");
+      List<Row> now = StandaloneClusterIT.table(spark, faulty, "audience_members", "audience", "user_id");
       assertTrue(now.equals(before) || now.equals(after), "audience_members is the old or the new version");
 
       assertEquals(0, run(config, faulty, "run", "--as-of", D), "the rerun takes over the dead run's lock");
@@ -110,7 +104,7 @@ class FaultRecoveryIT {
           new String[] {"segment_history", "user_id", "segment", "entered_on"},
           new String[] {"user_features", "as_of_date", "user_id"})) {
         String[] order = java.util.Arrays.copyOfRange(t, 1, t.length);
-        assertEquals(table(spark, reference, t[0], order), table(spark, faulty, t[0], order), t[0]);
+        assertEquals(StandaloneClusterIT.table(spark, reference, t[0], order), StandaloneClusterIT.table(spark, faulty, t[0], order), t[0]);
       }
     }
   }

@@ -58,10 +58,8 @@ class StandaloneClusterIT {
       }
     }
     Path data = work.resolve("data");
-    Files.writeString(config, Files.readString(Path.of("..", "conf", "local.yaml"))
-        .replace("replay_days: 45", "replay_days: 2")
-        .replace("events: demo.events", "events: parquet:" + data.resolve("events"))
-        .replace("users: demo.users", "users: parquet:" + data.resolve("users")));
+    Files.writeString(config, Files.readString(Path.of("src", "test", "resources", "it.yaml"))
+        .replace("SOURCE", data.toString()));
 
     int port = freePort();
     master = "spark://127.0.0.1:" + port;
@@ -111,7 +109,7 @@ class StandaloneClusterIT {
   }
 
   static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-XX:TieredStopAtLevel=1"));
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
     command.addAll(List.of(OPENS.split(" ")));
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*", "org.apache.spark.deploy.SparkSubmit",
         "--master", masterUrl, "--deploy-mode", deployMode, "--class", "io.segments.jobs.Main",
