@@ -123,7 +123,9 @@ class StandaloneClusterIT {
     Path log = work.resolve("submit-" + warehouse.getFileName() + "-" + args[0] + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(sparkEnv());
-    return builder.start();
+    Process process = builder.start();
+    daemons.add(process); // stopped with the cluster, so a submit still polling a stopped master cannot linger
+    return process;
   }
 
   static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
