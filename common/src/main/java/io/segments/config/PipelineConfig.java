@@ -57,18 +57,4 @@ public record PipelineConfig(
         maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
   }
 
-  public PipelineConfig withPostgres(PostgresSinkConfig sink) {
-    return new PipelineConfig(file, spark, timeZone, database, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, sink, lockStaleMinutes);
-  }
-
-  public PipelineConfig withDatabase(String newDatabase) {
-    return new PipelineConfig(file, spark, timeZone, newDatabase, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
-  }
-
-  public PipelineConfig withSource(SourceConfig newSource) {
-    return new PipelineConfig(file, spark, timeZone, database, newSource, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
-  }
 }

@@ -72,11 +72,13 @@ public final class SourceReader {
     }
   }
 
-  static String firstLine(String message) {
+  /** The first line of an exception message (Spark's carry the whole plan after it). */
+  public static String firstLine(String message) {
     if (message == null) {
       return "";
     }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String line = message.strip();
+    int newline = line.indexOf('\n');
+    return newline < 0 ? line : line.substring(0, newline);
   }
 }

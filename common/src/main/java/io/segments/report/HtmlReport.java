@@ -95,15 +95,25 @@ public final class HtmlReport {
   }
 
   private String retentionChart(String family, List<SegmentSpec> segments) {
+    int[] days = {1, 7, 30, 90};
+    List<String> pooled = new ArrayList<>();
+    for (int day : days) {
+      pooled.add(pooled("retention_d" + day));
+    }
+    Map<String, Row> bySegment = new LinkedHashMap<>();
+    warehouse.read("segment_outcomes")
+        .where(col("segment").isin(segments.stream().map(SegmentSpec::name).toArray()))
+        .groupBy("segment").agg(org.apache.spark.sql.functions.expr(pooled.get(0)),
+            pooled.subList(1, pooled.size()).stream().map(org.apache.spark.sql.functions::expr)
+                .toArray(org.apache.spark.sql.Column[]::new))
+        .collectAsList().forEach(r -> bySegment.put(r.getString(0), r));
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     for (SegmentSpec s : segments) {
       List<double[]> points = new ArrayList<>();
-      for (int day : new int[] {1, 7, 30, 90}) {
-        Row pooled = warehouse.read("segment_outcomes").where(col("segment").equalTo(s.name())
-                .and(col("retention_d" + day).isNotNull()))
-            .selectExpr("sum(retention_d" + day + " * cohort_size) / sum(cohort_size)").first();
-        if (!pooled.isNullAt(0)) {
-          points.add(new double[] {day, 100 * pooled.getDouble(0)});
+      Row row = bySegment.get(s.name());
+      for (int i = 0; row != null && i < days.length; i++) {
+        if (!row.isNullAt(i + 1)) {
+          points.add(new double[] {days[i], 100 * row.getDouble(i + 1)});
         }
       }
       series.put(s.name(), points);

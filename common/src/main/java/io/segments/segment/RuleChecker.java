@@ -4,6 +4,7 @@ import io.segments.config.ConfigException;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
 import io.segments.features.FeatureBuilder;
+import io.segments.io.SourceReader;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class RuleChecker {
     try {
       column = functions.expr(rule);
     } catch (Exception e) {
-      throw new ConfigException(where, "rule '" + rule + "' does not parse: " + firstLine(e.getMessage()),
+      throw new ConfigException(where, "rule '" + rule + "' does not parse: " + SourceReader.firstLine(e.getMessage()),
           "write a Spark SQL boolean expression, e.g. invites_7d >= 1 and comments_14d = 0");
     }
     StructType result;
@@ -61,7 +62,7 @@ public final class RuleChecker {
       selected = features.select(column.as("rule"));
       result = selected.schema();
     } catch (Exception e) {
-      String message = firstLine(e.getMessage());
+      String message = SourceReader.firstLine(e.getMessage());
       Matcher matcher = UNRESOLVED.matcher(message);
       if (matcher.find()) {
         String unknown = matcher.group(1);
@@ -105,14 +106,5 @@ public final class RuleChecker {
       current = swap;
     }
     return previous[b.length()];
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    String line = message.strip();
-    int newline = line.indexOf('\n');
-    return newline < 0 ? line : line.substring(0, newline);
   }
 }
