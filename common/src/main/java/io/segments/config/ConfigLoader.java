@@ -102,9 +102,14 @@ public final class ConfigLoader {
             + "', which is not a pipeline column", "use some of " + SourceConfig.COLUMNS);
       }
     }
+    int lookbackDays = node.integer("lookback_days", 0);
+    if (lookbackDays < 0) {
+      throw new ConfigException(node.get("lookback_days").where(), "lookback_days is " + lookbackDays,
+          "give the days of late events a daily run re-reads (e.g. 3), or 0 to read all history every run");
+    }
     return new SourceConfig(node.string("events"), columns, node.string("users", null), node.strings("vocabulary"),
         node.integer("future_tolerance_hours", 24), node.decimal("max_quarantine_share", 0.05), dedupeKey,
-        node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0)).orElse(0L));
+        node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0)).orElse(0L), lookbackDays);
   }
 
   private static List<FeatureSpec> features(YamlNode root) {

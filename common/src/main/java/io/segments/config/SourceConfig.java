@@ -14,13 +14,16 @@ import java.util.Map;
  * @param maxQuarantineShare a run whose share of quarantined rows of the day exceeds this is refused (exit 3)
  * @param dedupeKey pipeline columns whose values identify one event (default: event_id)
  * @param botMaxEventsPerDay a user with more events than this on a day is quarantined for that day (0: off)
+ * @param lookbackDays a daily run reads only events of its last this many days (and of days not yet rolled up);
+ *     0 reads all history every run
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
-    int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay) {
+    int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
+    int lookbackDays) {
 
   public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
       int futureToleranceHours, double maxQuarantineShare) {
-    this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, List.of("event_id"), 0);
+    this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, List.of("event_id"), 0, 0);
   }
 
   public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue");

@@ -6,11 +6,15 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.cume_dist;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -39,8 +43,9 @@ import org.apache.spark.sql.types.StructType;
  * The features step: {@code user_features}, one row per (as_of_date, user_id) for every user known on that
  * day, one column per declared feature. Point in time: only activity on or before the as-of day counts.
  *
- * <p>Day-level kinds share one aggregation over the {@code user_daily_activity} rollup; sequences, which
- * need timestamps, share one pass over the staged events; RFM scores and expressions are computed on top.
+ * <p>Every kind reads only the {@code user_daily_activity} rollup, so the cost grows with users x active days,
+ * not events: day-level kinds share one aggregation, sequences join day rows of A and B, RFM scores and
+ * expressions are computed on top.
  * Several as-of days are computed in the same pass (a replay or backfill).
  */
 public final class FeatureBuilder {
@@ -56,10 +61,9 @@ public final class FeatureBuilder {
    * Computes the features for each day in {@code asOfDates}.
    *
    * @param activity the {@code user_daily_activity} rollup
-   * @param events staged events (user_id, event_name, event_at), read only by sequence features
    * @param signups optional (user_id, signup_at) of the users table; null to use first seen
    */
-  public Dataset<Row> build(Dataset<Row> activity, Dataset<Row> events, Dataset<Row> signups, List<LocalDate> asOfDates) {
+  public Dataset<Row> build(Dataset<Row> activity, Dataset<Row> signups, List<LocalDate> asOfDates) {
     SparkSession spark = activity.sparkSession();
     Dataset<Row> days = broadcast(dates(spark, asOfDates));
     Dataset<Row> history = activity.join(days, col("activity_date").leq(col("as_of_date")))
@@ -87,7 +91,7 @@ public final class FeatureBuilder {
       result = result.join(purchases, new String[] {"as_of_date", "user_id"}, "left");
     }
     result = withZeroDefaults(result);
-    result = withSequences(result, events, signups, days);
+    result = withSequences(result, activity, signups, days);
     result = withRfm(result);
     for (FeatureSpec spec : ConfigLoader.orderExpressions(features, names())) {
       result = withExpression(result, spec);
@@ -104,13 +108,11 @@ public final class FeatureBuilder {
     Dataset<Row> activity = spark.createDataFrame(List.of(), new StructType()
         .add("user_id", DataTypes.StringType).add("activity_date", DataTypes.DateType)
         .add("event_name", DataTypes.StringType).add("event_count", DataTypes.LongType)
-        .add("revenue_usd", DataTypes.DoubleType));
-    Dataset<Row> events = spark.createDataFrame(List.of(), new StructType()
-        .add("user_id", DataTypes.StringType).add("event_name", DataTypes.StringType)
-        .add("event_at", DataTypes.TimestampType));
+        .add("revenue_usd", DataTypes.DoubleType).add("first_event_at", DataTypes.TimestampType)
+        .add("last_event_at", DataTypes.TimestampType));
     Dataset<Row> signups = withSignups ? spark.createDataFrame(List.of(), new StructType()
         .add("user_id", DataTypes.StringType).add("signup_at", DataTypes.TimestampType)) : null;
-    return build(activity, events, signups, List.of(LocalDate.of(2000, 1, 1))).schema();
+    return build(activity, signups, List.of(LocalDate.of(2000, 1, 1))).schema();
   }
 
   private Set<String> names() {
@@ -153,7 +155,7 @@ public final class FeatureBuilder {
         case RFM -> {
           aggregates.add(min(when(matches.and(inWindow), col("days_ago"))).as(spec.name() + "_recency_days"));
           aggregates.add(sum(when(matches.and(inWindow), col("event_count"))).as(spec.name() + "_frequency"));
-          aggregates.add(sum(when(matches.and(inWindow), col("revenue_usd"))).as(spec.name() + "_monetary"));
+          aggregates.add(round(sum(when(matches.and(inWindow), col("revenue_usd"))), 2).as(spec.name() + "_monetary"));
         }
         default -> { }
       }
@@ -267,47 +269,54 @@ public final class FeatureBuilder {
     return result;
   }
 
-  /** Sequence features from timestamps: each A event paired with the first B at or after it. */
-  private Dataset<Row> withSequences(Dataset<Row> result, Dataset<Row> events, Dataset<Row> signups, Dataset<Row> days) {
+  /**
+   * Sequence features from the rollup's first and last timestamps per (user, day, event): "within N days" means
+   * B on A's day at or after it, or on one of the N calendar days after A's day. A day's first A is the best
+   * start for a completion and its last A the hardest to follow, so the rollup answers exactly, scaling with
+   * users x days instead of events.
+   */
+  private Dataset<Row> withSequences(Dataset<Row> result, Dataset<Row> activity, Dataset<Row> signups,
+      Dataset<Row> days) {
     for (FeatureSpec spec : features) {
       if (spec.kind() != FeatureKind.SEQUENCE) {
         continue;
       }
-      WindowSpec following = Window.partitionBy("user_id").orderBy("event_at")
-          .rangeBetween(Window.currentRow(), Window.unboundedFollowing());
-      Dataset<Row> pairs = events.where(col("event_name").isin(spec.first(), spec.then()))
-          .withColumn("next_b_at", min(when(col("event_name").equalTo(spec.then()), col("event_at"))).over(following))
-          .where(col("event_name").equalTo(spec.first()))
-          .select(col("user_id"), col("event_at").as("a_at"), col("next_b_at"));
-      Column deadline = expr("a_at + make_interval(0, 0, 0, " + spec.withinDays() + ", 0, 0, 0)");
+      Dataset<Row> a = activity.where(col("event_name").equalTo(spec.first()))
+          .select(col("user_id"), col("activity_date").as("a_day"), col("first_event_at").as("a_first"),
+              col("last_event_at").as("a_last"));
+      Dataset<Row> b = activity.where(col("event_name").equalTo(spec.then()))
+          .select(col("user_id"), col("activity_date").as("b_day"), col("last_event_at").as("b_last"));
       Dataset<Row> perDay;
       switch (spec.mode()) {
         case "followed_by" -> {
-          Column completes = col("next_b_at").leq(deadline);
+          Dataset<Row> pairs = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
+              .where(col("b_day").gt(col("a_day")).or(col("b_last").geq(col("a_first"))));
           if (spec.withinDaysOfSignup() > 0) {
-            pairs = withSignup(pairs, events, signups);
-            completes = completes.and(col("next_b_at").leq(
-                expr("signup_at + make_interval(0, 0, 0, " + spec.withinDaysOfSignup() + ", 0, 0, 0)")));
+            pairs = pairs.join(signupDays(activity, signups), "user_id")
+                .where(col("b_day").leq(date_add(col("signup_on"), spec.withinDaysOfSignup())));
           }
-          Dataset<Row> completion = pairs.where(completes).groupBy("user_id")
-              .agg(min(to_date(col("next_b_at"))).as("completed_on"));
+          Dataset<Row> completion = pairs.groupBy("user_id").agg(min("b_day").as("completed_on"));
           perDay = completion.join(days, col("completed_on").leq(col("as_of_date")))
               .select(col("as_of_date"), col("user_id"), lit(true).as(spec.name()));
         }
         case "not_followed_by" -> {
-          Column noB = col("next_b_at").isNull().or(col("next_b_at").gt(deadline))
-              .or(to_date(col("next_b_at")).gt(col("as_of_date")));
-          perDay = pairs.join(days, to_date(col("a_at")).leq(col("as_of_date"))).where(noB)
+          Dataset<Row> followed = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
+              .where(col("b_day").gt(col("a_day")).or(col("b_last").geq(col("a_last"))))
+              .groupBy("user_id", "a_day").agg(min("b_day").as("next_b_day"));
+          perDay = a.join(followed, new String[] {"user_id", "a_day"}, "left")
+              .join(days, col("a_day").leq(col("as_of_date")))
+              .where(col("next_b_day").isNull().or(col("next_b_day").gt(col("as_of_date"))))
               .select("as_of_date", "user_id").distinct().withColumn(spec.name(), lit(true));
         }
         default -> {
-          Dataset<Row> firstA = pairs.groupBy("user_id")
-              .agg(min("a_at").as("first_a_at"))
-              .join(pairs, "user_id").where(col("a_at").equalTo(col("first_a_at")))
-              .select("user_id", "first_a_at", "next_b_at").dropDuplicates("user_id");
-          perDay = firstA.join(days, to_date(col("next_b_at")).leq(col("as_of_date")))
-              .select(col("as_of_date"), col("user_id"),
-                  datediff(to_date(col("next_b_at")), to_date(col("first_a_at"))).as(spec.name()));
+          Dataset<Row> firstA = a.groupBy("user_id").agg(min("a_day").as("a_day"))
+              .join(a, new String[] {"user_id", "a_day"});
+          Dataset<Row> nextB = firstA.join(b, "user_id")
+              .where(col("b_day").gt(col("a_day")).or(col("b_day").equalTo(col("a_day"))
+                  .and(col("b_last").geq(col("a_first")))))
+              .groupBy("user_id", "a_day").agg(min("b_day").as("b_day"));
+          perDay = nextB.join(days, col("b_day").leq(col("as_of_date")))
+              .select(col("as_of_date"), col("user_id"), datediff(col("b_day"), col("a_day")).as(spec.name()));
         }
       }
       result = result.join(perDay, new String[] {"as_of_date", "user_id"}, "left");
@@ -318,11 +327,15 @@ public final class FeatureBuilder {
     return result;
   }
 
-  private static Dataset<Row> withSignup(Dataset<Row> pairs, Dataset<Row> events, Dataset<Row> signups) {
-    Dataset<Row> signupAt = signups != null
-        ? signups.select("user_id", "signup_at")
-        : events.groupBy("user_id").agg(min("event_at").as("signup_at"));
-    return pairs.join(signupAt, "user_id");
+  /** Each A day with the days a B may complete it on: A's day and the N after (an equi-join key, skew-free). */
+  private static Dataset<Row> candidateDays(Dataset<Row> a, int withinDays) {
+    return a.withColumn("b_day", explode(sequence(col("a_day"), date_add(col("a_day"), withinDays))));
+  }
+
+  private static Dataset<Row> signupDays(Dataset<Row> activity, Dataset<Row> signups) {
+    return signups != null
+        ? signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
+        : activity.groupBy("user_id").agg(min("activity_date").as("signup_on"));
   }
 
   /** RFM scores: ceil(5 x cume_dist) over the users active in the window, better values scoring higher. */

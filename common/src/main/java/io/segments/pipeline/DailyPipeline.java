@@ -123,12 +123,13 @@ public final class DailyPipeline {
     EventStager.Staged staged = null;
     try {
       if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
-        staged = stage(ledger, asOf, runId);
-        rollup(ledger, staged, options.full());
+        LocalDate readFrom = readFrom(options);
+        staged = stage(ledger, asOf, runId, readFrom);
+        rollup(ledger, staged, options.full(), readFrom, asOf);
       }
       for (List<LocalDate> chunk : chunks(days)) {
         if (steps.contains(Step.FEATURES)) {
-          features(ledger, staged, chunk);
+          features(ledger, chunk);
         }
         if (steps.contains(Step.SEGMENTS)) {
           requireFeatures(chunk);
@@ -150,6 +151,25 @@ public final class DailyPipeline {
         staged.events().unpersist();
       }
     }
+  }
+
+  /**
+   * The first day of events a run reads: with {@code source.lookback_days} N, the N days before the first day
+   * not rolled up yet; null (all history) without a lookback, on a first run, with {@code --full} and for a
+   * backfill, which rebuilds what late data older than the lookback changed.
+   */
+  LocalDate readFrom(RunOptions options) {
+    int lookback = config.source().lookbackDays();
+    if (lookback == 0 || options.full() || options.from() != null || !warehouse.exists("rollup_fingerprints")
+        || !warehouse.exists("user_daily_activity")) {
+      return null;
+    }
+    Row last = warehouse.read("rollup_fingerprints").agg(org.apache.spark.sql.functions.max("activity_date")).first();
+    if (last.isNullAt(0)) {
+      return null;
+    }
+    LocalDate firstNew = last.getDate(0).toLocalDate().plusDays(1);
+    return (firstNew.isBefore(options.asOf()) ? firstNew : options.asOf()).minusDays(lookback);
   }
 
   /** The days to replay: from the day after the last state through D, or the backfill range. */
@@ -239,10 +259,10 @@ public final class DailyPipeline {
     return row.isNullAt(0) ? null : row.getDate(0).toLocalDate();
   }
 
-  EventStager.Staged stage(RunLedger ledger, LocalDate asOf, String runId) {
+  EventStager.Staged stage(RunLedger ledger, LocalDate asOf, String runId, LocalDate readFrom) {
     EventStager.Staged[] result = new EventStager.Staged[1];
     ledger.step("stage", () -> {
-      EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now());
+      EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now(), readFrom);
       staged.events().cache();
       long valid = staged.events().count();
       Dataset<Row> quarantined = staged.quarantined()
@@ -268,14 +288,15 @@ public final class DailyPipeline {
                 + ", fix the source, or raise source.max_quarantine_share");
       }
       result[0] = staged;
-      return new StepResult(valid + refused, valid, warnings, null);
+      return new StepResult(valid + refused, valid, warnings,
+          readFrom == null ? null : "read events from " + readFrom + " (source.lookback_days)");
     });
     return result[0];
   }
 
-  void rollup(RunLedger ledger, EventStager.Staged staged, boolean full) {
+  void rollup(RunLedger ledger, EventStager.Staged staged, boolean full, LocalDate readFrom, LocalDate asOf) {
     ledger.step("rollup", () -> {
-      DailyRollup.Refresh refresh = DailyRollup.refresh(warehouse, staged.events(), full);
+      DailyRollup.Refresh refresh = DailyRollup.refresh(warehouse, staged.events(), full, readFrom, asOf);
       String note = refresh.full()
           ? "full rebuild of " + refresh.daysTotal() + " days"
           : "recomputed " + refresh.daysRecomputed() + " of " + refresh.daysTotal() + " days";
@@ -283,13 +304,13 @@ public final class DailyPipeline {
     });
   }
 
-  void features(RunLedger ledger, EventStager.Staged staged, List<LocalDate> days) {
+  void features(RunLedger ledger, List<LocalDate> days) {
     ledger.step("features", () -> {
       Dataset<Row> activity = warehouse.read("user_daily_activity");
       Dataset<Row> signups = config.source().users() == null ? null
           : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
       Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
-          .build(activity, staged.events(), signups, days);
+          .build(activity, signups, days);
       warehouse.replaceWhere(features, "user_features", between("as_of_date", days), "as_of_date");
       long rows = warehouse.read("user_features").where(between("as_of_date", days)).count();
       return StepResult.of(activity.count(), rows);
@@ -378,11 +399,10 @@ public final class DailyPipeline {
     warehouse.read("segment_catalog").collectAsList().forEach(r -> current.add(new SegmentSpec(r.getAs("segment"),
         r.getAs("family"), r.<Integer>getAs("priority"), r.getAs("rule"), r.getAs("exit_rule"),
         r.<Integer>getAs("min_days"), "", "", "", "", "", "segment_catalog")));
-    EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now());
     Dataset<Row> signups = config.source().users() == null ? null
         : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
     Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
-        .build(warehouse.read("user_daily_activity"), staged.events(), signups, List.of(asOf));
+        .build(warehouse.read("user_daily_activity"), signups, List.of(asOf));
     Dataset<Row> membership = warehouse.read("segment_membership");
     return SegmentPreview.preview(current, config.segments(), features,
         membership.where(col("as_of_date").equalTo(Date.valueOf(asOf.minusDays(1)))),

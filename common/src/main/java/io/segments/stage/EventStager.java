@@ -3,6 +3,7 @@ package io.segments.stage;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -30,10 +31,30 @@ public final class EventStager {
   /** The staged events, and the refused rows with their reasons (both lazy). */
   public record Staged(Dataset<Row> events, Dataset<Row> quarantined) {}
 
-  public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now) {
+  /**
+   * Stages the source's events up to the end of {@code asOf}.
+   *
+   * @param readFrom the first day of events to read (rows without a usable stamp are always read, to be
+   *     quarantined); null reads all history
+   */
+  public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom) {
     Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events");
     SourceReader.requireColumns(raw, source, source.events());
-    return stage(spark, raw, source, asOf, now);
+    return stage(spark, since(raw, source.column("event_at"), readFrom), source, asOf, now);
+  }
+
+  /**
+   * The rows stamped on or after the start of {@code day} in the session time zone, and those without a usable
+   * stamp. On a timestamp column the filter reaches the files, so a source written in time order is read only
+   * from its recent files.
+   */
+  static Dataset<Row> since(Dataset<Row> raw, String column, LocalDate day) {
+    if (day == null) {
+      return raw;
+    }
+    Column at = raw.schema().apply(column).dataType() instanceof org.apache.spark.sql.types.TimestampType
+        ? col(column) : expr("try_cast(`" + column + "` as timestamp)");
+    return raw.where(at.geq(lit(java.sql.Date.valueOf(day)).cast("timestamp")).or(at.isNull()));
   }
 
   /** Stages an already opened source; exposed so tests can pass fixture frames. */

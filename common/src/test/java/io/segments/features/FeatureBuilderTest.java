@@ -82,7 +82,7 @@ class FeatureBuilderTest extends SparkTestBase {
         feature("rfm", FeatureKind.RFM, List.of("upgrade"), 365));
     Dataset<Row> activity = DailyRollup.compute(events);
     Dataset<Row> result = new FeatureBuilder(specs, ConfigLoader.DEFAULT_RFM_MAP)
-        .build(activity, events, null, List.of(asOf));
+        .build(activity, null, List.of(asOf));
     Map<String, Row> byUser = new HashMap<>();
     result.collectAsList().forEach(r -> byUser.put(r.getAs("user_id"), r));
     return byUser;
@@ -138,10 +138,10 @@ class FeatureBuilderTest extends SparkTestBase {
   }
 
   @Test
-  void sequencesUseTimestampsAndTheDeadlineInclusive() {
+  void sequencesCountWholeDaysWithTheLastDayInclusive() {
     Map<String, Row> rows = features(LocalDate.of(2026, 3, 10));
     Assertions.assertTrue(rows.get("a").<Boolean>getAs("invited_after_project"), "invite exactly 3 days after the project");
-    assertFalse(rows.get("d").<Boolean>getAs("invited_after_project"), "invite 3 days and 1 second later");
+    assertFalse(rows.get("d").<Boolean>getAs("invited_after_project"), "invite on the 4th day after the project");
     assertFalse(rows.get("c").<Boolean>getAs("invited_after_project"));
     assertFalse(rows.get("a").<Boolean>getAs("project_without_invite"));
     Assertions.assertTrue(rows.get("c").<Boolean>getAs("project_without_invite"));
@@ -149,6 +149,41 @@ class FeatureBuilderTest extends SparkTestBase {
     assertEquals(3, (int) rows.get("a").getAs("days_project_to_invite"));
     assertEquals(4, (int) rows.get("d").getAs("days_project_to_invite"));
     assertNull(rows.get("c").getAs("days_project_to_invite"));
+  }
+
+  @Test
+  void withinNDaysMeansBOnAsDayAtOrAfterItOrOnTheNDaysAfter() {
+    Dataset<Row> events = frame(EVENTS,
+        // late: project at 10:00 on 03-01, invite at 11:00 on 03-04 -- more than 72 hours, but on the 3rd day
+        row("l1", "late", "create_project", at("2026-03-01 10:00:00"), null),
+        row("l2", "late", "invite_teammate", at("2026-03-04 11:00:00"), null),
+        // before: the only invite comes earlier on the project's day
+        row("b1", "before", "invite_teammate", at("2026-03-06 09:00:00"), null),
+        row("b2", "before", "create_project", at("2026-03-06 10:00:00"), null),
+        // tie: the same instant counts as "at or after"
+        row("t1", "tie", "create_project", at("2026-03-07 10:00:00"), null),
+        row("t2", "tie", "invite_teammate", at("2026-03-07 10:00:00"), null),
+        // second: the first project day is followed, a later project (after the day's invite) is not
+        row("s1", "second", "create_project", at("2026-03-02 08:00:00"), null),
+        row("s2", "second", "invite_teammate", at("2026-03-02 09:00:00"), null),
+        row("s3", "second", "create_project", at("2026-03-02 17:00:00"), null))
+        .withColumn("event_date", org.apache.spark.sql.functions.to_date(org.apache.spark.sql.functions.col("event_at")));
+    Map<String, Row> rows = new HashMap<>();
+    new FeatureBuilder(List.of(sequence("followed", "followed_by", 3), sequence("unfollowed", "not_followed_by", 3),
+        sequence("days", "days_between", 3)), ConfigLoader.DEFAULT_RFM_MAP)
+        .build(DailyRollup.compute(events), null, List.of(LocalDate.of(2026, 3, 10))).collectAsList()
+        .forEach(r -> rows.put(r.getAs("user_id"), r));
+    Assertions.assertTrue(rows.get("late").<Boolean>getAs("followed"), "03-04 is the 3rd day after 03-01");
+    assertEquals(3, (int) rows.get("late").getAs("days"));
+    assertFalse(rows.get("before").<Boolean>getAs("followed"), "an invite before the project does not follow it");
+    Assertions.assertTrue(rows.get("before").<Boolean>getAs("unfollowed"));
+    assertNull(rows.get("before").getAs("days"));
+    Assertions.assertTrue(rows.get("tie").<Boolean>getAs("followed"), "same instant: at or after");
+    assertFalse(rows.get("tie").<Boolean>getAs("unfollowed"));
+    assertEquals(0, (int) rows.get("tie").getAs("days"));
+    Assertions.assertTrue(rows.get("second").<Boolean>getAs("followed"));
+    Assertions.assertTrue(rows.get("second").<Boolean>getAs("unfollowed"),
+        "the 17:00 project has no invite after it on 03-02..03-05");
   }
 
   @Test

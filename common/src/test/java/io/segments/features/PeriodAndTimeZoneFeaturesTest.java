@@ -52,7 +52,7 @@ class PeriodAndTimeZoneFeaturesTest extends SparkTestBase {
     Dataset<Row> staged = frame(EVENTS, events).withColumn("event_date", functions.to_date(functions.col("event_at")));
     Map<String, Row> byUser = new HashMap<>();
     new FeatureBuilder(specs, ConfigLoader.DEFAULT_RFM_MAP)
-        .build(DailyRollup.compute(staged), staged, null, List.of(asOf)).collectAsList()
+        .build(DailyRollup.compute(staged), null, List.of(asOf)).collectAsList()
         .forEach(r -> byUser.put(r.getAs("user_id"), r));
     return byUser;
   }

@@ -24,7 +24,7 @@ class InputValidationTest extends SparkTestBase {
       "event_at", "ts", "revenue", "amount");
 
   private static SourceConfig source(List<String> dedupeKey, long botMax) {
-    return new SourceConfig("src", COLUMNS, null, List.of(), 24, 0.05, dedupeKey, botMax);
+    return new SourceConfig("src", COLUMNS, null, List.of(), 24, 0.05, dedupeKey, botMax, 0);
   }
 
   @Test

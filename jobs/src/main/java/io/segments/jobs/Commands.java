@@ -59,7 +59,10 @@ final class Commands {
         new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
             sqlOptions(common()), SqlCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
-            common(), Commands::checkConfig));
+            common(), Commands::checkConfig),
+        new Command("bench", "[--users N] [--events-per-user N] [--days N] [--dir DIR] [--out FILE]",
+            "time a full and an incremental run at scale against DuckDB on the same data (from a checkout)",
+            benchOptions(), Commands::bench));
   }
 
   static Options common() {
@@ -102,6 +105,49 @@ final class Commands {
         .addOption(Option.builder().longOpt("database").hasArg().argName("DB").desc("target database (default demo)").get())
         .addOption(Option.builder().longOpt("parquet").hasArg().argName("DIR")
             .desc("also write events and users as Parquet under DIR").get());
+  }
+
+  private static Options benchOptions() {
+    Options options = new Options()
+        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+            .desc("the bench pipeline's config (default conf/bench.yaml)").get())
+        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
+        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+    String[][] values = {
+        {"users", "N", "users to generate (default 1000000)"},
+        {"events-per-user", "N", "mean events per user (default 100: 100M events for 1M users)"},
+        {"days", "N", "days of history (default 120)"},
+        {"end", "D", "last day of the history (default 2026-10-31); the incremental run is the day after"},
+        {"seed", "N", "random seed (default 7)"},
+        {"dir", "DIR", "data, warehouse and figures (default warehouse/bench); data of the same size is reused"},
+        {"out", "FILE", "the figures as JSON (default DIR/bench.json)"}};
+    for (String[] v : values) {
+      options.addOption(Option.builder().longOpt(v[0]).hasArg().argName(v[1]).desc(v[2]).get());
+    }
+    return options;
+  }
+
+  /**
+   * The benchmark lives with the tests (DuckDB is test scope and never ships in segments.jar); the launcher puts
+   * it on the classpath for {@code ./segments bench}.
+   */
+  private static int bench(CommandLine line) throws Exception {
+    Class<?> bench;
+    try {
+      bench = Class.forName("io.segments.bench.Bench");
+    } catch (ClassNotFoundException e) {
+      throw new ConfigException("bench", "the benchmark is not part of segments.jar (it needs DuckDB, a test-scope"
+          + " dependency that does not ship to clusters)", "run it from a checkout: ./segments bench");
+    }
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (Option option : line.getOptions()) {
+      options.put(option.getLongOpt(), option.getValue());
+    }
+    try {
+      return (Integer) bench.getMethod("run", java.util.Map.class).invoke(null, options);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   private static Options outOption(Options options) {
