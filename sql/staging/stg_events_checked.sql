@@ -1,8 +1,8 @@
 -- Grain: one row per source event in scope for the run as of :as_of (stamped before the end of that day in
 -- the session time zone, stamped in the future, or without a usable stamp), with the reason it is refused.
 -- quarantine_reason is null for valid rows.
--- Input view: source_events (event_id, user_id, event_name, event_at_raw, revenue_raw, is_known_event,
--- dedupe_key), the source table with its columns renamed by source.columns.
+-- Input view: source_events (event_id, user_id, event_name, event_at_raw, revenue_raw, is_known_event), the
+-- source table with its columns renamed by source.columns.
 -- Params: :as_of (date), :future_limit (timestamp: now + source.future_tolerance_hours).
 with source as (
   select * from source_events
@@ -17,8 +17,7 @@ typed as (
     cast(event_at_raw as string)                 as event_at_raw,
     try_cast(revenue_raw as double)              as revenue_usd,
     cast(revenue_raw as string)                  as revenue_raw,
-    is_known_event,
-    nullif(dedupe_key, '')                       as dedupe_key
+    is_known_event
   from source
 ),
 

@@ -69,17 +69,14 @@ public final class FeatureBuilder {
     Dataset<Row> history = activity.join(days, col("activity_date").leq(col("as_of_date")))
         .withColumn("days_ago", datediff(col("as_of_date"), col("activity_date")));
 
-    Dataset<Row> known = history.groupBy("as_of_date", "user_id")
-        .agg(min("activity_date").as("first_seen_on"));
+    Dataset<Row> result = dayAggregates(history);
     if (signups != null) {
       Dataset<Row> signed = signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
           .crossJoin(days).where(col("signup_on").leq(col("as_of_date")));
-      known = known.join(signed, new String[] {"as_of_date", "user_id"}, "full_outer");
+      result = result.join(signed, new String[] {"as_of_date", "user_id"}, "full_outer");
     } else {
-      known = known.withColumn("signup_on", lit(null).cast(DataTypes.DateType));
+      result = result.withColumn("signup_on", lit(null).cast(DataTypes.DateType));
     }
-
-    Dataset<Row> result = known.join(dayAggregates(history), new String[] {"as_of_date", "user_id"}, "left");
     for (boolean weekly : new boolean[] {false, true}) {
       Dataset<Row> periods = periodAggregates(history, weekly);
       if (periods != null) {
@@ -126,7 +123,7 @@ public final class FeatureBuilder {
     return spark.createDataFrame(rows, new StructType().add("as_of_date", DataTypes.DateType, false));
   }
 
-  /** All day-level features in one aggregation over the rollup joined to the as-of days. */
+  /** The first day each user was seen and all day-level features, in one aggregation over the rollup. */
   private Dataset<Row> dayAggregates(Dataset<Row> history) {
     List<Column> aggregates = new ArrayList<>();
     for (FeatureSpec spec : features) {
@@ -160,11 +157,8 @@ public final class FeatureBuilder {
         default -> { }
       }
     }
-    if (aggregates.isEmpty()) {
-      aggregates.add(lit(true).as("__none"));
-    }
     return history.groupBy("as_of_date", "user_id")
-        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+        .agg(min("activity_date").as("first_seen_on"), aggregates.toArray(Column[]::new));
   }
 
   /**

@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -120,11 +121,10 @@ public final class DailyPipeline {
     RunLedger ledger = new RunLedger(warehouse, runId, options.describe(), asOf, console);
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", runId, asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));
-    EventStager.Staged staged = null;
     try {
       if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
         LocalDate readFrom = readFrom(options);
-        staged = stage(ledger, asOf, runId, readFrom);
+        EventStager.Staged staged = stage(ledger, asOf, runId, readFrom);
         rollup(ledger, staged, options.full(), readFrom, asOf);
       }
       for (List<LocalDate> chunk : chunks(days)) {
@@ -137,7 +137,7 @@ public final class DailyPipeline {
         }
       }
       if (steps.contains(Step.VALIDATE)) {
-        validate(ledger, asOf);
+        validate(ledger, asOf, options.full() || options.from() != null);
       }
       if (steps.contains(Step.PUBLISH)) {
         publish(ledger, asOf, allowLargeChange, runId);
@@ -147,9 +147,7 @@ public final class DailyPipeline {
       }
       return new RunSummary(runId, days, ledger.warnings());
     } finally {
-      if (staged != null) {
-        staged.events().unpersist();
-      }
+      spark.sparkContext().setJobDescription(null);
     }
   }
 
@@ -259,26 +257,42 @@ public final class DailyPipeline {
     return row.isNullAt(0) ? null : row.getDate(0).toLocalDate();
   }
 
+  /**
+   * Counts the rows in scope by reason in one pass (no event is kept in memory), writes the refused ones to
+   * {@code quarantine_events} and refuses the run when too many of the day's rows are bad. The staged events
+   * stay lazy: the rollup reads them once.
+   */
   EventStager.Staged stage(RunLedger ledger, LocalDate asOf, String runId, LocalDate readFrom) {
     EventStager.Staged[] result = new EventStager.Staged[1];
     ledger.step("stage", () -> {
       EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now(), readFrom);
-      staged.events().cache();
-      long valid = staged.events().count();
-      Dataset<Row> quarantined = staged.quarantined()
-          .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
-      warehouse.replaceWhere(quarantined, "quarantine_events", "as_of_date = '" + asOf + "'", "as_of_date");
-      Dataset<Row> refusedRows = warehouse.read("quarantine_events").where(col("as_of_date").equalTo(Date.valueOf(asOf)));
+      // Rows of the day: stamped on D (or later), or without a usable stamp; the ceiling applies to those.
+      Column ofTheDay = expr("event_at is null or to_date(event_at) >= date'" + asOf + "'");
       Map<String, Long> reasons = new LinkedHashMap<>();
-      refusedRows.groupBy("quarantine_reason").count().collectAsList()
-          .forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
+      long valid = 0;
+      long validToday = 0;
+      long refusedToday = 0;
+      for (Row r : staged.checked().groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day")).count()
+          .orderBy("quarantine_reason", "of_the_day").collectAsList()) {
+        long n = r.getLong(2);
+        if (r.isNullAt(0)) {
+          valid += n;
+          validToday += r.getBoolean(1) ? n : 0;
+        } else {
+          reasons.merge(r.getString(0), n, Long::sum);
+          refusedToday += r.getBoolean(1) ? n : 0;
+        }
+      }
       long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
+      if (refused > 0 || !warehouse.exists("quarantine_events")) {
+        Dataset<Row> quarantined = staged.quarantined()
+            .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
+        warehouse.replaceWhere(quarantined, "quarantine_events", "as_of_date = '" + asOf + "'", "as_of_date");
+      } else {
+        warehouse.delta("quarantine_events").delete("as_of_date = '" + asOf + "'");
+      }
       List<String> warnings = new ArrayList<>();
       reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
-      // The ceiling is on the day's rows: refused rows stamped on D, in the future, or without a usable stamp.
-      long refusedToday = refusedRows.where(expr("try_cast(event_at_raw as timestamp) is null"
-          + " or to_date(try_cast(event_at_raw as timestamp)) >= date'" + asOf + "'")).count();
-      long validToday = staged.events().where(col("event_date").equalTo(Date.valueOf(asOf))).count();
       double share = validToday + refusedToday == 0 ? 0 : refusedToday / (double) (validToday + refusedToday);
       if (share > config.source().maxQuarantineShare()) {
         throw new InputRefusedException(String.format("%.1f%% of the rows of %s were quarantined (%,d of %,d), more"
@@ -300,7 +314,7 @@ public final class DailyPipeline {
       String note = refresh.full()
           ? "full rebuild of " + refresh.daysTotal() + " days"
           : "recomputed " + refresh.daysRecomputed() + " of " + refresh.daysTotal() + " days";
-      return new StepResult(staged.events().count(), warehouse.read("user_daily_activity").count(), List.of(), note);
+      return new StepResult(refresh.events(), refresh.rows(), List.of(), note);
     });
   }
 
@@ -345,13 +359,26 @@ public final class DailyPipeline {
     });
   }
 
-  void validate(RunLedger ledger, LocalDate asOf) {
+  /**
+   * Outcomes of the cohorts whose outcomes may still change (the last {@link OutcomeValidator#horizonDays}
+   * days); all cohorts when {@code full} (a backfill, --full or the first time).
+   */
+  void validate(RunLedger ledger, LocalDate asOf, boolean full) {
     ledger.step("validate", () -> {
       OutcomeValidator validator = new OutcomeValidator(config);
       Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
-      warehouse.overwrite(validator.outcomes(membership, warehouse.read("user_daily_activity"), asOf),
-          "segment_outcomes");
-      warehouse.overwrite(validator.retentionCohorts(spark, asOf), "retention_cohorts");
+      Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
+      String message = null;
+      if (full || !warehouse.exists("segment_outcomes")) {
+        warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");
+      } else {
+        Date openFrom = Date.valueOf(asOf.minusDays(validator.horizonDays()));
+        warehouse.replaceWhere(validator.outcomes(membership.where(col("as_of_date").geq(openFrom)),
+            daily.where(col("activity_date").geq(openFrom)), asOf), "segment_outcomes",
+            "cohort_date >= '" + openFrom + "'");
+        message = "recomputed the outcomes of cohorts from " + openFrom;
+      }
+      warehouse.overwrite(validator.retentionCohorts(daily, asOf), "retention_cohorts");
       Dataset<Row> outcomes = warehouse.read("segment_outcomes");
       Map<String, Long> sizes = new LinkedHashMap<>();
       membership.where(col("as_of_date").equalTo(Date.valueOf(asOf))).groupBy("segment").count().collectAsList()
@@ -363,7 +390,7 @@ public final class DailyPipeline {
             + " published:\n  " + String.join("\n  ", warnings)
             + "\n  fix: revise the segments, or set validate.gate: false in " + config.file());
       }
-      return new StepResult(null, outcomes.count(), warnings, null);
+      return new StepResult(null, outcomes.count(), warnings, message);
     });
   }
 

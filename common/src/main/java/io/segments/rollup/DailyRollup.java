@@ -1,9 +1,7 @@
 package io.segments.rollup;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.segments.io.SqlFiles;
 import io.segments.io.Warehouse;
@@ -12,26 +10,26 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The rollup step: {@code user_daily_activity}, one row per (user_id, activity_date, event_name) with the
- * day's count, revenue and first and last timestamps, partitioned by activity_date.
+ * day's count, revenue, first and last timestamps and a checksum of its events, partitioned by activity_date.
  *
- * <p>Incremental: each day of staged events has a fingerprint (row count and a checksum of its rows) kept in
- * {@code rollup_fingerprints}. A run recomputes only the days whose fingerprint changed (new, late, deleted
- * or corrected events) and replaces just those partitions; {@code full} rebuilds everything. Both give the
- * same table. A run that read only the days from {@code readFrom} (source.lookback_days) compares and
- * replaces only those days, up to its as-of day.
+ * <p>Incremental: each day has a fingerprint (its event count and the sum of its rows' checksums) kept in
+ * {@code rollup_fingerprints}. A run recomputes the days it read, and replaces only those whose fingerprint
+ * changed (new, late, deleted or corrected events); {@code full} rebuilds everything. Both give the same table.
+ * A run that read only the days from {@code readFrom} (source.lookback_days) compares and replaces only those
+ * days, up to its as-of day. The events are read once, and never held in memory.
  */
 public final class DailyRollup {
   private DailyRollup() {}
 
-  /** What a refresh did. */
-  public record Refresh(int daysRecomputed, int daysTotal, boolean full) {}
+  /** What a refresh did: days recomputed of the days read, events rolled up, and rows in the table. */
+  public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, long rows) {}
 
   public static Dataset<Row> compute(Dataset<Row> stagedEvents) {
     stagedEvents.createOrReplaceTempView("stg_events");
@@ -44,38 +42,43 @@ public final class DailyRollup {
    */
   public static Refresh refresh(Warehouse warehouse, Dataset<Row> stagedEvents, boolean full, LocalDate readFrom,
       LocalDate asOf) {
-    Dataset<Row> fingerprints = stagedEvents.groupBy(col("event_date").as("activity_date"))
-        .agg(count("*").as("events"),
-            sum(xxhash64(col("event_id"), col("user_id"), col("event_name"), col("event_at"), col("revenue_usd")))
-                .as("checksum"));
-    Map<Date, String> now = fingerprintsOf(fingerprints);
-    boolean rebuild = full || !warehouse.exists("user_daily_activity") || !warehouse.exists("rollup_fingerprints");
-    if (rebuild) {
-      warehouse.overwrite(compute(stagedEvents).repartition(col("activity_date")), "user_daily_activity",
-          "activity_date");
-    } else {
-      Map<Date, String> before = fingerprintsOf(warehouse.read("rollup_fingerprints"));
+    Dataset<Row> rollup = compute(stagedEvents);
+    if (full || !warehouse.exists("user_daily_activity") || !warehouse.exists("rollup_fingerprints")) {
+      warehouse.overwrite(rollup.repartition(col("activity_date")), "user_daily_activity", "activity_date");
+      Dataset<Row> prints = fingerprints(warehouse.read("user_daily_activity"));
+      warehouse.overwrite(prints, "rollup_fingerprints");
+      Map<Date, long[]> now = fingerprintsOf(warehouse.read("rollup_fingerprints"));
+      return new Refresh(now.size(), now.size(), true, events(now), warehouse.read("user_daily_activity").count());
+    }
+    rollup = rollup.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> prints = fingerprints(rollup);
+      Map<Date, long[]> now = fingerprintsOf(prints);
+      Map<Date, long[]> before = fingerprintsOf(warehouse.read("rollup_fingerprints"));
       TreeSet<Date> changed = new TreeSet<>();
       now.forEach((day, print) -> {
-        if (!Objects.equals(before.get(day), print)) {
+        if (!before.containsKey(day) || !java.util.Arrays.equals(before.get(day), print)) {
           changed.add(day);
         }
       });
       before.keySet().stream().filter(day -> !now.containsKey(day) && covered(day, readFrom, asOf))
           .forEach(changed::add);
-      if (changed.isEmpty()) {
-        return new Refresh(0, now.size(), false);
+      if (!changed.isEmpty()) {
+        List<String> days = changed.stream().map(d -> "'" + d + "'").toList();
+        warehouse.replaceWhere(rollup.where(col("activity_date").isin(changed.toArray())).repartition(col("activity_date")),
+            "user_daily_activity", "activity_date in (" + String.join(", ", days) + ")", "activity_date");
+        warehouse.replaceWhere(prints, "rollup_fingerprints", (readFrom == null ? ""
+            : "activity_date >= '" + readFrom + "' and ") + "activity_date <= '" + asOf + "'");
       }
-      List<String> days = changed.stream().map(d -> "'" + d + "'").toList();
-      Dataset<Row> touched = stagedEvents.where(col("event_date").isin(changed.toArray()));
-      warehouse.replaceWhere(compute(touched).repartition(col("activity_date")), "user_daily_activity",
-          "activity_date in (" + String.join(", ", days) + ")", "activity_date");
-      warehouse.replaceWhere(fingerprints, "rollup_fingerprints", (readFrom == null ? ""
-          : "activity_date >= '" + readFrom + "' and ") + "activity_date <= '" + asOf + "'");
-      return new Refresh(changed.size(), now.size(), false);
+      return new Refresh(changed.size(), now.size(), false, events(now), warehouse.read("user_daily_activity").count());
+    } finally {
+      rollup.unpersist();
     }
-    warehouse.overwrite(fingerprints, "rollup_fingerprints");
-    return new Refresh(now.size(), now.size(), true);
+  }
+
+  /** Per day: its events and the sum of their checksums (a change to any event changes it). */
+  static Dataset<Row> fingerprints(Dataset<Row> rollup) {
+    return rollup.groupBy("activity_date").agg(sum("event_count").as("events"), sum("checksum").as("checksum"));
   }
 
   private static boolean covered(Date day, LocalDate readFrom, LocalDate asOf) {
@@ -83,9 +86,14 @@ public final class DailyRollup {
     return (readFrom == null || !d.isBefore(readFrom)) && !d.isAfter(asOf);
   }
 
-  private static Map<Date, String> fingerprintsOf(Dataset<Row> fingerprints) {
-    Map<Date, String> map = new HashMap<>();
-    fingerprints.collectAsList().forEach(r -> map.put(r.getDate(0), r.getLong(1) + ":" + r.get(2)));
+  private static long events(Map<Date, long[]> prints) {
+    return prints.values().stream().mapToLong(p -> p[0]).sum();
+  }
+
+  private static Map<Date, long[]> fingerprintsOf(Dataset<Row> fingerprints) {
+    Map<Date, long[]> map = new HashMap<>();
+    fingerprints.select("activity_date", "events", "checksum").collectAsList()
+        .forEach(r -> map.put(r.getDate(0), new long[] {r.getLong(1), r.isNullAt(2) ? 0 : r.getLong(2)}));
     return map;
   }
 }

@@ -28,8 +28,11 @@ import org.apache.spark.sql.SparkSession;
 public final class EventStager {
   private EventStager() {}
 
-  /** The staged events, and the refused rows with their reasons (both lazy). */
-  public record Staged(Dataset<Row> events, Dataset<Row> quarantined) {}
+  /**
+   * The staged events, the refused rows with their reasons, and every row in scope with its reason (null when
+   * valid), all lazy.
+   */
+  public record Staged(Dataset<Row> events, Dataset<Row> quarantined, Dataset<Row> checked) {}
 
   /**
    * Stages the source's events up to the end of {@code asOf}.
@@ -62,16 +65,13 @@ public final class EventStager {
     Column known = source.vocabulary().isEmpty()
         ? lit(true)
         : col(source.column("event_name")).isin(source.vocabulary().toArray());
-    Column dedupeKey = concat_ws("\u0001", source.dedupeKey().stream()
-        .map(k -> col(source.column(k)).cast("string")).toArray(Column[]::new));
     raw.select(
             col(source.column("event_id")).as("event_id"),
             col(source.column("user_id")).as("user_id"),
             col(source.column("event_name")).as("event_name"),
             col(source.column("event_at")).as("event_at_raw"),
             col(source.column("revenue")).as("revenue_raw"),
-            known.as("is_known_event"),
-            dedupeKey.as("dedupe_key"))
+            known.as("is_known_event"))
         .createOrReplaceTempView("source_events");
 
     Map<String, Object> params = new LinkedHashMap<>();
@@ -79,11 +79,16 @@ public final class EventStager {
     params.put("future_limit", Timestamp.from(now.plusSeconds(3600L * source.futureToleranceHours())));
     Dataset<Row> checked = withBotFilter(SqlFiles.run(spark, "staging/stg_events_checked.sql", params),
         source.botMaxEventsPerDay());
-    checked.createOrReplaceTempView("stg_events_checked");
+    // One shuffle, by user: deduplication (per user) and the rollup's aggregation both run within it.
+    Column dedupeKey = concat_ws("\u0001", source.dedupeKey().stream()
+        .map(k -> col(k.equals("revenue") ? "revenue_usd" : k).cast("string")).toArray(Column[]::new));
+    checked.where(col("quarantine_reason").isNull()).repartition(col("user_id"))
+        .withColumn("dedupe_key", dedupeKey)
+        .createOrReplaceTempView("stg_events_valid");
     Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql");
     Dataset<Row> quarantined = checked.where(col("quarantine_reason").isNotNull())
         .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
-    return new Staged(events, quarantined);
+    return new Staged(events, quarantined, checked);
   }
 
   /**

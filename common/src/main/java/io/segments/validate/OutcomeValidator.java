@@ -29,23 +29,40 @@ public final class OutcomeValidator {
     this.config = config;
   }
 
-  public Dataset<Row> outcomes(Dataset<Row> membership, Dataset<Row> activity, LocalDate asOf) {
+  /**
+   * Per (user_id, activity_date) of the rollup: whether the user was active, activated and converted that day;
+   * the input of {@link #outcomes} and {@link #retentionCohorts}.
+   */
+  public Dataset<Row> outcomeActivity(Dataset<Row> activity) {
     ValidateConfig v = config.validate();
-    activity.select(
+    return activity.select(
             col("user_id"), col("activity_date"),
             matches(v.activeEvents()).as("is_active"),
             named(v.activationEvent()).as("is_activation"),
             named(v.conversionEvent()).as("is_conversion"))
         .groupBy("user_id", "activity_date")
         .agg(max("is_active").as("is_active"), max("is_activation").as("is_activation"),
-            max("is_conversion").as("is_conversion"))
-        .createOrReplaceTempView("outcome_activity");
+            max("is_conversion").as("is_conversion"));
+  }
+
+  /**
+   * Days after a cohort date until all of its outcomes are known; older cohorts no longer change (except by a
+   * backfill or late events older than that, which a full validate picks up).
+   */
+  public int horizonDays() {
+    return Math.max(90, Math.max(config.validate().activationDays(), config.validate().conversionDays())) + 1;
+  }
+
+  /** segment_outcomes of the cohorts in {@code membership}, from {@link #outcomeActivity} rows. */
+  public Dataset<Row> outcomes(Dataset<Row> membership, Dataset<Row> outcomeActivity, LocalDate asOf) {
+    ValidateConfig v = config.validate();
+    outcomeActivity.createOrReplaceTempView("outcome_activity");
     membership.createOrReplaceTempView("segment_membership");
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("as_of", asOf);
     params.put("activation_days", v.activationDays());
     params.put("conversion_days", v.conversionDays());
-    Dataset<Row> outcomes = SqlFiles.run(activity.sparkSession(), "marts/segment_outcomes.sql", params);
+    Dataset<Row> outcomes = SqlFiles.run(membership.sparkSession(), "marts/segment_outcomes.sql", params);
     for (String rate : RATES) {
       outcomes = outcomes.withColumn(rate + "_lo", wilson(col(rate), col("cohort_size"), -1))
           .withColumn(rate + "_hi", wilson(col(rate), col("cohort_size"), 1));
@@ -68,10 +85,11 @@ public final class OutcomeValidator {
 
   /**
    * {@code retention_cohorts} (see {@code sql/marts/retention_cohorts.sql}): the retention triangle of users by
-   * first active day, week and month. Call after {@link #outcomes}, which registers the activity view.
+   * first active day, week and month, from all {@link #outcomeActivity} rows.
    */
-  public Dataset<Row> retentionCohorts(SparkSession spark, LocalDate asOf) {
-    return SqlFiles.run(spark, "marts/retention_cohorts.sql", Map.of("as_of", asOf));
+  public Dataset<Row> retentionCohorts(Dataset<Row> outcomeActivity, LocalDate asOf) {
+    outcomeActivity.createOrReplaceTempView("outcome_activity");
+    return SqlFiles.run(outcomeActivity.sparkSession(), "marts/retention_cohorts.sql", Map.of("as_of", asOf));
   }
 
   /**

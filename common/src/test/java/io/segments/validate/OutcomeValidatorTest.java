@@ -48,7 +48,8 @@ class OutcomeValidatorTest extends SparkTestBase {
         row("y", day("2026-01-05"), "edit_doc"),
         row("y", day("2026-01-20"), "upgrade"));
     Map<String, Row> rows = new java.util.HashMap<>();
-    new OutcomeValidator(config(200)).outcomes(membership, activity, LocalDate.of(2026, 2, 15)).collectAsList()
+    OutcomeValidator validator = new OutcomeValidator(config(200));
+    validator.outcomes(membership, validator.outcomeActivity(activity), LocalDate.of(2026, 2, 15)).collectAsList()
         .forEach(r -> rows.put(r.getDate(2).toString(), r));
     return rows;
   }
@@ -79,14 +80,12 @@ class OutcomeValidatorTest extends SparkTestBase {
 
   @Test
   void retentionTriangleByFirstActiveDayWeekAndMonth() {
-    var membership = frame(MEMBERSHIP, row(day("2026-01-05"), "x", "s", "f"));
     var activity = frame(ACTIVITY,
         row("x", day("2026-01-05"), "edit_doc"), row("x", day("2026-01-13"), "edit_doc"),
         row("y", day("2026-01-06"), "edit_doc"), row("y", day("2026-01-07"), "upgrade"));
     OutcomeValidator validator = new OutcomeValidator(config(200));
-    validator.outcomes(membership, activity, LocalDate.of(2026, 2, 15));
     Map<String, Row> cells = new java.util.HashMap<>();
-    validator.retentionCohorts(spark(), LocalDate.of(2026, 2, 15)).collectAsList()
+    validator.retentionCohorts(validator.outcomeActivity(activity), LocalDate.of(2026, 2, 15)).collectAsList()
         .forEach(r -> cells.put(r.getString(0) + " " + r.getDate(1) + " " + r.getInt(2), r));
     Row week1 = cells.get("week 2026-01-05 1");
     assertEquals(2L, (long) week1.getAs("cohort_size"), "x and y first active in the week of Monday 01-05");
@@ -101,7 +100,7 @@ class OutcomeValidatorTest extends SparkTestBase {
     var membership = frame(MEMBERSHIP, row(day("2026-01-01"), "x", "s", "f"), row(day("2026-01-01"), "y", "t", "f"));
     var activity = frame(ACTIVITY, row("x", day("2026-01-28"), "edit_doc"), row("y", day("2026-01-27"), "edit_doc"));
     OutcomeValidator validator = new OutcomeValidator(config(200));
-    var outcomes = validator.outcomes(membership, activity, LocalDate.of(2026, 2, 15));
+    var outcomes = validator.outcomes(membership, validator.outcomeActivity(activity), LocalDate.of(2026, 2, 15));
     List<String> warnings = validator.checks(outcomes, Map.of("s", 150L), 1000, LocalDate.of(2026, 2, 15));
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("'s' has 150 members") && w.contains("min_size 200")),
         warnings.toString());

@@ -146,7 +146,10 @@ final class Commands {
     try {
       return (Integer) bench.getMethod("run", java.util.Map.class).invoke(null, options);
     } catch (java.lang.reflect.InvocationTargetException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw (Exception) e.getCause();
     }
   }
 

@@ -97,7 +97,7 @@ public final class Bench {
 
   /** One pipeline run with its per-step figures. */
   private record Phase(String name, LocalDate asOf, double seconds, long events, int cores, long peakHeap,
-      List<Map<String, Object>> steps) {
+      List<Map<String, Object>> steps, List<Map<String, Object>> slowestStages) {
     Map<String, Object> json(Map<String, Object> duckdb) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("as_of", asOf.toString());
@@ -106,6 +106,7 @@ public final class Bench {
       json.put("events_per_second_per_core", Math.round(events / seconds / cores));
       json.put("peak_heap_bytes", peakHeap);
       json.put("steps", steps);
+      json.put("slowest_stages", slowestStages);
       json.put("duckdb", duckdb);
       return json;
     }
@@ -143,7 +144,21 @@ public final class Bench {
     }
     log.printf("  %-10s %9.1f %,14d %12s %,12.1f %12s %,12d%n", "total", elapsed,
         Math.round(events / elapsed / cores), "", metrics.totalShuffle() / 1e6, "", peak >> 20);
-    return new Phase(name, asOf, elapsed, events, cores, peak, steps);
+    log.printf("  slowest Spark stages (profile):%n");
+    List<Map<String, Object>> profile = new ArrayList<>();
+    for (StepMetrics.StageFigures f : metrics.slowest(8)) {
+      log.printf("    %-9s %7.1fs %5d tasks %,10.1f MB shuffled %,13d rows in  %s%n", f.step(), f.millis() / 1000.0,
+          f.tasks(), f.shuffleWrite() / 1e6, f.inputRows(), f.name());
+      Map<String, Object> stage = new LinkedHashMap<>();
+      stage.put("step", f.step());
+      stage.put("stage", f.name());
+      stage.put("seconds", round(f.millis() / 1000.0));
+      stage.put("tasks", f.tasks());
+      stage.put("shuffle_write_bytes", f.shuffleWrite());
+      stage.put("input_rows", f.inputRows());
+      profile.add(stage);
+    }
+    return new Phase(name, asOf, elapsed, events, cores, peak, steps, profile);
   }
 
   /** Runs the DuckDB reference as of the phase's day and compares it with user_features of that day. */
@@ -218,13 +233,38 @@ public final class Bench {
   static final class StepMetrics extends SparkListener {
     record Figures(long shuffleBytes, long inputRows) {}
 
+    /** A completed Spark stage: where the time goes inside a step. */
+    record StageFigures(String step, String name, long millis, long shuffleWrite, long inputRows, int tasks) {}
+
     private final Map<Integer, String> stageSteps = new ConcurrentHashMap<>();
+    private final List<StageFigures> stages = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicLong> shuffle = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> input = new ConcurrentHashMap<>();
 
     void reset() {
       shuffle.clear();
       input.clear();
+      stages.clear();
+    }
+
+    /** The slowest stages since the last reset. */
+    List<StageFigures> slowest(int n) {
+      synchronized (stages) {
+        return stages.stream().sorted((a, b) -> Long.compare(b.millis(), a.millis())).limit(n).toList();
+      }
+    }
+
+    @Override
+    public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted event) {
+      var info = event.stageInfo();
+      if (info.submissionTime().isEmpty() || info.completionTime().isEmpty()) {
+        return;
+      }
+      long millis = (Long) info.completionTime().get() - (Long) info.submissionTime().get();
+      var m = info.taskMetrics();
+      stages.add(new StageFigures(stageSteps.getOrDefault(info.stageId(), "other"), info.name(), millis,
+          m == null ? 0 : m.shuffleWriteMetrics().bytesWritten(), m == null ? 0 : m.inputMetrics().recordsRead(),
+          info.numTasks()));
     }
 
     Figures of(String step) {
