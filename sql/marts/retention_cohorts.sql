@@ -3,49 +3,46 @@
 -- later. The classic retention triangle; only periods that have started by :as_of are included.
 -- Input view: outcome_activity (user_id, activity_date, is_active, ...), one row per (user_id, activity_date).
 -- Keys: (cohort_grain, cohort_start, period_index). Checks: active_users <= cohort_size; period 0 retention is 1.
--- Cost: one pass over the active user-days; each user-period is counted once, without count(distinct).
+-- Cost: one window over each user's active days, in date order: a day counts for the week (month) grain when
+-- it is the user's first active day of that week (month), so no count(distinct) and no join is needed.
 with active as (
   select user_id, activity_date from outcome_activity where is_active and activity_date <= :as_of
 ),
 
-grains as (
-  select 'day' as cohort_grain union all select 'week' union all select 'month'
-),
-
-user_periods as (
-  select distinct
-    g.cohort_grain,
-    a.user_id,
-    case g.cohort_grain
-      when 'day'  then a.activity_date
-      when 'week' then to_date(date_trunc('week', a.activity_date))
-      else to_date(date_trunc('month', a.activity_date))
-    end as period_start
-  from active a
-  cross join grains g
-),
-
-cohorts as (
+ordered as (
   select
-    cohort_grain,
     user_id,
-    period_start,
-    min(period_start) over (partition by cohort_grain, user_id) as cohort_start
-  from user_periods
+    activity_date,
+    min(activity_date) over (partition by user_id order by activity_date) as first_day,
+    lag(activity_date) over (partition by user_id order by activity_date) as previous_day
+  from active
+),
+
+cells as (
+  select inline(array(
+    named_struct(
+      'cohort_grain', 'day',
+      'cohort_start', first_day,
+      'period_index', datediff(activity_date, first_day),
+      'counts', true),
+    named_struct(
+      'cohort_grain', 'week',
+      'cohort_start', to_date(date_trunc('week', first_day)),
+      'period_index', cast(datediff(date_trunc('week', activity_date), date_trunc('week', first_day)) / 7 as int),
+      'counts', previous_day is null or date_trunc('week', previous_day) <> date_trunc('week', activity_date)),
+    named_struct(
+      'cohort_grain', 'month',
+      'cohort_start', to_date(date_trunc('month', first_day)),
+      'period_index', cast(months_between(date_trunc('month', activity_date), date_trunc('month', first_day)) as int),
+      'counts', previous_day is null or date_trunc('month', previous_day) <> date_trunc('month', activity_date))))
+  from ordered
 ),
 
 counts as (
-  select
-    cohort_grain,
-    cohort_start,
-    case cohort_grain
-      when 'day'  then datediff(period_start, cohort_start)
-      when 'week' then cast(datediff(period_start, cohort_start) / 7 as int)
-      else cast(months_between(period_start, cohort_start) as int)
-    end as period_index,
-    count(*) as active_users
-  from cohorts
-  group by 1, 2, 3
+  select cohort_grain, cohort_start, period_index, count(*) as active_users
+  from cells
+  where counts
+  group by cohort_grain, cohort_start, period_index
 )
 
 select

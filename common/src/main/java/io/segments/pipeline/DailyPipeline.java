@@ -137,7 +137,7 @@ public final class DailyPipeline {
         }
       }
       if (steps.contains(Step.VALIDATE)) {
-        validate(ledger, asOf, options.full() || options.from() != null);
+        validate(ledger, asOf, options.full() || options.from() != null ? null : days);
       }
       if (steps.contains(Step.PUBLISH)) {
         publish(ledger, asOf, allowLargeChange, runId);
@@ -360,23 +360,25 @@ public final class DailyPipeline {
   }
 
   /**
-   * Outcomes of the cohorts whose outcomes may still change (the last {@link OutcomeValidator#horizonDays}
-   * days); all cohorts when {@code full} (a backfill, --full or the first time).
+   * Outcomes of all cohorts when {@code replayed} is null (a backfill, --full or the first time); otherwise only of
+   * the cohorts whose row the replayed days can change: the new cohorts and those for which one of the days
+   * completes an outcome's horizon ({@link OutcomeValidator#changedCohorts}).
    */
-  void validate(RunLedger ledger, LocalDate asOf, boolean full) {
+  void validate(RunLedger ledger, LocalDate asOf, List<LocalDate> replayed) {
     ledger.step("validate", () -> {
       OutcomeValidator validator = new OutcomeValidator(config);
       Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
       Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
       String message = null;
-      if (full || !warehouse.exists("segment_outcomes")) {
+      if (replayed == null || !warehouse.exists("segment_outcomes")) {
         warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");
       } else {
-        Date openFrom = Date.valueOf(asOf.minusDays(validator.horizonDays()));
-        warehouse.replaceWhere(validator.outcomes(membership.where(col("as_of_date").geq(openFrom)),
-            daily.where(col("activity_date").geq(openFrom)), asOf), "segment_outcomes",
-            "cohort_date >= '" + openFrom + "'");
-        message = "recomputed the outcomes of cohorts from " + openFrom;
+        List<Date> cohorts = validator.changedCohorts(replayed).stream().map(Date::valueOf).toList();
+        Date first = cohorts.stream().min(Date::compareTo).orElseThrow();
+        String in = String.join(", ", cohorts.stream().map(d -> "'" + d + "'").toList());
+        warehouse.replaceWhere(validator.outcomes(membership.where(col("as_of_date").isin(cohorts.toArray())),
+            daily.where(col("activity_date").geq(first)), asOf), "segment_outcomes", "cohort_date in (" + in + ")");
+        message = "recomputed the outcomes of " + cohorts.size() + " cohort days";
       }
       warehouse.overwrite(validator.retentionCohorts(daily, asOf), "retention_cohorts");
       Dataset<Row> outcomes = warehouse.read("segment_outcomes");

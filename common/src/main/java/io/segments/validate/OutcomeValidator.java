@@ -46,11 +46,20 @@ public final class OutcomeValidator {
   }
 
   /**
-   * Days after a cohort date until all of its outcomes are known; older cohorts no longer change (except by a
-   * backfill or late events older than that, which a full validate picks up).
+   * The cohort days whose segment_outcomes row a run replaying {@code days} can change: each replayed day is a new
+   * cohort, and completes the horizon of the cohorts 1, 7, 30 and 90 days and the activation and conversion windows
+   * before it (an outcome is null until its horizon has passed, then final). Late events for older days change
+   * older rows only through a backfill.
    */
-  public int horizonDays() {
-    return Math.max(90, Math.max(config.validate().activationDays(), config.validate().conversionDays())) + 1;
+  public List<LocalDate> changedCohorts(List<LocalDate> days) {
+    java.util.TreeSet<LocalDate> cohorts = new java.util.TreeSet<>();
+    for (LocalDate day : days) {
+      for (int horizon : new int[] {0, 1, 7, 30, 90, config.validate().activationDays(),
+          config.validate().conversionDays()}) {
+        cohorts.add(day.minusDays(horizon));
+      }
+    }
+    return List.copyOf(cohorts);
   }
 
   /** segment_outcomes of the cohorts in {@code membership}, from {@link #outcomeActivity} rows. */

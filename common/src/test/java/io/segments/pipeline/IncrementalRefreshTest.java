@@ -66,4 +66,50 @@ class IncrementalRefreshTest extends SparkTestBase {
     assertEquals(incrementalFeatures, sorted(spark().table("incr_out.user_features")
         .where("as_of_date = '" + END + "'"), "user_id"));
   }
+
+  @Test
+  void withALookbackADailyRunReadsRecentDaysAndValidatesOnlyTheCohortsItCanChange() {
+    EventGenerator.Spec spec = new EventGenerator.Spec(150, END, 30, 11, "UTC");
+    Warehouse source = new Warehouse(spark(), "look_src");
+    Dataset<Row> events = EventGenerator.events(spark(), spec).cache();
+    source.overwrite(events.where(col("event_at").lt(lit("2026-06-30"))), "events");
+    PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
+    SourceConfig src = base.source();
+    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), "look_out",
+        new SourceConfig("look_src.events", src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
+            src.maxQuarantineShare(), List.of("event_id"), 0, 3),
+        TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
+        1.0, 7, base.rfmMap(), null, 240);
+    DailyPipeline pipeline = new DailyPipeline(config, spark(), new PrintStream(new ByteArrayOutputStream()));
+    EnumSet<DailyPipeline.Step> steps = EnumSet.range(DailyPipeline.Step.STAGE, DailyPipeline.Step.VALIDATE);
+    pipeline.run(new DailyPipeline.RunOptions(END.minusDays(1), null, true, false, steps, false));
+    long before0620 = activityOn("2026-06-20");
+
+    // The next day arrives with late copies for 06-28 (within the 3-day lookback) and 06-20 (older).
+    Dataset<Row> late = events.where(col("event_at").between(lit("2026-06-20 00:00:00"), lit("2026-06-20 23:59:59"))
+            .or(col("event_at").between(lit("2026-06-28 00:00:00"), lit("2026-06-28 23:59:59"))))
+        .withColumn("event_id", org.apache.spark.sql.functions.concat(col("event_id"), lit("-late")));
+    source.append(events.where(col("event_at").geq(lit("2026-06-30"))).unionByName(late), "events");
+    pipeline.run(new DailyPipeline.RunOptions(END, null, true, false, steps, false));
+    Dataset<Row> runs = spark().table("look_out.pipeline_runs").orderBy(col("started_at").desc());
+    assertEquals("read events from 2026-06-27 (source.lookback_days)",
+        runs.where("step = 'stage'").first().getAs("message"), "3 days before 06-30, the first day not rolled up");
+    assertEquals("recomputed 2 of 4 days", runs.where("step = 'rollup'").first().getAs("message"), "06-28 and 06-30");
+    assertEquals("recomputed the outcomes of 5 cohort days", runs.where("step = 'validate'").first().getAs("message"),
+        "06-30 and the days 1, 7, 30 and 90 before it (activation 7 and conversion 30 coincide)");
+    assertEquals(before0620, activityOn("2026-06-20"), "06-20 lies before the lookback: its late events wait");
+    List<Row> incrementalOutcomes = sorted(spark().table("look_out.segment_outcomes"), "segment", "cohort_date");
+
+    pipeline.run(new DailyPipeline.RunOptions(END, null, true, true, EnumSet.of(DailyPipeline.Step.VALIDATE), false));
+    assertEquals(incrementalOutcomes, sorted(spark().table("look_out.segment_outcomes"), "segment", "cohort_date"),
+        "validating only the changed cohorts gives what validating all of them gives");
+    pipeline.run(new DailyPipeline.RunOptions(END, null, true, true, EnumSet.of(DailyPipeline.Step.FEATURES), false));
+    assertEquals(2 * before0620, activityOn("2026-06-20"), "--full reads all history: the late copies count");
+  }
+
+  private long activityOn(String day) {
+    return spark().table("look_out.user_daily_activity").where("activity_date = '" + day + "'")
+        .agg(org.apache.spark.sql.functions.sum("event_count")).first().getLong(0);
+  }
 }
+

@@ -74,6 +74,16 @@ public final class Main {
   }
 
   private static int fail(Exception e, int code, boolean verbose) {
+    String diskFull = diskFull(e);
+    if (diskFull != null) {
+      System.err.println("error: the disk is full (" + diskFull + "); the step that was writing failed and left the"
+          + " tables it was changing at their previous version\n  fix: free space where the warehouse and"
+          + " spark.local.dir live (or move them), then rerun the same command");
+      if (verbose) {
+        e.printStackTrace();
+      }
+      return code;
+    }
     System.err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     if (verbose) {
       e.printStackTrace();
@@ -81,6 +91,17 @@ public final class Main {
       System.err.println("  (rerun with --verbose for the stack trace)");
     }
     return code;
+  }
+
+  /** The "No space left on device" message anywhere in the cause chain (Spark wraps it deeply), or null. */
+  static String diskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.contains("No space left on device")) {
+        return message.lines().filter(l -> l.contains("No space left on device")).findFirst().orElse(message).strip();
+      }
+    }
+    return null;
   }
 
   private static void printUsage(Map<String, Command> commands) {

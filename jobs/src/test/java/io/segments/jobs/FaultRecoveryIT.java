@@ -66,15 +66,7 @@ class FaultRecoveryIT {
   void killedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
     Path work = Files.createTempDirectory("segments-faults");
     Path data = work.resolve("data");
-    Path config = work.resolve("conf").resolve("local.yaml");
-    Files.createDirectories(config.getParent().resolve("segments"));
-    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
-      for (Path file : files.toList()) {
-        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
-      }
-    }
-    Files.writeString(config, Files.readString(Path.of("src", "test", "resources", "it.yaml"))
-        .replace("SOURCE", data.toString()));
+    Path config = itConfig(work);
     // The reference (uninterrupted) runs in this JVM; the faulty warehouse is only touched by killed processes.
     Path reference = work.resolve("wh-reference");
     Path faulty = work.resolve("wh-faulty");
@@ -107,6 +99,20 @@ class FaultRecoveryIT {
         assertEquals(StandaloneClusterIT.table(spark, reference, t[0], order), StandaloneClusterIT.table(spark, faulty, t[0], order), t[0]);
       }
     }
+  }
+
+  /** The integration-test config under {@code work/conf}, reading generated Parquet from {@code work/data}. */
+  static Path itConfig(Path work) throws Exception {
+    Path config = work.resolve("conf").resolve("local.yaml");
+    Files.createDirectories(config.getParent().resolve("segments"));
+    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
+      }
+    }
+    Files.writeString(config, Files.readString(Path.of("src", "test", "resources", "it.yaml"))
+        .replace("SOURCE", work.resolve("data").toString()));
+    return config;
   }
 
   static String[] concat(String[] a, String[] b) {
