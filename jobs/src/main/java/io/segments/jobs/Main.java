@@ -93,15 +93,23 @@ public final class Main {
     return code;
   }
 
-  /** The "No space left on device" message anywhere in the cause chain (Spark wraps it deeply), or null. */
+  /**
+   * "No space left on device", and where it was writing when Spark says so, from anywhere in the cause chain
+   * (Spark wraps it deeply); null when the failure is something else.
+   */
   static String diskFull(Throwable e) {
+    boolean full = false;
+    String target = null;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String message = t.getMessage();
-      if (message != null && message.contains("No space left on device")) {
-        return message.lines().filter(l -> l.contains("No space left on device")).findFirst().orElse(message).strip();
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      full |= message.contains("No space left on device");
+      java.util.regex.Matcher writing = java.util.regex.Pattern.compile("writing rows to (\\S+?)\\.?(\\s|$)")
+          .matcher(message);
+      if (target == null && writing.find()) {
+        target = writing.group(1);
       }
     }
-    return null;
+    return !full ? null : "No space left on device" + (target == null ? "" : " while writing " + target);
   }
 
   private static void printUsage(Map<String, Command> commands) {

@@ -26,7 +26,11 @@ class FaultRecoveryIT {
   static final String D = "2026-10-31";
 
   static List<String> command(Path config, Path warehouse, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    return command("1g", config, warehouse, args);
+  }
+
+  static List<String> command(String heap, Path config, Path warehouse, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx" + heap));
     command.addAll(List.of(StandaloneClusterIT.OPENS.split(" ")));
     command.addAll(List.of("-cp", TARGET.resolve("segments.jar") + File.pathSeparator
         + Files.readString(TARGET.resolve("spark-classpath.txt")).strip(), "io.segments.jobs.Main"));
@@ -36,7 +40,12 @@ class FaultRecoveryIT {
   }
 
   static int run(Path config, Path warehouse, String... args) throws Exception {
-    Process process = new ProcessBuilder(command(config, warehouse, args)).redirectErrorStream(true)
+    return runWithHeap("1g", config, warehouse, args);
+  }
+
+  /** Runs the CLI in a new JVM with this heap; its output goes to {@code <warehouse>-<command>.log}. */
+  static int runWithHeap(String heap, Path config, Path warehouse, String... args) throws Exception {
+    Process process = new ProcessBuilder(command(heap, config, warehouse, args)).redirectErrorStream(true)
         .redirectOutput(warehouse.resolveSibling(warehouse.getFileName() + "-" + args[0] + ".log").toFile()).start();
     assertTrue(process.waitFor(5, TimeUnit.MINUTES));
     return process.exitValue();
