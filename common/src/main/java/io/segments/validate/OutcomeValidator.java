@@ -16,7 +16,6 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The validate step: {@code segment_outcomes} (see {@code sql/marts/segment_outcomes.sql} for its grain and

@@ -57,15 +57,13 @@ final class BenchData {
     Path staging = dir.resolve("next-day");
     nextDay(spark, spec).coalesce(1).sortWithinPartitions("event_at")
         .write().mode("overwrite").parquet(staging.toString());
-    long n = 0;
     try (Stream<Path> parts = Files.list(staging)) {
       for (Path part : parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
         Files.move(part, events.resolve("day-" + part.getFileName()));
       }
     }
-    n = spark.read().parquet(events.resolve("day-*").toString()).count();
     deleteTree(staging);
-    return n;
+    return spark.read().parquet(events.resolve("day-*").toString()).count();
   }
 
   static void removeAppendedDays(Path events) throws IOException {

@@ -21,6 +21,8 @@ class SkewIT {
     Path work = Files.createTempDirectory("segments-skew");
     Path config = FaultRecoveryIT.itConfig(work);
     SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC").getOrCreate();
     String events = "select concat('e', id) as event_id, %s as user_id,"
         + " element_at(array('create_project', 'comment', 'invite_teammate', 'edit_doc'), cast(id %% 4 as int) + 1)"
