@@ -80,11 +80,14 @@ class FeatureBuilderTest extends SparkTestBase {
         sequence("project_without_invite", "not_followed_by", 3),
         sequence("days_project_to_invite", "days_between", 3),
         feature("rfm", FeatureKind.RFM, List.of("upgrade"), 365));
-    Dataset<Row> activity = DailyRollup.compute(events);
-    Dataset<Row> result = new FeatureBuilder(specs, ConfigLoader.DEFAULT_RFM_MAP)
-        .build(activity, null, List.of(asOf));
+    return build(specs, events, asOf);
+  }
+
+  /** The features of {@code specs} as of one day over staged {@code events}, by user. */
+  private static Map<String, Row> build(List<FeatureSpec> specs, Dataset<Row> events, LocalDate asOf) {
     Map<String, Row> byUser = new HashMap<>();
-    result.collectAsList().forEach(r -> byUser.put(r.getAs("user_id"), r));
+    new FeatureBuilder(specs, ConfigLoader.DEFAULT_RFM_MAP).build(DailyRollup.compute(events), null, List.of(asOf))
+        .collectAsList().forEach(r -> byUser.put(r.getAs("user_id"), r));
     return byUser;
   }
 
@@ -168,11 +171,9 @@ class FeatureBuilderTest extends SparkTestBase {
         row("s2", "second", "invite_teammate", at("2026-03-02 09:00:00"), null),
         row("s3", "second", "create_project", at("2026-03-02 17:00:00"), null))
         .withColumn("event_date", org.apache.spark.sql.functions.to_date(org.apache.spark.sql.functions.col("event_at")));
-    Map<String, Row> rows = new HashMap<>();
-    new FeatureBuilder(List.of(sequence("followed", "followed_by", 3), sequence("unfollowed", "not_followed_by", 3),
-        sequence("days", "days_between", 3)), ConfigLoader.DEFAULT_RFM_MAP)
-        .build(DailyRollup.compute(events), null, List.of(LocalDate.of(2026, 3, 10))).collectAsList()
-        .forEach(r -> rows.put(r.getAs("user_id"), r));
+    Map<String, Row> rows = build(List.of(sequence("followed", "followed_by", 3),
+        sequence("unfollowed", "not_followed_by", 3), sequence("days", "days_between", 3)), events,
+        LocalDate.of(2026, 3, 10));
     Assertions.assertTrue(rows.get("late").<Boolean>getAs("followed"), "03-04 is the 3rd day after 03-01");
     assertEquals(3, (int) rows.get("late").getAs("days"));
     assertFalse(rows.get("before").<Boolean>getAs("followed"), "an invite before the project does not follow it");

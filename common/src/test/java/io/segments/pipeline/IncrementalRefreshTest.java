@@ -35,15 +35,7 @@ class IncrementalRefreshTest extends SparkTestBase {
     Dataset<Row> events = EventGenerator.events(spark(), spec).cache();
     source.overwrite(events.where(col("event_at").lt(lit("2026-06-30"))), "events");
 
-    PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
-    SourceConfig src = base.source();
-    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), "incr_out",
-        new SourceConfig("incr_src.events", src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
-            src.maxQuarantineShare()),
-        TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
-        1.0, 7, base.rfmMap(), null, 240);
-    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    DailyPipeline pipeline = new DailyPipeline(config, spark(), quiet);
+    DailyPipeline pipeline = pipeline("incr_src.events", "incr_out", 0);
     EnumSet<DailyPipeline.Step> features = EnumSet.of(DailyPipeline.Step.FEATURES);
     pipeline.run(new DailyPipeline.RunOptions(END.minusDays(1), null, true, false, features, false));
 
@@ -73,14 +65,7 @@ class IncrementalRefreshTest extends SparkTestBase {
     Warehouse source = new Warehouse(spark(), "look_src");
     Dataset<Row> events = EventGenerator.events(spark(), spec).cache();
     source.overwrite(events.where(col("event_at").lt(lit("2026-06-30"))), "events");
-    PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
-    SourceConfig src = base.source();
-    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), "look_out",
-        new SourceConfig("look_src.events", src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
-            src.maxQuarantineShare(), List.of("event_id"), 0, 3),
-        TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
-        1.0, 7, base.rfmMap(), null, 240);
-    DailyPipeline pipeline = new DailyPipeline(config, spark(), new PrintStream(new ByteArrayOutputStream()));
+    DailyPipeline pipeline = pipeline("look_src.events", "look_out", 3);
     EnumSet<DailyPipeline.Step> steps = EnumSet.range(DailyPipeline.Step.STAGE, DailyPipeline.Step.VALIDATE);
     pipeline.run(new DailyPipeline.RunOptions(END.minusDays(1), null, true, false, steps, false));
     long before0620 = activityOn("2026-06-20");
@@ -105,6 +90,18 @@ class IncrementalRefreshTest extends SparkTestBase {
         "validating only the changed cohorts gives what validating all of them gives");
     pipeline.run(new DailyPipeline.RunOptions(END, null, true, true, EnumSet.of(DailyPipeline.Step.FEATURES), false));
     assertEquals(2 * before0620, activityOn("2026-06-20"), "--full reads all history: the late copies count");
+  }
+
+  /** The local config's features and segments over {@code events}, 7 replay days, a quiet console. */
+  private DailyPipeline pipeline(String events, String database, int lookbackDays) {
+    PipelineConfig base = ConfigLoader.load(Path.of("..", "conf", "local.yaml"));
+    SourceConfig src = base.source();
+    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), database,
+        new SourceConfig(events, src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
+            src.maxQuarantineShare(), List.of("event_id"), 0, lookbackDays),
+        TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
+        1.0, 7, base.rfmMap(), null, 240);
+    return new DailyPipeline(config, spark(), new PrintStream(new ByteArrayOutputStream()));
   }
 
   private long activityOn(String day) {
