@@ -79,6 +79,11 @@ public final class Warehouse {
     data.write().format("delta").mode("overwrite").option("replaceWhere", condition).save(location(table));
   }
 
+  /** A replaceWhere condition: {@code column in ('v1', 'v2', ...)} for dates or other literal values. */
+  public static String in(String column, java.util.Collection<?> values) {
+    return column + " in (" + String.join(", ", values.stream().map(v -> "'" + v + "'").toList()) + ")";
+  }
+
   public void append(Dataset<Row> data, String table) {
     data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(name(table));
   }

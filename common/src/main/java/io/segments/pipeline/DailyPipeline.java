@@ -375,9 +375,8 @@ public final class DailyPipeline {
       } else {
         List<Date> cohorts = validator.changedCohorts(replayed).stream().map(Date::valueOf).toList();
         Date first = cohorts.stream().min(Date::compareTo).orElseThrow();
-        String in = String.join(", ", cohorts.stream().map(d -> "'" + d + "'").toList());
         warehouse.replaceWhere(validator.outcomes(membership.where(col("as_of_date").isin(cohorts.toArray())),
-            daily.where(col("activity_date").geq(first)), asOf), "segment_outcomes", "cohort_date in (" + in + ")");
+            daily.where(col("activity_date").geq(first)), asOf), "segment_outcomes", Warehouse.in("cohort_date", cohorts));
         message = "recomputed the outcomes of " + cohorts.size() + " cohort days";
       }
       warehouse.overwrite(validator.retentionCohorts(daily, asOf), "retention_cohorts");

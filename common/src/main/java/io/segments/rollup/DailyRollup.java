@@ -8,7 +8,6 @@ import io.segments.io.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
@@ -64,9 +63,8 @@ public final class DailyRollup {
       before.keySet().stream().filter(day -> !now.containsKey(day) && covered(day, readFrom, asOf))
           .forEach(changed::add);
       if (!changed.isEmpty()) {
-        List<String> days = changed.stream().map(d -> "'" + d + "'").toList();
         warehouse.replaceWhere(rollup.where(col("activity_date").isin(changed.toArray())).repartition(col("activity_date")),
-            "user_daily_activity", "activity_date in (" + String.join(", ", days) + ")", "activity_date");
+            "user_daily_activity", Warehouse.in("activity_date", changed), "activity_date");
         warehouse.replaceWhere(prints, "rollup_fingerprints", (readFrom == null ? ""
             : "activity_date >= '" + readFrom + "' and ") + "activity_date <= '" + asOf + "'");
       }
