@@ -9,8 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * Reads an environment file and the segment files it includes into a validated {@link PipelineConfig}.
@@ -18,8 +17,6 @@ import java.util.regex.Pattern;
  * features, cycles); rules are checked against the feature schema by the segment step's config check.
  */
 public final class ConfigLoader {
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
-  private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /** The method's RFM table: the first condition over r, f, m (scores 1..5) that holds names the customer. */
   public static final List<Map.Entry<String, String>> DEFAULT_RFM_MAP = List.of(
@@ -60,7 +57,7 @@ public final class ConfigLoader {
         file,
         spark,
         root.string("time_zone", "UTC"),
-        root.string("database", "segments"),
+        database(root),
         source,
         features,
         segments,
@@ -76,14 +73,30 @@ public final class ConfigLoader {
     return config;
   }
 
+  private static String database(YamlNode root) {
+    String database = root.string("database", "segments");
+    return Identifiers.require(database, "database",
+        root.has("database") ? root.get("database").where() : root.where());
+  }
+
   private static PostgresSinkConfig postgres(YamlNode node) {
     if (node.has("password")) {
       throw new ConfigException(node.get("password").where(), "a password in the config file",
           "remove it; set password_env (default SEGMENTS_PG_PASSWORD) or password_file instead");
     }
+    String table = node.string("table", "audience_members");
+    String[] parts = table.split("\\.", -1);
+    String tableWhere = node.has("table") ? node.get("table").where() : node.where();
+    if (parts.length > 2) {
+      throw new ConfigException(tableWhere, "sinks.postgres.table " + Identifiers.shown(table)
+          + " has more than two parts", "write table or schema.table, e.g. crm.audience_members");
+    }
+    for (String part : parts) {
+      Identifiers.require(part, "sinks.postgres.table part", tableWhere);
+    }
     return new PostgresSinkConfig(node.string("url", null), node.string("url_env", "SEGMENTS_PG_URL"),
-        node.string("user", "segments"), node.string("password_env", "SEGMENTS_PG_PASSWORD"),
-        node.string("password_file", null), node.string("table", "audience_members"), node.where());
+        node.string("user", "segments"), node.string("password_env", null),
+        node.string("password_file", null), table, node.where());
   }
 
   private static SourceConfig source(YamlNode node) {
@@ -193,7 +206,11 @@ public final class ConfigLoader {
     }
     List<Map.Entry<String, String>> map = new ArrayList<>();
     for (YamlNode entry : root.items("rfm_map")) {
-      map.add(Map.entry(entry.string("name"), entry.string("when")));
+      String name = entry.string("name");
+      String when = entry.string("when");
+      ExpressionPolicy.check(when, Set.of("r", "f", "m"), entry.get("when").where() + " (rfm_map '" + name + "', when)",
+          "RFM score");
+      map.add(Map.entry(name, when));
     }
     return map;
   }
@@ -202,11 +219,8 @@ public final class ConfigLoader {
     Map<String, FeatureSpec> byName = new LinkedHashMap<>();
     Set<String> vocabulary = new LinkedHashSet<>(config.source().vocabulary());
     for (FeatureSpec spec : config.features()) {
-      if (!IDENTIFIER.matcher(spec.name()).matches()) {
-        throw new ConfigException(spec.where(), "feature name '" + spec.name() + "' is not a valid column name",
-            "use lower case letters, digits and '_', starting with a letter, e.g. invites_7d");
-      }
-      if (byName.put(spec.name(), spec) != null) {
+      Identifiers.require(spec.name(), "feature name", spec.where());
+      if (byName.put(spec.name().toLowerCase(Locale.ROOT), spec) != null) {
         throw new ConfigException(spec.where(), "feature '" + spec.name() + "' is declared twice", "rename or remove one");
       }
       requireFor(spec);
@@ -220,10 +234,13 @@ public final class ConfigLoader {
         }
       }
     }
+    Set<String> columns = featureColumns(config.features());
     for (FeatureSpec spec : config.features()) {
       if (spec.kind() == FeatureKind.EXPRESSION) {
+        ExpressionPolicy.check(spec.expression(), columns,
+            spec.where() + " (feature '" + spec.name() + "', expression)", "feature");
         for (String dependency : expressionDependencies(spec, byName.keySet())) {
-          if (dependency.equals(spec.name())) {
+          if (dependency.equalsIgnoreCase(spec.name())) {
             throw new ConfigException(spec.where(), "feature '" + spec.name() + "' refers to itself",
                 "compute it from other features");
           }
@@ -288,13 +305,21 @@ public final class ConfigLoader {
     }
   }
 
-  /** Feature names an expression refers to (identifiers that are names of features). */
+  /** The columns of user_features a rule or expression may read: every feature's outputs, as_of_date, user_id. */
+  public static Set<String> featureColumns(List<FeatureSpec> features) {
+    Set<String> columns = new LinkedHashSet<>(List.of("as_of_date", "user_id"));
+    features.forEach(f -> f.outputNames().forEach(n -> columns.add(n.toLowerCase(Locale.ROOT))));
+    return columns;
+  }
+
+  /** Feature names an expression refers to (references that are names of features). */
   public static Set<String> expressionDependencies(FeatureSpec spec, Set<String> featureNames) {
     Set<String> found = new LinkedHashSet<>();
-    Matcher matcher = WORD.matcher(spec.expression().replaceAll("'[^']*'", "''"));
-    while (matcher.find()) {
-      if (featureNames.contains(matcher.group())) {
-        found.add(matcher.group());
+    Set<String> lower = new LinkedHashSet<>();
+    featureNames.forEach(n -> lower.add(n.toLowerCase(Locale.ROOT)));
+    for (String reference : ExpressionPolicy.references(spec.expression())) {
+      if (lower.contains(reference)) {
+        found.add(reference);
       }
     }
     return found;
@@ -303,7 +328,8 @@ public final class ConfigLoader {
   /** Expression features in an order where each comes after the features it reads; refuses cycles. */
   public static List<FeatureSpec> orderExpressions(List<FeatureSpec> features, Set<String> featureNames) {
     Map<String, FeatureSpec> expressions = new LinkedHashMap<>();
-    features.stream().filter(f -> f.kind() == FeatureKind.EXPRESSION).forEach(f -> expressions.put(f.name(), f));
+    features.stream().filter(f -> f.kind() == FeatureKind.EXPRESSION)
+        .forEach(f -> expressions.put(f.name().toLowerCase(Locale.ROOT), f));
     List<FeatureSpec> ordered = new ArrayList<>();
     Set<String> done = new LinkedHashSet<>();
     for (FeatureSpec spec : expressions.values()) {
@@ -323,7 +349,7 @@ public final class ConfigLoader {
     }
     for (String dependency : expressionDependencies(spec, featureNames)) {
       FeatureSpec next = expressions.get(dependency);
-      if (next != null && !next.name().equals(spec.name())) {
+      if (next != null && !next.name().equalsIgnoreCase(spec.name())) {
         visit(next, expressions, featureNames, done, path, ordered);
       }
     }
@@ -335,32 +361,58 @@ public final class ConfigLoader {
   private static void checkSegments(PipelineConfig config) {
     Set<String> names = new LinkedHashSet<>();
     Set<String> features = new LinkedHashSet<>();
-    config.features().forEach(f -> features.add(f.name()));
+    config.features().forEach(f -> features.add(f.name().toLowerCase(Locale.ROOT)));
+    Set<String> columns = featureColumns(config.features());
     for (SegmentSpec segment : config.segments()) {
-      if (!IDENTIFIER.matcher(segment.name()).matches()) {
-        throw new ConfigException(segment.where(), "segment name '" + segment.name() + "' is not a valid name",
-            "use lower case letters, digits and '_', behavior first, e.g. power_users_no_team");
-      }
-      if (!names.add(segment.name())) {
+      requireViewName(segment.name(), "segment name", segment.where());
+      if (!names.add(segment.name().toLowerCase(Locale.ROOT))) {
         throw new ConfigException(segment.where(), "segment '" + segment.name() + "' is declared twice",
-            "rename or remove one");
+            "rename or remove one (names are compared without case)");
       }
-      if (features.contains(segment.name())) {
+      if (features.contains(segment.name().toLowerCase(Locale.ROOT))) {
         throw new ConfigException(segment.where(), "segment '" + segment.name() + "' has the name of a feature",
             "give the segment a different name");
+      }
+      if (segment.family() != null) {
+        Identifiers.require(segment.family(), "family name", segment.where());
+        if (List.of("user_id", "segments").contains(segment.family().toLowerCase(Locale.ROOT))) {
+          throw new ConfigException(segment.where(), "family '" + segment.family() + "' has the name of a column of"
+              + " user_segments", "give the family a different name");
+        }
+      }
+      String where = segment.where() + " (segment '" + segment.name() + "', ";
+      ExpressionPolicy.check(segment.rule(), columns, where + "rule)", "feature");
+      if (segment.exitRule() != null) {
+        ExpressionPolicy.check(segment.exitRule(), columns, where + "exit_rule)", "feature");
       }
     }
     Set<String> audienceNames = new LinkedHashSet<>();
     for (AudienceSpec audience : config.audiences()) {
-      if (!audienceNames.add(audience.name())) {
+      requireViewName(audience.name(), "audience name", audience.where());
+      if (!audienceNames.add(audience.name().toLowerCase(Locale.ROOT))) {
         throw new ConfigException(audience.where(), "audience '" + audience.name() + "' is declared twice",
-            "rename or remove one");
+            "rename or remove one (names are compared without case)");
+      }
+      for (String attribute : audience.attributes()) {
+        Identifiers.require(attribute, "export attribute", audience.where());
+      }
+      for (String identifier : audience.hashedIdentifiers()) {
+        Identifiers.require(identifier, "hashed identifier", audience.where());
       }
       if ((!audience.attributes().isEmpty() || !audience.hashedIdentifiers().isEmpty())
           && config.source().users() == null) {
         throw new ConfigException(audience.where(), "audience '" + audience.name()
             + "' exports user attributes but no users table is configured", "set source.users or remove the attributes");
       }
+    }
+  }
+
+  /** Audiences (and segments, when no audience is configured) name the views audience_NAME. */
+  private static void requireViewName(String name, String what, String where) {
+    Identifiers.require(name, what, where);
+    if (("audience_" + name).length() > 63) {
+      throw new ConfigException(where, what + " '" + name + "' is " + name.length() + " characters long; its view"
+          + " audience_" + name + " would pass 63", "shorten it to at most 54 characters");
     }
   }
 }

@@ -44,4 +44,14 @@ public record FeatureSpec(
     events = List.copyOf(events);
     daysOfWeek = List.copyOf(daysOfWeek);
   }
+
+  /** The columns of {@code user_features} this feature writes, known without Spark. */
+  public List<String> outputNames() {
+    return switch (kind) {
+      case PURCHASE_SUMMARY -> List.of(name + "_frequency", name + "_recency", name + "_t", name + "_monetary_value");
+      case RFM -> List.of(name + "_recency_days", name + "_frequency", name + "_monetary", name + "_r", name + "_f",
+          name + "_m", name + "_code", name + "_segment");
+      default -> List.of(name);
+    };
+  }
 }

@@ -21,6 +21,8 @@ import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.ConfigException;
 import io.segments.config.ConfigLoader;
+import io.segments.config.ExpressionPolicy;
+import io.segments.config.Identifiers;
 import io.segments.config.FeatureKind;
 import io.segments.config.FeatureSpec;
 import java.time.LocalDate;
@@ -225,7 +227,7 @@ public final class FeatureBuilder {
 
   private static Dataset<Row> withExpression(Dataset<Row> result, FeatureSpec spec) {
     try {
-      Dataset<Row> next = result.withColumn(spec.name(), expr(spec.expression()));
+      Dataset<Row> next = result.withColumn(spec.name(), ExpressionPolicy.column(spec.expression()));
       next.schema();
       return next;
     } catch (ConfigException e) {
@@ -249,8 +251,8 @@ public final class FeatureBuilder {
         case SHARE -> result = result.withColumn(name,
             when(col(name + "__all").gt(0), coalesce(col(name + "__part"), lit(0L)).divide(col(name + "__all"))));
         case STREAK -> result = result.withColumn(name, expr(String.format(
-            "coalesce(array_min(array_except(sequence(0, size(coalesce(%1$s__active, array()))),"
-                + " coalesce(%1$s__active, array()))), 0)", name)).cast(DataTypes.IntegerType));
+            "coalesce(array_min(array_except(sequence(0, size(coalesce(%1$s, array()))),"
+                + " coalesce(%1$s, array()))), 0)", Identifiers.spark(name + "__active"))).cast(DataTypes.IntegerType));
         case REGULARLY -> result = result.withColumn(name,
             coalesce(col(name + "__active"), lit(0)).geq(spec.minPeriods()));
         case TREND -> result = result.withColumn(name,
@@ -348,12 +350,13 @@ public final class FeatureBuilder {
           .withColumn(p + "_r", score(inPopulation, byDay.orderBy(col(p + "_recency_days").desc())))
           .withColumn(p + "_f", score(inPopulation, byDay.orderBy(col(p + "_frequency"))))
           .withColumn(p + "_m", score(inPopulation, byDay.orderBy(col(p + "_monetary"))))
-          .withColumn(p + "_code", expr(String.format("cast(%1$s_r * 100 + %1$s_f * 10 + %1$s_m as int)", p)));
+          .withColumn(p + "_code", col(p + "_r").multiply(100).plus(col(p + "_f").multiply(10)).plus(col(p + "_m"))
+              .cast(DataTypes.IntegerType));
       Column named = lit(null).cast(DataTypes.StringType);
       for (int i = rfmMap.size() - 1; i >= 0; i--) {
-        String condition = rfmMap.get(i).getValue()
-            .replaceAll("\\br\\b", p + "_r").replaceAll("\\bf\\b", p + "_f").replaceAll("\\bm\\b", p + "_m");
-        named = when(inPopulation.and(expr(condition)), lit(rfmMap.get(i).getKey())).otherwise(named);
+        Column condition = ExpressionPolicy.column(rfmMap.get(i).getValue(),
+            Map.of("r", p + "_r", "f", p + "_f", "m", p + "_m"));
+        named = when(inPopulation.and(condition), lit(rfmMap.get(i).getKey())).otherwise(named);
       }
       result = result.withColumn(p + "_segment", named);
     }
@@ -365,15 +368,12 @@ public final class FeatureBuilder {
   }
 
   private static List<Column> outputColumns(FeatureSpec spec) {
-    String p = spec.name();
-    if (spec.kind() == FeatureKind.PURCHASE_SUMMARY) {
-      return List.of(col(p + "_frequency"), col(p + "_recency"), col(p + "_t"), col(p + "_monetary_value"));
-    }
     if (spec.kind() == FeatureKind.RFM) {
+      String p = spec.name();
       return List.of(col(p + "_recency_days").cast(DataTypes.IntegerType), col(p + "_frequency"), col(p + "_monetary"),
           col(p + "_r"), col(p + "_f"), col(p + "_m"), col(p + "_code"), col(p + "_segment"));
     }
-    return List.of(col(p));
+    return spec.outputNames().stream().map(org.apache.spark.sql.functions::col).toList();
   }
 
   private static Column matches(List<String> events) {

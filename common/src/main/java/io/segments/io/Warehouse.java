@@ -1,7 +1,10 @@
 package io.segments.io;
 
 import io.delta.tables.DeltaTable;
+import io.segments.config.Identifiers;
+import java.util.Collection;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -17,7 +20,7 @@ public final class Warehouse {
   public Warehouse(SparkSession spark, String database) {
     this.spark = spark;
     this.database = database;
-    spark.sql("create database if not exists " + database);
+    spark.sql("create database if not exists " + Identifiers.spark(database));
   }
 
   public SparkSession spark() {
@@ -28,8 +31,14 @@ public final class Warehouse {
     return database;
   }
 
+  /** The table's name as messages show it: database.table. */
   public String name(String table) {
     return database + "." + table;
+  }
+
+  /** The table's name as SQL text: `database`.`table`. */
+  public String quoted(String table) {
+    return Identifiers.spark(database, table);
   }
 
   public boolean exists(String table) {
@@ -37,7 +46,7 @@ public final class Warehouse {
   }
 
   public Dataset<Row> read(String table) {
-    return spark.table(name(table));
+    return spark.table(quoted(table));
   }
 
   /** Replaces the whole table in one commit (creating it if needed). */
@@ -59,45 +68,48 @@ public final class Warehouse {
     if (partitionBy.length > 0) {
       writer = writer.partitionBy(partitionBy);
     }
-    writer.saveAsTable(name(table));
+    writer.saveAsTable(quoted(table));
   }
 
   /** The storage location of a table. */
   public String location(String table) {
-    return spark.sql("describe detail " + name(table)).select("location").first().getString(0);
+    return spark.sql("describe detail " + quoted(table)).select("location").first().getString(0);
   }
 
   /**
    * Replaces the rows matching {@code condition} (e.g. one as_of_date partition) in one commit, so rerunning a
-   * day replaces that day instead of duplicating it. Creates the table on first use.
+   * day replaces that day instead of duplicating it. Creates the table on first use. The condition is a Column
+   * (typed literals), rendered to the SQL text Delta's option takes by Spark itself.
    */
-  public void replaceWhere(Dataset<Row> data, String table, String condition, String... partitionBy) {
+  public void replaceWhere(Dataset<Row> data, String table, Column condition, String... partitionBy) {
     if (!exists(table)) {
       overwrite(data, table, partitionBy);
       return;
     }
-    data.write().format("delta").mode("overwrite").option("replaceWhere", condition).save(location(table));
+    data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
+        .save(location(table));
   }
 
-  /** A replaceWhere condition: {@code column in ('v1', 'v2', ...)} for dates or other literal values. */
-  public static String in(String column, java.util.Collection<?> values) {
-    return column + " in (" + String.join(", ", values.stream().map(v -> "'" + v + "'").toList()) + ")";
+  /** {@code column in (values)}, the values as typed literals (e.g. java.sql.Date). */
+  public static Column in(String column, Collection<?> values) {
+    return org.apache.spark.sql.functions.col(column).isin(values.toArray());
   }
 
   public void append(Dataset<Row> data, String table) {
-    data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(name(table));
+    data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(quoted(table));
   }
 
   public DeltaTable delta(String table) {
-    return DeltaTable.forName(spark, name(table));
+    return DeltaTable.forName(spark, quoted(table));
   }
 
   public void setProperties(String table, Map<String, String> properties) {
-    StringBuilder sql = new StringBuilder("alter table ").append(name(table)).append(" set tblproperties (");
+    // ALTER TABLE takes no parameter markers; keys and values are the pipeline's own, escaped by Spark.
+    StringBuilder sql = new StringBuilder("alter table ").append(quoted(table)).append(" set tblproperties (");
     boolean first = true;
     for (Map.Entry<String, String> entry : properties.entrySet()) {
-      sql.append(first ? "" : ", ").append('\'').append(entry.getKey()).append("' = '")
-          .append(entry.getValue().replace("'", "")).append('\'');
+      sql.append(first ? "" : ", ").append(Identifiers.sparkString(entry.getKey())).append(" = ")
+          .append(Identifiers.sparkString(entry.getValue()));
       first = false;
     }
     spark.sql(sql.append(')').toString());

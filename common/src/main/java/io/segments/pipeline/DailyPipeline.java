@@ -1,8 +1,8 @@
 package io.segments.pipeline;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
 
 import io.segments.config.ConfigException;
 import io.segments.config.PipelineConfig;
@@ -105,6 +105,11 @@ public final class DailyPipeline {
     if (options.postgres() && config.postgres() == null) {
       throw new ConfigException(config.file().toString(), "--sink postgres needs a sinks.postgres block",
           "add sinks: {postgres: {url: jdbc:postgresql://host:5432/db, user: ..., password_env: ...}}");
+    }
+    if (options.postgres()) {
+      // Before anything is written: a configured but missing URL or password is a config error (exit 2).
+      config.postgres().resolvedUrl();
+      config.postgres().password();
     }
     String runId = UUID.randomUUID().toString();
     try (RunLock lock = RunLock.acquire(warehouse, runId, options.describe(),
@@ -267,7 +272,7 @@ public final class DailyPipeline {
     ledger.step("stage", () -> {
       EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now(), readFrom);
       // Rows of the day: stamped on D (or later), or without a usable stamp; the ceiling applies to those.
-      Column ofTheDay = expr("event_at is null or to_date(event_at) >= date'" + asOf + "'");
+      Column ofTheDay = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(Date.valueOf(asOf))));
       Map<String, Long> reasons = new LinkedHashMap<>();
       long valid = 0;
       long validToday = 0;
@@ -287,9 +292,10 @@ public final class DailyPipeline {
       if (refused > 0 || !warehouse.exists("quarantine_events")) {
         Dataset<Row> quarantined = staged.quarantined()
             .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
-        warehouse.replaceWhere(quarantined, "quarantine_events", "as_of_date = '" + asOf + "'", "as_of_date");
+        warehouse.replaceWhere(quarantined, "quarantine_events", col("as_of_date").equalTo(lit(Date.valueOf(asOf))),
+            "as_of_date");
       } else {
-        warehouse.delta("quarantine_events").delete("as_of_date = '" + asOf + "'");
+        warehouse.delta("quarantine_events").delete(col("as_of_date").equalTo(lit(Date.valueOf(asOf))));
       }
       List<String> warnings = new ArrayList<>();
       reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
@@ -343,9 +349,9 @@ public final class DailyPipeline {
       try {
         warehouse.replaceWhere(result.membership(), "segment_membership", between("as_of_date", days), "as_of_date");
         warehouse.replaceWhere(result.changes(), "segment_changes", between("as_of_date", days), "as_of_date");
-        String first = "'" + days.get(0) + "'";
+        Column first = lit(Date.valueOf(days.get(0)));
         warehouse.replaceWhere(result.stays(), "segment_history",
-            "exited_on is null or exited_on >= " + first + " or entered_on >= " + first);
+            col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first)));
       } finally {
         result.replay().unpersist();
       }
@@ -451,7 +457,7 @@ public final class DailyPipeline {
     return warehouse.read("user_features").where(col("as_of_date").equalTo(Date.valueOf(asOf))).select("user_id");
   }
 
-  private static String between(String column, List<LocalDate> days) {
-    return column + " >= '" + days.get(0) + "' and " + column + " <= '" + days.get(days.size() - 1) + "'";
+  private static Column between(String column, List<LocalDate> days) {
+    return col(column).between(lit(Date.valueOf(days.get(0))), lit(Date.valueOf(days.get(days.size() - 1))));
   }
 }

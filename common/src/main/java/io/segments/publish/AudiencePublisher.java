@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.AudienceSpec;
+import io.segments.config.Identifiers;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
 import io.segments.io.Warehouse;
@@ -142,8 +143,10 @@ public final class AudiencePublisher {
     DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
         TableDocs.SEGMENT_CATALOG, properties);
     for (AudienceSpec audience : audiences()) {
-      warehouse.spark().sql("create or replace view " + warehouse.name("audience_" + audience.name())
-          + " as select * from " + warehouse.name("audience_members") + " where audience = '" + audience.name() + "'");
+      // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
+      warehouse.spark().sql("create or replace view " + warehouse.quoted("audience_" + audience.name())
+          + " as select * from " + warehouse.quoted("audience_members") + " where audience = "
+          + Identifiers.sparkString(audience.name()));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.segments.publish;
 
+import io.segments.config.Identifiers;
 import io.segments.io.Warehouse;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +18,7 @@ final class DeltaPublish {
 
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       Map<String, String> properties) {
-    String name = warehouse.name(table);
+    String name = warehouse.quoted(table);
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
@@ -30,14 +31,16 @@ final class DeltaPublish {
       warehouse.setProperties(table, Map.of("delta.enableChangeDataFeed", "true", "comment", doc.table()));
       doc.columns().forEach((column, comment) -> {
         if (Arrays.asList(source.columns()).contains(column)) {
-          warehouse.spark().sql("alter table " + name + " alter column " + column + " comment '"
-              + comment.replace("'", "") + "'");
+          warehouse.spark().sql("alter table " + name + " alter column " + Identifiers.spark(column) + " comment "
+              + Identifiers.sparkString(comment));
         }
       });
     }
-    String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" and "));
+    String on = keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
+        .collect(Collectors.joining(" and "));
     String changed = Arrays.stream(source.columns()).filter(c -> !keys.contains(c))
-        .map(c -> "not (t." + c + " <=> s." + c + ")").collect(Collectors.joining(" or "));
+        .map(c -> "not (" + Identifiers.spark("t", c) + " <=> " + Identifiers.spark("s", c) + ")")
+        .collect(Collectors.joining(" or "));
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
     merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete().execute();

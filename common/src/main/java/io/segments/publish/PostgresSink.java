@@ -2,6 +2,7 @@ package io.segments.publish;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.segments.config.Identifiers;
 import io.segments.config.PostgresSinkConfig;
 import io.segments.io.Warehouse;
 import java.sql.Connection;
@@ -52,7 +53,13 @@ public final class PostgresSink {
     String source = warehouse.name("audience_members");
     long current = warehouse.delta("audience_members").history(1).first().<Long>getAs("version");
     StructType schema = warehouse.read("audience_members").schema();
-    try (Connection connection = DriverManager.getConnection(config.resolvedUrl(), config.user(), config.password())) {
+    java.util.Properties credentials = new java.util.Properties();
+    credentials.setProperty("user", config.user());
+    String password = config.password();
+    if (password != null) {
+      credentials.setProperty("password", password);
+    }
+    try (Connection connection = DriverManager.getConnection(config.resolvedUrl(), credentials)) {
       connection.setAutoCommit(false);
       try {
         ensureState(connection);
@@ -84,8 +91,9 @@ public final class PostgresSink {
   private Sync fullLoad(Connection connection, Dataset<Row> snapshot, StructType schema, long version)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("drop table if exists " + config.table());
-      statement.execute("create table " + config.table() + " (" + ddl(schema) + ", primary key (audience, user_id))");
+      statement.execute("drop table if exists " + config.quotedTable());
+      statement.execute("create table " + config.quotedTable() + " (" + ddl(schema)
+          + ", primary key (audience, user_id))");
     }
     long rows = upsert(connection, schema, snapshot.toLocalIterator(), 0);
     return new Sync(-1, version, 0, rows, true);
@@ -93,8 +101,9 @@ public final class PostgresSink {
 
   private Sync applyChanges(Connection connection, Warehouse warehouse, String source, StructType schema, long from,
       long to) throws SQLException {
-    Dataset<Row> changes = warehouse.spark().sql("select * from table_changes('" + source + "', " + (from + 1) + ", "
-        + to + ")").where(col("_change_type").notEqual("update_preimage")).orderBy("_commit_version");
+    Dataset<Row> changes = warehouse.spark().read().format("delta").option("readChangeFeed", "true")
+        .option("startingVersion", from + 1).option("endingVersion", to).table(warehouse.quoted("audience_members"))
+        .where(col("_change_type").notEqual("update_preimage")).orderBy("_commit_version");
     List<Row> deletes = new ArrayList<>();
     List<Row> upserts = new ArrayList<>();
     long deleted = 0;
@@ -124,7 +133,7 @@ public final class PostgresSink {
       return 0;
     }
     try (PreparedStatement statement = connection.prepareStatement(
-        "delete from " + config.table() + " where audience = ? and user_id = ?")) {
+        "delete from " + config.quotedTable() + " where audience = ? and user_id = ?")) {
       long count = 0;
       for (Row row : rows) {
         statement.setString(1, row.getAs("audience"));
@@ -139,12 +148,13 @@ public final class PostgresSink {
   }
 
   private long upsert(Connection connection, StructType schema, Iterator<Row> rows, long done) throws SQLException {
-    String columns = String.join(", ", schema.fieldNames());
+    String columns = java.util.Arrays.stream(schema.fieldNames()).map(Identifiers::postgres)
+        .collect(Collectors.joining(", "));
     String marks = String.join(", ", java.util.Collections.nCopies(schema.size(), "?"));
     String updates = java.util.Arrays.stream(schema.fieldNames())
         .filter(c -> !c.equals("audience") && !c.equals("user_id"))
-        .map(c -> c + " = excluded." + c).collect(Collectors.joining(", "));
-    String sql = "insert into " + config.table() + " (" + columns + ") values (" + marks + ")"
+        .map(c -> Identifiers.postgres(c) + " = excluded." + Identifiers.postgres(c)).collect(Collectors.joining(", "));
+    String sql = "insert into " + config.quotedTable() + " (" + columns + ") values (" + marks + ")"
         + " on conflict (audience, user_id) do " + (updates.isEmpty() ? "nothing" : "update set " + updates);
     long count = 0;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -204,8 +214,9 @@ public final class PostgresSink {
   private List<String> columnsOf(Connection connection) throws SQLException {
     List<String> columns = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement("select column_name from information_schema.columns"
-        + " where table_name = ? and table_schema = current_schema() order by ordinal_position")) {
-      statement.setString(1, config.table());
+        + " where table_name = ? and table_schema = coalesce(?, current_schema()) order by ordinal_position")) {
+      statement.setString(1, config.tableName());
+      statement.setString(2, config.schema());
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           columns.add(result.getString(1));
@@ -219,7 +230,7 @@ public final class PostgresSink {
     List<String> columns = new ArrayList<>();
     for (StructField field : schema.fields()) {
       boolean key = field.name().equals("audience") || field.name().equals("user_id");
-      columns.add(field.name() + " " + sqlType(field.dataType()) + (key ? " not null" : ""));
+      columns.add(Identifiers.postgres(field.name()) + " " + sqlType(field.dataType()) + (key ? " not null" : ""));
     }
     return String.join(", ", columns);
   }

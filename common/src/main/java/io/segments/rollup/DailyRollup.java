@@ -1,6 +1,7 @@
 package io.segments.rollup;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import io.segments.io.SqlFiles;
@@ -10,6 +11,7 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -65,8 +67,9 @@ public final class DailyRollup {
       if (!changed.isEmpty()) {
         warehouse.replaceWhere(rollup.where(col("activity_date").isin(changed.toArray())).repartition(col("activity_date")),
             "user_daily_activity", Warehouse.in("activity_date", changed), "activity_date");
-        warehouse.replaceWhere(prints, "rollup_fingerprints", (readFrom == null ? ""
-            : "activity_date >= '" + readFrom + "' and ") + "activity_date <= '" + asOf + "'");
+        Column upTo = col("activity_date").leq(lit(java.sql.Date.valueOf(asOf)));
+        warehouse.replaceWhere(prints, "rollup_fingerprints", readFrom == null ? upTo
+            : col("activity_date").geq(lit(java.sql.Date.valueOf(readFrom))).and(upTo));
       }
       return new Refresh(changed.size(), now.size(), false, events(now), warehouse.read("user_daily_activity").count());
     } finally {

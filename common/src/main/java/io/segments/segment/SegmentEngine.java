@@ -2,9 +2,10 @@ package io.segments.segment;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
+import io.segments.config.ExpressionPolicy;
 import io.segments.config.SegmentSpec;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -87,8 +88,10 @@ public final class SegmentEngine {
     List<Column> columns = new ArrayList<>(List.of(col("as_of_date"), col("user_id")));
     for (int i = 0; i < segments.size(); i++) {
       SegmentSpec spec = segments.get(i);
-      columns.add(coalesce(expr(spec.rule()), lit(false)).as("enter_" + i));
-      columns.add(coalesce(expr(spec.effectiveExitRule()), lit(false)).as("exit_" + i));
+      Column enter = coalesce(ExpressionPolicy.column(spec.rule()), lit(false));
+      Column exit = spec.exitRule() != null ? coalesce(ExpressionPolicy.column(spec.exitRule()), lit(false)) : not(enter);
+      columns.add(enter.as("enter_" + i));
+      columns.add(exit.as("exit_" + i));
     }
     return columns;
   }

@@ -1,8 +1,8 @@
 package io.segments.segment;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 
+import io.segments.config.ExpressionPolicy;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
 import io.segments.io.Warehouse;
@@ -15,8 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,8 +25,6 @@ import org.apache.spark.sql.Row;
  * explain ten members of a segment in minutes.
  */
 public final class SegmentExplainer {
-  private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
   private final PipelineConfig config;
   private final Warehouse warehouse;
 
@@ -165,18 +161,19 @@ public final class SegmentExplainer {
   private static void addProbe(List<Column> probes, Map<String, String> texts, String text) {
     if (!texts.containsKey(text)) {
       texts.put(text, text);
-      probes.add(expr(text));
+      probes.add(ExpressionPolicy.column(text));
     }
   }
 
   private static Set<String> referenced(SegmentSpec spec, Set<String> featureNames) {
     Set<String> names = new LinkedHashSet<>();
-    String text = (spec.rule() + " " + (spec.exitRule() == null ? "" : spec.exitRule())).replaceAll("'[^']*'", "''");
-    Matcher matcher = WORD.matcher(text);
-    while (matcher.find()) {
-      if (featureNames.contains(matcher.group()) && !matcher.group().equals("as_of_date")) {
-        names.add(matcher.group());
-      }
+    Set<String> references = new LinkedHashSet<>(ExpressionPolicy.references(spec.rule()));
+    if (spec.exitRule() != null) {
+      references.addAll(ExpressionPolicy.references(spec.exitRule()));
+    }
+    for (String reference : references) {
+      featureNames.stream().filter(f -> f.equalsIgnoreCase(reference) && !f.equals("as_of_date"))
+          .findFirst().ifPresent(names::add);
     }
     return names;
   }

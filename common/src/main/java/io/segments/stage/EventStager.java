@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import io.segments.config.Identifiers;
 import io.segments.config.SourceConfig;
 import io.segments.io.SourceReader;
 import io.segments.io.SqlFiles;
@@ -56,7 +57,7 @@ public final class EventStager {
       return raw;
     }
     Column at = raw.schema().apply(column).dataType() instanceof org.apache.spark.sql.types.TimestampType
-        ? col(column) : expr("try_cast(`" + column + "` as timestamp)");
+        ? col(column) : expr("try_cast(" + Identifiers.spark(column) + " as timestamp)");
     return raw.where(at.geq(lit(java.sql.Date.valueOf(day)).cast("timestamp")).or(at.isNull()));
   }
 

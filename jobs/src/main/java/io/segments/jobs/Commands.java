@@ -56,7 +56,7 @@ final class Commands {
         new Command("notebook", "FILE [--out FILE]",
             "run a Databricks-format SQL notebook against the tables and write its results as HTML",
             outOption(common()), Commands::notebook),
-        new Command("sql", "\"<statement>\"", "run a statement against the catalog and print the result",
+        new Command("sql", "\"<statement>\"", SqlCommand.SUMMARY,
             sqlOptions(common()), SqlCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
             common(), Commands::checkConfig),

@@ -3,14 +3,28 @@ package io.segments.jobs;
 import io.segments.config.ConfigException;
 import io.segments.config.PipelineConfig;
 import io.segments.io.SparkSessions;
+import io.segments.io.Warehouse;
+import io.segments.ledger.RunLock;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.Command;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 
-/** {@code sql "<statement>"}: runs a statement against the catalog; csv and json print data rows only. */
+/**
+ * {@code sql "<statement>"}: the admin door. Runs any statement against the catalog with the job's own
+ * credentials (queries, and DDL or DML too, e.g. to register a source table); csv and json print data rows
+ * only. A statement that changes tables takes the run lock as a run does, so it never interleaves with one.
+ */
 final class SqlCommand {
+  static final String SUMMARY = "admin: run one statement against the catalog with the job's credentials"
+      + " (queries, DDL, DML); statements that change tables take the run lock";
+
   private SqlCommand() {}
 
   static int run(CommandLine line) {
@@ -26,7 +40,16 @@ final class SqlCommand {
     int limit = (int) Commands.number(line, "limit", 1000);
     PipelineConfig config = Commands.config(line);
     SparkSession spark = SparkSessions.create(config, "segments sql");
-    Dataset<Row> result = spark.sql(statement.get(0));
+    Dataset<Row> result;
+    if (changesTables(parse(spark, statement.get(0)))) {
+      Warehouse warehouse = new Warehouse(spark, config.database());
+      try (RunLock lock = RunLock.acquire(warehouse, UUID.randomUUID().toString(), "sql",
+          Duration.ofMinutes(config.lockStaleMinutes()))) {
+        result = spark.sql(statement.get(0)); // commands run here, eagerly, under the lock
+      }
+    } else {
+      result = spark.sql(statement.get(0));
+    }
     switch (format) {
       case "csv" -> {
         System.out.println(String.join(",", result.columns()));
@@ -45,6 +68,33 @@ final class SqlCommand {
       default -> result.show(limit, false);
     }
     return Main.OK;
+  }
+
+  private static LogicalPlan parse(SparkSession spark, String statement) {
+    try {
+      return spark.sessionState().sqlParser().parsePlan(statement);
+    } catch (Exception e) {
+      throw new ConfigException("sql", "the statement does not parse: "
+          + io.segments.io.SourceReader.firstLine(e.getMessage()), "check the statement's syntax (Spark SQL)");
+    }
+  }
+
+  /** True unless the statement only reads: a query, or a SHOW, DESCRIBE or EXPLAIN. */
+  static boolean changesTables(LogicalPlan plan) {
+    String root = plan.getClass().getSimpleName();
+    if (root.startsWith("Show") || root.startsWith("Describe") || root.startsWith("Explain")) {
+      return false;
+    }
+    if (plan instanceof Command || plan instanceof ParsedStatement) {
+      return true;
+    }
+    var children = plan.children().iterator();
+    while (children.hasNext()) {
+      if (changesTables(children.next())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String csv(Object value) {
