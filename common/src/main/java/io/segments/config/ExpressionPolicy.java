@@ -169,17 +169,7 @@ public final class ExpressionPolicy {
             + " position %d", (int) c, i + 1), "retype the expression in plain text");
       }
     }
-    int depth = 0;
-    int deepest = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
-      deepest = Math.max(deepest, depth);
-    }
-    if (deepest > MAX_DEPTH) {
-      throw refused(where, text, "it nests parentheses " + deepest + " deep, more than " + MAX_DEPTH,
-          "split it into expression features and combine those");
-    }
+    scanOutsideQuotes(text, where);
     try {
       return CatalystSqlParser$.MODULE$.parseExpression(text);
     } catch (StackOverflowError e) {
@@ -187,6 +177,44 @@ public final class ExpressionPolicy {
     } catch (Exception e) {
       throw refused(where, text, "it does not parse: " + firstLine(e.getMessage()),
           "write one Spark SQL expression, e.g. invites_7d >= 1 and comments_14d = 0");
+    }
+  }
+
+  /**
+   * Outside string literals and quoted names: no comment, no ';', and parentheses nested at most MAX_DEPTH
+   * deep (checked before the parser, which would recurse that deep).
+   */
+  private static void scanOutsideQuotes(String text, String where) {
+    char quote = 0;
+    int depth = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
+      if (quote != 0) {
+        if (c == '\\' && quote != '`') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if (c == '\'' || c == '"' || c == '`') {
+        quote = c;
+      } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
+        throw refused(where, text, "a comment (" + c + next + ") is not allowed in an expression",
+            "remove it; describe the rule in the segment's description");
+      } else if (c == ';') {
+        throw refused(where, text, "';' is not allowed: an expression is one condition, not statements",
+            "remove the ';' and what follows");
+      } else if (c == '(' || c == '[') {
+        depth++;
+        if (depth > MAX_DEPTH) {
+          throw refused(where, text, "it nests parentheses more than " + MAX_DEPTH + " deep",
+              "split it into expression features and combine those");
+        }
+      } else if (c == ')' || c == ']') {
+        depth--;
+      }
     }
   }
 
