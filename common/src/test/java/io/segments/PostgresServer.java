@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A throwaway PostgreSQL server on 127.0.0.1 and a free port, started from the machine's PostgreSQL binaries
  * (on PATH or under /usr/lib/postgresql/N/bin; .ci/run installs them). As root it runs as the postgres user,
- * because PostgreSQL refuses to run as root. Trust authentication on loopback only.
+ * because PostgreSQL refuses to run as root. Trust authentication on loopback only, or a password for the
+ * user {@code segments} ({@link #start(String)}).
  */
 public final class PostgresServer implements AutoCloseable {
   private final Path dataDir;
@@ -28,8 +29,18 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   public static PostgresServer start() throws IOException, InterruptedException {
+    return start(null);
+  }
+
+  /** A server on which the user {@code segments} must log in with {@code password} (null: trust). */
+  public static PostgresServer start(String password) throws IOException, InterruptedException {
     Path bin = findBin();
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "segments-pg-");
+    List<String> auth = new ArrayList<>(List.of("--auth=trust"));
+    if (password != null) {
+      Files.writeString(dir.resolve("pwfile"), password + "\n");
+      auth = new ArrayList<>(List.of("--auth=scram-sha-256", "--pwfile=" + dir.resolve("pwfile")));
+    }
     boolean root = "root".equals(System.getProperty("user.name"));
     if (root) {
       run(List.of("chown", "-R", "postgres", dir.toString()), false);
@@ -39,8 +50,11 @@ public final class PostgresServer implements AutoCloseable {
       port = socket.getLocalPort();
     }
     PostgresServer server = new PostgresServer(dir.resolve("data"), bin, port, root);
-    server.exec(List.of(bin.resolve("initdb").toString(), "-D", server.dataDir.toString(), "-U", "segments",
-        "--auth=trust", "-E", "UTF8"));
+    List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D", server.dataDir.toString(),
+        "-U", "segments", "-E", "UTF8"));
+    initdb.addAll(auth);
+    server.exec(initdb);
+    Files.deleteIfExists(dir.resolve("pwfile"));
     server.exec(List.of(bin.resolve("pg_ctl").toString(), "-D", server.dataDir.toString(), "-w", "-t", "60",
         "-l", dir.resolve("log").toString(), "-o", "-h 127.0.0.1 -p " + port + " -k " + dir, "start"));
     return server;
