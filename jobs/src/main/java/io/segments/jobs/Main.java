@@ -2,6 +2,7 @@ package io.segments.jobs;
 
 import io.segments.config.ConfigException;
 import io.segments.io.InputRefusedException;
+import io.segments.ledger.RunLock;
 import io.segments.publish.PublishGuardException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -17,7 +18,7 @@ import org.apache.commons.cli.ParseException;
  * {@code spark-submit --class io.segments.jobs.Main segments.jar <command> [options]} on a cluster.
  *
  * <p>Exit codes: 0 ok, 1 other failure, 2 bad arguments or config, 3 input data refused, 4 publish guard
- * tripped (or validation gate failed). Errors print one clear message; {@code --verbose} adds the stack trace.
+ * tripped (or validation gate failed), 5 another run holds the lock (retry later, not a crash). Errors print one clear message; {@code --verbose} adds the stack trace.
  */
 public final class Main {
   public static final int OK = 0;
@@ -25,6 +26,7 @@ public final class Main {
   public static final int BAD_ARGUMENTS = 2;
   public static final int INPUT_REFUSED = 3;
   public static final int GUARD_TRIPPED = 4;
+  public static final int LOCK_HELD = 5;
 
   private Main() {}
 
@@ -68,6 +70,8 @@ public final class Main {
       return fail(e, INPUT_REFUSED, verbose);
     } catch (PublishGuardException e) {
       return fail(e, GUARD_TRIPPED, verbose);
+    } catch (RunLock.HeldException e) {
+      return fail(e, LOCK_HELD, verbose);
     } catch (Exception e) {
       return fail(e, FAILED, verbose);
     }
@@ -115,7 +119,8 @@ public final class Main {
   private static void printUsage(Map<String, Command> commands) {
     System.out.println("usage: segments <command> [options]   (segments <command> --help for its options)\n");
     commands.values().forEach(c -> System.out.printf("  %-13s %s%n", c.name(), c.summary()));
-    System.out.println("\nexit codes: 0 ok, 1 failure, 2 bad arguments or config, 3 input refused, 4 publish guard");
+    System.out.println("\nexit codes: 0 ok, 1 failure, 2 bad arguments or config, 3 input refused, 4 publish guard,"
+        + " 5 another run holds the lock");
   }
 
   private static void printHelp(Command command) {

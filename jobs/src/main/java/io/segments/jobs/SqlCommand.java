@@ -12,6 +12,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
@@ -23,7 +24,8 @@ import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
  */
 final class SqlCommand {
   static final String SUMMARY = "admin: run one statement against the catalog with the job's credentials"
-      + " (queries, DDL, DML); statements that change tables take the run lock";
+      + " (queries, DDL, DML); statements that change tables take the run lock (but those on pipeline_lock"
+      + " alone, which clear a killed run's lock)";
 
   private SqlCommand() {}
 
@@ -41,7 +43,8 @@ final class SqlCommand {
     PipelineConfig config = Commands.config(line);
     SparkSession spark = SparkSessions.create(config, "segments sql");
     Dataset<Row> result;
-    if (changesTables(parse(spark, statement.get(0)))) {
+    LogicalPlan plan = parse(spark, statement.get(0));
+    if (changesTables(plan) && !onlyTheLock(plan)) {
       Warehouse warehouse = new Warehouse(spark, config.database());
       try (RunLock lock = RunLock.acquire(warehouse, UUID.randomUUID().toString(), "sql",
           Duration.ofMinutes(config.lockStaleMinutes()))) {
@@ -95,6 +98,24 @@ final class SqlCommand {
       }
     }
     return false;
+  }
+
+  /** True when every table the statement names is pipeline_lock: clearing a lock must not wait for it. */
+  static boolean onlyTheLock(LogicalPlan plan) {
+    List<String> tables = new java.util.ArrayList<>();
+    collectTables(plan, tables);
+    return !tables.isEmpty() && tables.stream().allMatch(t -> t.equalsIgnoreCase("pipeline_lock"));
+  }
+
+  private static void collectTables(LogicalPlan plan, List<String> tables) {
+    if (plan instanceof UnresolvedRelation relation) {
+      scala.collection.Seq<String> parts = relation.multipartIdentifier();
+      tables.add(parts.apply(parts.size() - 1));
+    }
+    var children = plan.children().iterator();
+    while (children.hasNext()) {
+      collectTables(children.next(), tables);
+    }
   }
 
   private static String csv(Object value) {

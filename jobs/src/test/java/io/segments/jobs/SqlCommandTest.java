@@ -1,0 +1,107 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segments.io.Warehouse;
+import io.segments.ledger.RunLock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code sql}: the admin door. Reads run beside a run; statements that change tables wait for the run lock. */
+class SqlCommandTest {
+  static Path warehouse;
+
+  @BeforeAll
+  static void createTable() throws Exception {
+    warehouse = Files.createTempDirectory("segments-sql");
+    assertEquals(0, sql("create table segments.notes (id int) using delta").code());
+  }
+
+  @Test
+  void statementsThatChangeTablesWaitForTheLockReadsDoNot() throws Exception {
+    Warehouse segments = new Warehouse(SparkSession.active(), "segments");
+    assertTrue(segments.exists("pipeline_lock"), "the create statement took the run lock");
+    try (RunLock held = RunLock.acquire(segments, "another-run", "run --as-of 2026-10-31", Duration.ofHours(4))) {
+      Out insert = sql("insert into segments.notes values (1)");
+      assertEquals(Main.LOCK_HELD, insert.code(), insert.err());
+      assertTrue(insert.err().contains("another run holds the lock"), insert.err());
+      assertEquals(Main.LOCK_HELD, sql("with x as (select 2 as id) insert into segments.notes select * from x").code());
+      assertEquals(Main.LOCK_HELD, sql("drop table segments.notes").code());
+      assertEquals(0, sql("select count(*) from segments.notes").code(), "a query runs beside the run");
+      assertEquals(0, sql("show tables in segments").code());
+      assertEquals(0, sql("describe table segments.notes").code());
+      assertEquals(0, count("select count(*) from segments.notes"), "nothing was inserted while the lock was held");
+    }
+    assertEquals(0, sql("insert into segments.notes values (1)").code());
+    assertEquals(1, count("select count(*) from segments.notes"));
+    assertEquals(0, count("select count(*) from segments.pipeline_lock"), "the lock was released after the insert");
+  }
+
+  @Test
+  void aKilledRunsLockCanBeClearedWithSql() {
+    Warehouse segments = new Warehouse(SparkSession.active(), "segments");
+    RunLock.acquire(segments, "killed-run", "run --as-of 2026-10-31", Duration.ofHours(4));
+    assertEquals(0, sql("delete from segments.pipeline_lock where run_id = 'killed-run'").code(),
+        "the fix the lock message gives works while the lock is held");
+    assertEquals(0, count("select count(*) from segments.pipeline_lock"));
+  }
+
+  @Test
+  void onlyReadingStatementsSkipTheLock() {
+    for (String read : List.of("select 1", "with a as (select 1) select * from a", "show tables in segments",
+        "describe table t", "values (1)")) {
+      assertFalse(SqlCommand.changesTables(CatalystSqlParser$.MODULE$.parsePlan(read)), read);
+    }
+    for (String write : List.of("insert into t select 1", "with a as (select 1) insert into t select * from a",
+        "drop table t", "create table t (a int)", "delete from t", "update t set a = 1", "truncate table t",
+        "merge into t using s on t.a = s.a when matched then delete", "alter table t set tblproperties ('a'='b')",
+        "insert overwrite t select 1")) {
+      assertTrue(SqlCommand.changesTables(CatalystSqlParser$.MODULE$.parsePlan(write)), write);
+    }
+  }
+
+  @Test
+  void helpSaysItIsTheAdminDoor() {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Main.run(new String[] {"sql", "--help"}));
+    } finally {
+      System.setOut(original);
+    }
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertTrue(help.contains("admin") && help.contains("run lock"), help);
+  }
+
+  record Out(int code, String err) {}
+
+  static Out sql(String statement) {
+    List<String> args = new ArrayList<>(List.of("sql", statement, "--config", CliEndToEndTest.CONFIG,
+        "--warehouse", warehouse.toString()));
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Out(Main.run(args.toArray(String[]::new)), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  static long count(String query) {
+    return SparkSession.active().sql(query).first().getLong(0);
+  }
+}
