@@ -1,7 +1,9 @@
 """Airflow DAG: the daily behavioral-segments run, then an optional PostgreSQL sync.
 
 Exit codes of the job (see README): 0 ok; 1 failure (retried); 2 bad arguments or config, 3 input data
-refused, 4 publish guard tripped -- these are not fixed by retrying, so the task fails at once and alerts.
+refused, 4 publish guard tripped -- these are not fixed by retrying, so the task fails at once and alerts;
+5 another run holds the lock -- not a crash: the task fails at once without burning retries (the next
+schedule, or a manual clear once the other run ends, runs it).
 """
 from datetime import datetime, timedelta
 
@@ -9,7 +11,8 @@ from airflow import DAG
 from airflow.exceptions import AirflowFailException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-NO_RETRY_EXIT_CODES = {2: "bad arguments or config", 3: "input data refused", 4: "publish guard tripped"}
+NO_RETRY_EXIT_CODES = {2: "bad arguments or config", 3: "input data refused", 4: "publish guard tripped",
+                       5: "another run holds the lock"}
 
 
 class SegmentsSubmitOperator(SparkSubmitOperator):
