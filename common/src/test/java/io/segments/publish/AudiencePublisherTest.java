@@ -121,4 +121,28 @@ class AudiencePublisherTest extends SparkTestBase {
         .getAs("version"), "no commit");
     assertEquals(4, warehouse.read("audience_members").count());
   }
+
+  @Test
+  void sqlKeywordsAndMixedCaseAsNamesAreQuotedWhereTheyMeetSql() {
+    List<SegmentSpec> segments = List.of(
+        new SegmentSpec("from", "order", 1, "score > 5", null, 0, "", "", "", "", "", "test"),
+        new SegmentSpec("Select", "order", 2, "score > 0", null, 0, "", "", "", "", "", "test"));
+    List<AudienceSpec> audiences = List.of(new AudienceSpec("table", "from", List.of("plan"), List.of(), "test"),
+        new AudienceSpec("Where", "Select", List.of(), List.of(), "test"));
+    PipelineConfig config = new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", "group",
+        new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 1.0, 28, ConfigLoader.DEFAULT_RFM_MAP, null,
+        240);
+    Warehouse warehouse = new Warehouse(spark(), "group");
+    for (String day : List.of("2026-05-01", "2026-05-02")) {
+      publish(config, warehouse, frame(MEMBERSHIP,
+          row(day(day), "u1", "from", "order", day("2026-05-01")),
+          row(day(day), "u2", day.endsWith("1") ? "from" : "Select", "order", day("2026-05-01"))), true);
+    }
+    assertEquals(List.of("from", "Select"), sorted(spark().table("`group`.`user_segments`")
+        .where("user_id in ('u1', 'u2')"), "user_id").stream().map(r -> r.<String>getAs("order")).toList(),
+        "the family column named order, merged twice");
+    assertEquals(1, spark().table("`group`.`audience_table`").count(), "the view of audience 'table'");
+    assertEquals(1, spark().table("`group`.`audience_Where`").count(), "the view of audience 'Where'");
+  }
 }

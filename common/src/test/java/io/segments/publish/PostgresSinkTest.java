@@ -51,8 +51,11 @@ class PostgresSinkTest extends SparkTestBase {
   }
 
   private PostgresSinkConfig sinkConfig() {
-    return new PostgresSinkConfig(server.url(), "UNUSED", "segments", "SEGMENTS_TEST_NO_PASSWORD", null,
-        "crm_audience_members", "test");
+    return sinkConfig("crm_audience_members");
+  }
+
+  private PostgresSinkConfig sinkConfig(String table) {
+    return new PostgresSinkConfig(server.url(), "UNUSED", "segments", null, null, table, "test");
   }
 
   private PipelineConfig config() {
@@ -75,10 +78,14 @@ class PostgresSinkTest extends SparkTestBase {
   }
 
   private List<String> postgresRows() throws Exception {
+    return postgresRows("crm_audience_members");
+  }
+
+  private List<String> postgresRows(String quotedTable) throws Exception {
     List<String> rows = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(server.url(), "segments", "");
         ResultSet result = connection.createStatement().executeQuery(
-            "select audience, user_id, segment, entered_on from crm_audience_members order by 1, 2")) {
+            "select audience, user_id, segment, entered_on from " + quotedTable + " order by 1, 2")) {
       while (result.next()) {
         rows.add(result.getString(1) + "|" + result.getString(2) + "|" + result.getString(3) + "|"
             + result.getDate(4));
@@ -117,5 +124,26 @@ class PostgresSinkTest extends SparkTestBase {
     assertEquals(2, rerun.deleted(), "fans/u2 and others/u3 left");
     assertEquals(2, rerun.upserted(), "others/u2 and fans/u4 entered; u1 unchanged is not resent");
     assertEquals(0, new PostgresSink(sinkConfig()).sync(warehouse).upserted(), "nothing new: nothing applied");
+  }
+
+  @Test
+  void aSchemaQualifiedMixedCaseTableIsFoundAgainAndSyncedIncrementally() throws Exception {
+    try (Connection connection = DriverManager.getConnection(server.url(), "segments", "")) {
+      connection.createStatement().execute("create schema if not exists crm");
+    }
+    Warehouse warehouse = new Warehouse(spark(), "pg_sink_qualified");
+    publish(warehouse, LocalDate.of(2026, 5, 1),
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u3", "others", "tier", day("2026-05-01")));
+    PostgresSinkConfig sink = sinkConfig("crm.AudienceMembers");
+    assertEquals(true, new PostgresSink(sink).sync(warehouse).fullLoad(), "the first sync loads the table");
+    publish(warehouse, LocalDate.of(2026, 5, 2),
+        row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u4", "fans", "tier", day("2026-05-02")));
+    PostgresSink.Sync second = new PostgresSink(sink).sync(warehouse);
+    assertEquals(false, second.fullLoad(), "crm.\"AudienceMembers\" is recognized as existing: no drop and reload");
+    assertEquals(1, second.deleted());
+    assertEquals(1, second.upserted());
+    assertEquals(deltaRows(warehouse), postgresRows("crm.\"AudienceMembers\""));
   }
 }
