@@ -17,6 +17,7 @@ import java.util.Locale;
  * features, cycles); rules are checked against the feature schema by the segment step's config check.
  */
 public final class ConfigLoader {
+  private static final int MAX = Integer.MAX_VALUE;
 
   /** The method's RFM table: the first condition over r, f, m (scores 1..5) that holds names the customer. */
   public static final List<Map.Entry<String, String>> DEFAULT_RFM_MAP = List.of(
@@ -34,12 +35,14 @@ public final class ConfigLoader {
   public static PipelineConfig load(Path file) {
     YamlNode root = YamlNode.load(file);
     Path dir = file.toAbsolutePath().getParent();
+    List<YamlNode> files = new ArrayList<>(List.of(root));
 
     List<FeatureSpec> features = new ArrayList<>(features(root));
     List<SegmentSpec> segments = new ArrayList<>(segments(root));
     List<Map.Entry<String, String>> rfmMap = rfmMap(root);
     for (YamlNode include : root.items("include")) {
       YamlNode included = YamlNode.load(dir.resolve(include.text()));
+      files.add(included);
       features.addAll(features(included));
       segments.addAll(segments(included));
       if (included.has("rfm_map")) {
@@ -56,27 +59,48 @@ public final class ConfigLoader {
     PipelineConfig config = new PipelineConfig(
         file,
         spark,
-        root.string("time_zone", "UTC"),
+        timeZone(root),
         database(root),
         source,
         features,
         segments,
         audiences(root, segments),
         validate(root.opt("validate").orElse(null)),
-        root.opt("publish").map(p -> p.decimal("max_change_share", 0.5)).orElse(0.5),
-        root.opt("segments_state").map(s -> s.integer("replay_days", 28)).orElse(28),
+        root.opt("publish").map(p -> p.decimal("max_change_share", 0.5, 0, false, 1, true)).orElse(0.5),
+        root.opt("segments_state").map(s -> s.integer("replay_days", 28, 1, 3660)).orElse(28),
         rfmMap,
         root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null),
-        root.opt("lock").map(l -> l.integer("stale_after_minutes", 240)).orElse(240));
+        root.opt("lock").map(l -> l.integer("stale_after_minutes", 240, 1, MAX)).orElse(240));
     checkFeatures(config);
     checkSegments(config);
+    files.forEach(YamlNode::requireKnownKeys);
     return config;
+  }
+
+  /** The output database: {@code schema}, or {@code catalog.schema} (e.g. Unity Catalog), each part a name. */
+  private static String timeZone(YamlNode root) {
+    String zone = root.string("time_zone", "UTC");
+    try {
+      java.time.ZoneId.of(zone);
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException(root.get("time_zone").where(), "unknown time_zone '" + zone + "'",
+          "write a region such as UTC, Europe/Berlin or America/New_York");
+    }
+    return zone;
   }
 
   private static String database(YamlNode root) {
     String database = root.string("database", "segments");
-    return Identifiers.require(database, "database",
-        root.has("database") ? root.get("database").where() : root.where());
+    String where = root.has("database") ? root.get("database").where() : root.where();
+    String[] parts = database.split("\\.", -1);
+    if (parts.length > 2) {
+      throw new ConfigException(where, "database " + Identifiers.shown(database) + " has more than two parts",
+          "write schema or catalog.schema");
+    }
+    for (String part : parts) {
+      Identifiers.require(part, "database", where);
+    }
+    return database;
   }
 
   private static PostgresSinkConfig postgres(YamlNode node) {
@@ -115,14 +139,11 @@ public final class ConfigLoader {
             + "', which is not a pipeline column", "use some of " + SourceConfig.COLUMNS);
       }
     }
-    int lookbackDays = node.integer("lookback_days", 0);
-    if (lookbackDays < 0) {
-      throw new ConfigException(node.get("lookback_days").where(), "lookback_days is " + lookbackDays,
-          "give the days of late events a daily run re-reads (e.g. 3), or 0 to read all history every run");
-    }
+    int lookbackDays = node.integer("lookback_days", 0, 0, MAX);
     return new SourceConfig(node.string("events"), columns, node.string("users", null), node.strings("vocabulary"),
-        node.integer("future_tolerance_hours", 24), node.decimal("max_quarantine_share", 0.05), dedupeKey,
-        node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0)).orElse(0L), lookbackDays);
+        node.integer("future_tolerance_hours", 24, 0, MAX), node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
+        dedupeKey, node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0, 0, MAX)).orElse(0L),
+        lookbackDays);
   }
 
   private static List<FeatureSpec> features(YamlNode root) {
@@ -136,6 +157,7 @@ public final class ConfigLoader {
             "feature '" + name + "': window_days must be a positive whole number of days, found " + window,
             "write e.g. 'window_days: 7', or leave it out to use all history");
       }
+      String period = node.choice("period", List.of("week", "day"), "week");
       List<Integer> days = new ArrayList<>();
       for (YamlNode day : node.items("days_of_week")) {
         days.add(dayOfWeek(day));
@@ -143,11 +165,11 @@ public final class ConfigLoader {
       specs.add(new FeatureSpec(
           name, kind, node.strings("events"), window,
           node.string("first", null), node.string("then", null),
-          node.integer("within_days", 0), node.integer("within_days_of_signup", 0),
-          node.string("mode", "followed_by"), days,
-          node.integer("previous_days", 0), node.integer("min_events", 1),
-          node.integer("periods", 0), node.integer("min_periods", 0),
-          !"day".equals(node.string("period", "week")),
+          node.integer("within_days", 0, 1, MAX), node.integer("within_days_of_signup", 0, 0, MAX),
+          node.choice("mode", List.of("followed_by", "not_followed_by", "days_between"), "followed_by"), days,
+          node.integer("previous_days", 0, 1, MAX), node.integer("min_events", 1, 1, MAX),
+          node.integer("periods", 0, 1, MAX), node.integer("min_periods", 0, 1, MAX),
+          period.equals("week"),
           node.string("expression", null), node.where()));
     }
     return specs;
@@ -167,8 +189,8 @@ public final class ConfigLoader {
     List<SegmentSpec> specs = new ArrayList<>();
     for (YamlNode node : root.items("segments")) {
       specs.add(new SegmentSpec(
-          node.string("name"), node.string("family", null), node.integer("priority", 100),
-          node.string("rule"), node.string("exit_rule", null), node.integer("min_days", 0),
+          node.string("name"), node.string("family", null), node.integer("priority", 100, 0, MAX),
+          node.string("rule"), node.string("exit_rule", null), node.integer("min_days", 0, 0, MAX),
           node.string("description", ""), node.string("owner", ""), node.string("on_enter", ""),
           node.string("on_exit", ""), node.string("success_metric", ""), node.where()));
     }
@@ -196,8 +218,9 @@ public final class ConfigLoader {
       return new ValidateConfig(List.of(), null, 7, null, 30, 200, 15.0, false);
     }
     return new ValidateConfig(node.strings("active_events"), node.string("activation_event", null),
-        node.integer("activation_days", 7), node.string("conversion_event", null), node.integer("conversion_days", 30),
-        node.integer("min_size", 200), node.decimal("retention_gap_points", 15.0), node.bool("gate", false));
+        node.integer("activation_days", 7, 1, MAX), node.string("conversion_event", null),
+        node.integer("conversion_days", 30, 1, MAX), node.integer("min_size", 200, 0, MAX),
+        node.decimal("retention_gap_points", 15.0, 0, true, 100, true), node.bool("gate", false));
   }
 
   private static List<Map.Entry<String, String>> rfmMap(YamlNode root) {

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -22,7 +24,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A parsed YAML value that remembers the file and line it came from, so every config error can point at
- * the text to change. Scalars stay strings until a typed accessor reads them.
+ * the text to change. Scalars stay strings until a typed accessor reads them. A map remembers which keys
+ * the loader asked for: after loading, {@link #requireKnownKeys} refuses any other key (a typo such as
+ * {@code window_day}) with the closest key the loader knows. Duplicate keys are refused when parsing.
  */
 public final class YamlNode {
   private final Path file;
@@ -30,6 +34,8 @@ public final class YamlNode {
   private final String scalar;
   private final Map<String, YamlNode> map;
   private final List<YamlNode> list;
+  private final Set<String> asked = new LinkedHashSet<>();
+  private boolean freeForm;
 
   private YamlNode(Path file, int line, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
     this.file = file;
@@ -78,7 +84,15 @@ public final class YamlNode {
     MappingNode mappingNode = (MappingNode) node;
     Map<String, YamlNode> entries = new LinkedHashMap<>();
     for (NodeTuple tuple : mappingNode.getValue()) {
-      String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+      if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+        throw new ConfigException(file + ":" + (tuple.getKeyNode().getStartMark().getLine() + 1),
+            "a key must be a plain word", "write 'key: value'");
+      }
+      String key = keyNode.getValue();
+      if (entries.containsKey(key)) {
+        throw new ConfigException(file + ":" + (keyNode.getStartMark().getLine() + 1), "duplicate key '" + key
+            + "' (first at line " + entries.get(key).line + ")", "keep one of them");
+      }
       entries.put(key, convert(file, tuple.getValueNode()));
     }
     return new YamlNode(file, line, null, entries, null);
@@ -106,6 +120,7 @@ public final class YamlNode {
   }
 
   public boolean has(String key) {
+    asked.add(key);
     return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();
   }
 
@@ -113,13 +128,16 @@ public final class YamlNode {
     return scalar != null || map != null || list != null;
   }
 
+  /** All entries of a map whose keys are free (e.g. Spark settings); its keys count as known. */
   public Map<String, YamlNode> entries() {
     requireMap();
+    freeForm = true;
     return map;
   }
 
   public YamlNode get(String key) {
     requireMap();
+    asked.add(key);
     YamlNode child = map.get(key);
     if (child == null || !child.scalarOrStructure()) {
       throw new ConfigException(where(), "missing required key '" + key + "'", "add '" + key + ": ...' here");
@@ -179,6 +197,72 @@ public final class YamlNode {
       default -> throw new ConfigException(node.where(), "'" + key + "' must be true or false, found '" + node.text() + "'",
           "write true or false");
     };
+  }
+
+  /** A whole number in [min, max], or the fallback when absent. */
+  public int integer(String key, int fallback, int min, int max) {
+    if (!has(key)) {
+      return fallback;
+    }
+    int value = integer(key);
+    if (value < min || value > max) {
+      throw new ConfigException(get(key).where(), "'" + key + "' is " + value + ", outside " + range(min, max),
+          "write a whole number " + range(min, max));
+    }
+    return value;
+  }
+
+  /** A number within the bounds (each inclusive or not), or the fallback when absent. */
+  public double decimal(String key, double fallback, double min, boolean minInclusive, double max,
+      boolean maxInclusive) {
+    double value = decimal(key, fallback);
+    boolean low = minInclusive ? value < min : value <= min;
+    boolean high = maxInclusive ? value > max : value >= max;
+    if (has(key) && (low || high || Double.isNaN(value))) {
+      String bounds = (minInclusive ? "[" : "(") + min + ", " + (max == Double.MAX_VALUE ? "..." : max)
+          + (maxInclusive ? "]" : ")");
+      throw new ConfigException(get(key).where(), "'" + key + "' is " + get(key).text() + ", outside " + bounds,
+          "write a number in " + bounds);
+    }
+    return value;
+  }
+
+  /** One of the listed words, or the fallback when absent. */
+  public String choice(String key, List<String> words, String fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    String value = get(key).text();
+    if (!words.contains(value)) {
+      throw new ConfigException(get(key).where(), "'" + key + "' is '" + value + "', not one of " + words,
+          "write one of " + String.join(", ", words));
+    }
+    return value;
+  }
+
+  private static String range(int min, int max) {
+    return max == Integer.MAX_VALUE ? ">= " + min : "in [" + min + ", " + max + "]";
+  }
+
+  /**
+   * Refuses keys the loader never asked for, in this map and every map below it, naming the closest known key.
+   * Call after the whole file has been read.
+   */
+  public void requireKnownKeys() {
+    if (map != null) {
+      for (Map.Entry<String, YamlNode> entry : map.entrySet()) {
+        if (!freeForm && !asked.contains(entry.getKey())) {
+          throw new ConfigException(entry.getValue().where(), "unknown key '" + entry.getKey() + "'",
+              asked.isEmpty() ? "remove it: this map takes no keys"
+                  : "did you mean '" + ExpressionPolicy.nearest(entry.getKey(), asked) + "'? Keys here: "
+                      + String.join(", ", asked));
+        }
+        entry.getValue().requireKnownKeys();
+      }
+    }
+    if (list != null) {
+      list.forEach(YamlNode::requireKnownKeys);
+    }
   }
 
   private int asInt(String key) {

@@ -20,7 +20,7 @@ public final class Warehouse {
   public Warehouse(SparkSession spark, String database) {
     this.spark = spark;
     this.database = database;
-    spark.sql("create database if not exists " + Identifiers.spark(database));
+    spark.sql("create database if not exists " + Identifiers.spark(database.split("\\.")));
   }
 
   public SparkSession spark() {
@@ -38,7 +38,8 @@ public final class Warehouse {
 
   /** The table's name as SQL text: `database`.`table`. */
   public String quoted(String table) {
-    return Identifiers.spark(database, table);
+    String[] parts = (database + "." + table).split("\\.");
+    return Identifiers.spark(parts);
   }
 
   public boolean exists(String table) {
@@ -53,6 +54,7 @@ public final class Warehouse {
   public void overwrite(Dataset<Row> data, String table, String... partitionBy) {
     if (!exists(table)) {
       create(data, table, partitionBy);
+      FaultPoint.written(table);
       return;
     }
     // Writes by path: Spark 3.5.6+ refuses saveAsTable(overwrite) on Delta tables (delta-io/delta#4671).
@@ -61,6 +63,7 @@ public final class Warehouse {
       writer = writer.partitionBy(partitionBy);
     }
     writer.save(location(table));
+    FaultPoint.written(table);
   }
 
   private void create(Dataset<Row> data, String table, String... partitionBy) {
@@ -88,6 +91,7 @@ public final class Warehouse {
     }
     data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
         .save(location(table));
+    FaultPoint.written(table);
   }
 
   /** {@code column in (values)}, the values as typed literals (e.g. java.sql.Date). */
@@ -97,6 +101,7 @@ public final class Warehouse {
 
   public void append(Dataset<Row> data, String table) {
     data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(quoted(table));
+    FaultPoint.written(table);
   }
 
   public DeltaTable delta(String table) {

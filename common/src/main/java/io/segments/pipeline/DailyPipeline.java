@@ -39,6 +39,7 @@ import java.util.UUID;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -177,7 +178,7 @@ public final class DailyPipeline {
 
   /** The days to replay: from the day after the last state through D, or the backfill range. */
   List<LocalDate> plan(LocalDate asOf, LocalDate from) {
-    LocalDate lastState = lastMembershipDay();
+    LocalDate lastState = lastStateDay();
     LocalDate first;
     if (from != null) {
       if (from.isAfter(asOf)) {
@@ -254,12 +255,27 @@ public final class DailyPipeline {
     }
   }
 
-  private LocalDate lastMembershipDay() {
-    if (!warehouse.exists("segment_membership")) {
+  /**
+   * The last day whose segment tables (membership, changes and history) are all written: the day recorded in
+   * {@code segment_state}, which the segments step writes after the three of them, so a run killed between
+   * them replays the day again. Warehouses written before segment_state existed fall back to the last day of
+   * segment_membership.
+   */
+  LocalDate lastStateDay() {
+    String table = warehouse.exists("segment_state") ? "segment_state"
+        : warehouse.exists("segment_membership") ? "segment_membership" : null;
+    if (table == null) {
       return null;
     }
-    Row row = warehouse.read("segment_membership").agg(org.apache.spark.sql.functions.max("as_of_date")).first();
+    Row row = warehouse.read(table).agg(org.apache.spark.sql.functions.max(
+        table.equals("segment_state") ? "state_through" : "as_of_date")).first();
     return row.isNullAt(0) ? null : row.getDate(0).toLocalDate();
+  }
+
+  private void recordState(LocalDate through, String runId) {
+    warehouse.overwrite(spark.createDataFrame(List.of(RowFactory.create(Date.valueOf(through), runId,
+        new java.sql.Timestamp(System.currentTimeMillis()))), new org.apache.spark.sql.types.StructType()
+        .add("state_through", "date").add("run_id", "string").add("written_at", "timestamp")), "segment_state");
   }
 
   /**
@@ -344,7 +360,7 @@ public final class DailyPipeline {
       Dataset<Row> prior = warehouse.exists("segment_membership")
           ? warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(before)))
           : spark.createDataFrame(List.of(), new org.apache.spark.sql.types.StructType()
-              .add("user_id", "string").add("segment", "string").add("entered_on", "date"));
+              .add("user_id", "string").add("segment", "string").add("entered_on", "date").add("family", "string"));
       SegmentEngine.Result result = new SegmentEngine(config.segments()).assign(features, prior);
       try {
         warehouse.replaceWhere(result.membership(), "segment_membership", between("as_of_date", days), "as_of_date");
@@ -352,6 +368,7 @@ public final class DailyPipeline {
         Column first = lit(Date.valueOf(days.get(0)));
         warehouse.replaceWhere(result.stays(), "segment_history",
             col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first)));
+        recordState(days.get(days.size() - 1), ledger.runId());
       } finally {
         result.replay().unpersist();
       }
@@ -402,6 +419,13 @@ public final class DailyPipeline {
   }
 
   void publish(RunLedger ledger, LocalDate asOf, boolean allowLargeChange, String runId) {
+    LocalDate through = lastStateDay();
+    if (through == null || through.isBefore(asOf)) {
+      throw new ConfigException("publish --as-of " + asOf, "there is no segment membership for " + asOf
+          + (through == null ? " (no day has segment state yet)" : "; the last day with segment state is " + through),
+          "run the day first: run --as-of " + asOf + " (or publish --as-of " + (through == null ? "D" : through)
+              + ")");
+    }
     ledger.step("publish", () -> {
       AudiencePublisher publisher = new AudiencePublisher(config);
       Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(asOf)));
@@ -413,6 +437,7 @@ public final class DailyPipeline {
         publisher.write(warehouse, plan, asOf, runId);
       } finally {
         plan.audienceMembers().unpersist();
+        plan.userSegments().unpersist();
       }
       long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
       return new StepResult(plan.base(), published, plan.notes(), null);

@@ -3,6 +3,7 @@ package io.segments.publish;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sha2;
@@ -20,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,9 +58,18 @@ public final class AudiencePublisher {
     this.config = config;
   }
 
-  /** What a publish would write, computed but not yet written. */
+  /**
+   * What a publish would write, computed but not yet written.
+   *
+   * @param oldSizes members per audience in the published table (absent: the audience is new)
+   * @param entered per audience, members who are not in the published table
+   * @param left per audience, published members who are no longer members
+   * @param userSegmentsBefore rows of the published user_segments (0 before the first publish)
+   * @param userSegmentsChanged rows of user_segments that would be inserted, changed or deleted
+   */
   public record Plan(Dataset<Row> audienceMembers, Dataset<Row> userSegments, Dataset<Row> catalog,
-      Map<String, Long> newSizes, Map<String, Long> oldSizes, long base, List<String> notes) {}
+      Map<String, Long> newSizes, Map<String, Long> oldSizes, Map<String, Long> entered, Map<String, Long> left,
+      long userSegmentsBefore, long userSegmentsChanged, long base, List<String> notes) {}
 
   /** The audiences to publish: those configured, or one per segment when none is. */
   public List<AudienceSpec> audiences() {
@@ -83,14 +94,31 @@ public final class AudiencePublisher {
     audienceMembers.groupBy("audience").count().collectAsList()
         .forEach(r -> newSizes.put(r.getString(0), r.getLong(1)));
     Map<String, Long> oldSizes = new LinkedHashMap<>();
+    Map<String, Long> entered = new LinkedHashMap<>();
+    Map<String, Long> left = new LinkedHashMap<>();
     if (warehouse.exists("audience_members")) {
-      warehouse.read("audience_members").groupBy("audience").count().collectAsList()
-          .forEach(r -> oldSizes.put(r.getString(0), r.getLong(1)));
+      Dataset<Row> published = warehouse.read("audience_members").select("audience", "user_id");
+      published.groupBy("audience").count().collectAsList().forEach(r -> oldSizes.put(r.getString(0), r.getLong(1)));
+      Dataset<Row> now = audienceMembers.select(col("audience"), col("user_id"), lit(true).as("is_new"));
+      published.withColumn("is_old", lit(true)).join(now, new String[] {"audience", "user_id"}, "full_outer")
+          .where(col("is_old").isNull().or(col("is_new").isNull()))
+          .groupBy(col("audience"), col("is_new").isNotNull().as("entered")).count().collectAsList()
+          .forEach(r -> (r.getBoolean(1) ? entered : left).put(r.getString(0), r.getLong(2)));
     }
-    Dataset<Row> userSegments = userSegments(knownUsers, membership);
+    Dataset<Row> userSegments = userSegments(knownUsers, membership).cache();
+    long userSegmentsBefore = 0;
+    long userSegmentsChanged = 0;
+    if (warehouse.exists("user_segments")
+        && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
+      Dataset<Row> before = warehouse.read("user_segments");
+      userSegmentsBefore = before.count();
+      userSegmentsChanged = before.except(userSegments).select("user_id")
+          .union(userSegments.except(before).select("user_id")).distinct().count();
+    }
     long base = knownUsers.count();
     Dataset<Row> catalog = catalog(spark, warehouse, membership, base, asOf);
-    return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, base, missingIdentifiers(audienceMembers));
+    return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, entered, left, userSegmentsBefore,
+        userSegmentsChanged, base, missingIdentifiers(audienceMembers));
   }
 
   /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing). */
@@ -109,23 +137,35 @@ public final class AudiencePublisher {
     return notes;
   }
 
-  /** Refuses a publish whose audiences move more than the configured share or become empty. */
+  /**
+   * Refuses a publish in which an audience would churn more than the configured share of yesterday's members
+   * ((entered + left) / yesterday's size; an audience swapped for others of the same size counts fully), or
+   * become empty, or in which more than that share of user_segments rows would change.
+   */
   public void guard(Plan plan, boolean allowLargeChange) {
     if (allowLargeChange) {
       return;
     }
+    double limit = config.maxChangeShare();
     List<String> tripped = new ArrayList<>();
     plan.newSizes().forEach((audience, size) -> {
       Long old = plan.oldSizes().get(audience);
       if (old == null || old == 0) {
         return;
       }
-      double change = Math.abs(size - old) / (double) old;
-      if (size == 0 || change > config.maxChangeShare()) {
-        tripped.add(String.format("audience '%s' would go from %,d to %,d members (%+.0f%%, limit %.0f%%)",
-            audience, old, size, 100.0 * (size - old) / old, 100 * config.maxChangeShare()));
+      long in = plan.entered().getOrDefault(audience, 0L);
+      long out = plan.left().getOrDefault(audience, 0L);
+      double churn = (in + out) / (double) old;
+      if (size == 0 || churn > limit) {
+        tripped.add(String.format("audience '%s' would change by %.0f%% of its %,d members (%,d entered, %,d left,"
+            + " %,d after; limit %.0f%%)", audience, 100 * churn, old, in, out, size, 100 * limit));
       }
     });
+    if (plan.userSegmentsBefore() > 0 && plan.userSegmentsChanged() / (double) plan.userSegmentsBefore() > limit) {
+      tripped.add(String.format("user_segments would change %,d of its %,d rows (%.0f%%, limit %.0f%%)",
+          plan.userSegmentsChanged(), plan.userSegmentsBefore(),
+          100.0 * plan.userSegmentsChanged() / plan.userSegmentsBefore(), 100 * limit));
+    }
     if (!tripped.isEmpty()) {
       throw new PublishGuardException("publish guard tripped, nothing was published:\n  " + String.join("\n  ", tripped)
           + "\n  fix: check the input data of this run; if the change is real, rerun with --allow-large-change"

@@ -1,6 +1,7 @@
 package io.segments.publish;
 
 import io.segments.config.Identifiers;
+import io.segments.io.FaultPoint;
 import io.segments.io.Warehouse;
 import java.util.Arrays;
 import java.util.List;
@@ -45,5 +46,6 @@ final class DeltaPublish {
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
     merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete().execute();
     warehouse.setProperties(table, properties);
+    FaultPoint.written(table);
   }
 }

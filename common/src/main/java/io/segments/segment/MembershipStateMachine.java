@@ -61,13 +61,20 @@ final class MembershipStateMachine implements Serializable {
 
   /**
    * @param state the user's memberships before the first day (segment -> entered_on); updated in place
+   * @param families the family of each segment in {@code state}, for segments no longer configured
    * @param days the user's flag rows, sorted by as_of_date
    */
-  List<Row> replay(String userId, Map<String, LocalDate> state, Iterator<Row> days) {
+  List<Row> replay(String userId, Map<String, LocalDate> state, Map<String, String> families,
+      Iterator<Row> days) {
     List<Row> out = new ArrayList<>();
+    boolean first = true;
     while (days.hasNext()) {
       Row row = days.next();
       LocalDate day = row.getDate(0).toLocalDate();
+      if (first) {
+        closeRemoved(userId, state, families, day, out);
+        first = false;
+      }
       boolean[] wants = new boolean[names.length];
       for (int i = 0; i < names.length; i++) {
         boolean enter = row.getBoolean(2 + 2 * i);
@@ -104,9 +111,23 @@ final class MembershipStateMachine implements Serializable {
       state.putAll(next);
     }
     for (Map.Entry<String, LocalDate> open : state.entrySet()) {
-      out.add(record("stay", null, userId, indexOf(open.getKey()), open.getValue(), null, null));
+      int index = indexOf(open.getKey());
+      out.add(index >= 0 ? record("stay", null, userId, index, open.getValue(), null, null)
+          : record("stay", null, userId, open.getKey(), families.get(open.getKey()), open.getValue(), null, null));
     }
     return out;
+  }
+
+  /** A segment removed from the config (or renamed) ends every stay in it on the first replayed day. */
+  private void closeRemoved(String userId, Map<String, LocalDate> state, Map<String, String> families,
+      LocalDate day, List<Row> out) {
+    for (String segment : List.copyOf(state.keySet())) {
+      if (indexOf(segment) < 0) {
+        LocalDate entered = state.remove(segment);
+        out.add(record("exited", day, userId, segment, families.get(segment), entered, day, null));
+        out.add(record("stay", null, userId, segment, families.get(segment), entered, day, null));
+      }
+    }
   }
 
   /** Within each family only the wanted segment with the lowest priority (then the first declared) stays. */
@@ -145,12 +166,17 @@ final class MembershipStateMachine implements Serializable {
         return i;
       }
     }
-    throw new IllegalStateException("segment '" + name + "' in yesterday's membership is no longer defined");
+    return -1;
   }
 
   private Row record(String kind, LocalDate day, String userId, int segment, LocalDate entered, LocalDate exited,
       String replacedBy) {
-    return RowFactory.create(kind, day == null ? null : Date.valueOf(day), userId, names[segment], families[segment],
+    return record(kind, day, userId, names[segment], families[segment], entered, exited, replacedBy);
+  }
+
+  private static Row record(String kind, LocalDate day, String userId, String segment, String family,
+      LocalDate entered, LocalDate exited, String replacedBy) {
+    return RowFactory.create(kind, day == null ? null : Date.valueOf(day), userId, segment, family,
         entered == null ? null : Date.valueOf(entered), exited == null ? null : Date.valueOf(exited), replacedBy);
   }
 }

@@ -14,8 +14,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.spark.api.java.function.CoGroupFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
@@ -48,25 +46,31 @@ public final class SegmentEngine {
 
   /**
    * @param features {@code user_features} rows for the days to replay
-   * @param priorState memberships on the day before the range: user_id, segment, entered_on
+   * @param priorState memberships on the day before the range: user_id, segment, entered_on, family; those of
+   *     segments no longer configured are closed on the first day of the range (an exit and a closed stay)
    */
   public Result assign(Dataset<Row> features, Dataset<Row> priorState) {
     Dataset<Row> flags = features.select(flagColumns().toArray(Column[]::new));
-    Set<String> known = segments.stream().map(SegmentSpec::name).collect(Collectors.toSet());
-    Dataset<Row> prior = priorState.select("user_id", "segment", "entered_on")
-        .where(col("segment").isin(known.toArray()));
+    // Memberships of segments no longer defined (removed or renamed) stay in: the replay closes them.
+    Dataset<Row> prior = java.util.Arrays.asList(priorState.columns()).contains("family")
+        ? priorState.select("user_id", "segment", "entered_on", "family")
+        : priorState.select(col("user_id"), col("segment"), col("entered_on"), lit(null).cast("string").as("family"));
 
     MembershipStateMachine machine = new MembershipStateMachine(segments);
     MapFunction<Row, String> byUser = row -> row.getString(1);
     MapFunction<Row, String> priorByUser = row -> row.getString(0);
     CoGroupFunction<String, Row, Row, Row> replay = (userId, days, before) -> {
       Map<String, LocalDate> state = new HashMap<>();
-      before.forEachRemaining(r -> state.put(r.getString(1), r.getDate(2).toLocalDate()));
+      Map<String, String> families = new HashMap<>();
+      before.forEachRemaining(r -> {
+        state.put(r.getString(1), r.getDate(2).toLocalDate());
+        families.put(r.getString(1), r.getString(3));
+      });
       List<Row> sorted = new ArrayList<>();
       days.forEachRemaining(sorted::add);
       sorted.sort(Comparator.comparing(r -> r.getDate(0)));
       Iterator<Row> ordered = sorted.iterator();
-      return machine.replay(userId, state, ordered).iterator();
+      return machine.replay(userId, state, families, ordered).iterator();
     };
     Dataset<Row> records = flags.groupByKey(byUser, Encoders.STRING())
         .cogroup(prior.groupByKey(priorByUser, Encoders.STRING()), replay,

@@ -41,6 +41,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void everyShippedConfigPassesTheKeyRangeAndExpressionChecks() {
+    for (String file : new String[] {"local.yaml", "cluster.yaml", "bench.yaml"}) {
+      assertTrue(ConfigLoader.load(Path.of("..", "conf", file)).segments().size() > 0, file);
+    }
+    String template = Path.of("..", "jobs", "src", "test", "resources", "it.yaml").toString();
+    assertTrue(new java.io.File(template).exists(), template);
+  }
+
+  @Test
   void unknownKindNamesFileLineAndTheKinds() throws IOException {
     ConfigException e = failure(SOURCE + "features:\n  - name: x\n    kind: countt\n");
     assertTrue(e.getMessage().contains("bad.yaml:5"), e.getMessage());
@@ -96,5 +105,65 @@ class ConfigLoaderTest {
   void missingSourceIsNamed() throws IOException {
     ConfigException e = failure("features: []\n");
     assertTrue(e.getMessage().contains("missing required key 'source'"), e.getMessage());
+  }
+
+  @Test
+  void unknownKeysAnywhereAreRefusedWithTheClosestValidKey() throws IOException {
+    ConfigException feature = failure(SOURCE + "features:\n  - {name: x, kind: count, window_day: 7}\n");
+    assertTrue(feature.getMessage().contains("bad.yaml:4: unknown key 'window_day'"), feature.getMessage());
+    assertTrue(feature.fix().startsWith("did you mean 'window_days'?"), feature.fix());
+    ConfigException segment = failure(SOURCE + "features:\n  - {name: x, kind: count}\nsegments:\n"
+        + "  - name: s\n    rule: x > 1\n    exit_rul: x = 0\n");
+    assertTrue(segment.getMessage().contains("bad.yaml:8: unknown key 'exit_rul'"), segment.getMessage());
+    assertTrue(segment.fix().startsWith("did you mean 'exit_rule'?"), segment.fix());
+    ConfigException publish = failure(SOURCE + "publish:\n  max_change_shar: 0.3\n");
+    assertTrue(publish.fix().startsWith("did you mean 'max_change_share'?"), publish.fix());
+    ConfigException top = failure(SOURCE + "time_zon: UTC\n");
+    assertTrue(top.fix().startsWith("did you mean 'time_zone'?"), top.fix());
+    ConfigException source = failure("source:\n  events: demo.events\n  lookback_day: 3\n");
+    assertTrue(source.fix().startsWith("did you mean 'lookback_days'?"), source.fix());
+  }
+
+  @Test
+  void unknownKeysInAnIncludedFileAreRefusedWithItsName() throws IOException {
+    Files.writeString(dir.resolve("extra.yaml"), "segments:\n  - {name: s, rule: 'true', descripton: typo}\n");
+    ConfigException e = failure(SOURCE + "include: [extra.yaml]\n");
+    assertTrue(e.getMessage().startsWith(dir.resolve("extra.yaml") + ":2: unknown key 'descripton'"), e.getMessage());
+    assertTrue(e.fix().startsWith("did you mean 'description'?"), e.fix());
+  }
+
+  @Test
+  void duplicateKeysAreRefused() throws IOException {
+    ConfigException e = failure(SOURCE + "features:\n  - name: x\n    kind: count\n    kind: sum\n");
+    assertTrue(e.getMessage().contains("bad.yaml:6: duplicate key 'kind' (first at line 5)"), e.getMessage());
+    assertTrue(failure(SOURCE + "database: a\ndatabase: b\n").getMessage().contains("duplicate key 'database'"));
+  }
+
+  @Test
+  void enumeratedValuesAcceptOnlyTheirWords() throws IOException {
+    ConfigException period = failure(SOURCE + "features:\n  - {name: s, kind: streak, period: weeks}\n");
+    assertTrue(period.getMessage().contains("'period' is 'weeks', not one of [week, day]"), period.getMessage());
+    ConfigException mode = failure(SOURCE + "features:\n  - {name: s, kind: sequence, first: a, then: b,"
+        + " within_days: 3, mode: followed}\n");
+    assertTrue(mode.getMessage().contains("'mode' is 'followed'"), mode.getMessage());
+    assertTrue(failure(SOURCE + "time_zone: Mars/Olympus\n").getMessage().contains("unknown time_zone"));
+  }
+
+  @Test
+  void numbersAreRangeChecked() throws IOException {
+    assertTrue(failure(SOURCE + "segments_state:\n  replay_days: 0\n").getMessage()
+        .contains("'replay_days' is 0, outside in [1, 3660]"));
+    assertTrue(failure(SOURCE + "publish:\n  max_change_share: 0\n").getMessage()
+        .contains("'max_change_share' is 0, outside (0.0, 1.0]"));
+    assertTrue(failure(SOURCE + "publish:\n  max_change_share: 1.5\n").getMessage().contains("outside (0.0, 1.0]"));
+    assertTrue(failure(SOURCE + "lock:\n  stale_after_minutes: 0\n").getMessage().contains("outside >= 1"));
+    assertTrue(failure("source:\n  events: e\n  future_tolerance_hours: -1\n").getMessage().contains("outside >= 0"));
+    assertTrue(failure("source:\n  events: e\n  max_quarantine_share: 2\n").getMessage().contains("outside [0.0, 1.0]"));
+    assertTrue(failure(SOURCE + "validate:\n  retention_gap_points: -5\n").getMessage().contains("outside [0.0"));
+    assertTrue(failure(SOURCE + "validate:\n  activation_days: 0\n").getMessage().contains("outside >= 1"));
+    assertTrue(failure(SOURCE + "features:\n  - {name: s, kind: sequence, first: a, then: b, within_days: 0}\n")
+        .getMessage().contains("'within_days' is 0, outside >= 1"));
+    assertTrue(failure(SOURCE + "features:\n  - {name: t, kind: trend, window_days: 7, previous_days: -7}\n")
+        .getMessage().contains("'previous_days' is -7"));
   }
 }

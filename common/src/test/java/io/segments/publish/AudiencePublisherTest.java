@@ -115,7 +115,8 @@ class AudiencePublisherTest extends SparkTestBase {
         frame(MEMBERSHIP,
             row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
             row(day("2026-05-02"), "u5", "others", "tier", day("2026-05-01"))), false));
-    assertEquals(true, e.getMessage().contains("audience 'fans_ads' would go from 3 to 1 members"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("audience 'fans_ads' would change by 67% of its 3 members (0 entered,"
+        + " 2 left, 1 after; limit 50%)"), e.getMessage());
     assertEquals(true, e.getMessage().contains("--allow-large-change"), e.getMessage());
     assertEquals(version, (long) DeltaTable.forName(spark(), "pub_guard.audience_members").history(1).first()
         .getAs("version"), "no commit");
@@ -144,5 +145,45 @@ class AudiencePublisherTest extends SparkTestBase {
         "the family column named order, merged twice");
     assertEquals(1, spark().table("`group`.`audience_table`").count(), "the view of audience 'table'");
     assertEquals(1, spark().table("`group`.`audience_Where`").count(), "the view of audience 'Where'");
+  }
+
+  @Test
+  void theGuardMeasuresChurnSoASwapOfTheSameSizeTripsIt() {
+    PipelineConfig config = config("pub_swap");
+    Warehouse warehouse = new Warehouse(spark(), "pub_swap");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u2", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u3", "others", "tier", day("2026-05-01"))), false);
+    PublishGuardException e = assertThrows(PublishGuardException.class, () -> publish(config, warehouse,
+        frame(MEMBERSHIP,
+            row(day("2026-05-02"), "u4", "fans", "tier", day("2026-05-02")),
+            row(day("2026-05-02"), "u5", "fans", "tier", day("2026-05-02")),
+            row(day("2026-05-02"), "u3", "others", "tier", day("2026-05-01"))), false));
+    assertEquals(true, e.getMessage().contains("audience 'fans_ads' would change by 200% of its 2 members (2 entered,"
+        + " 2 left, 2 after"), e.getMessage());
+    assertEquals(false, e.getMessage().contains("others_crm"), "others_crm did not change: " + e.getMessage());
+    assertEquals(List.of("u1", "u2"), sorted(warehouse.read("audience_members").where("audience = 'fans_ads'"),
+        "user_id").stream().map(r -> r.<String>getAs("user_id")).toList(), "nothing was published");
+  }
+
+  @Test
+  void theGuardCoversUserSegments() {
+    PipelineConfig config = new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", "pub_users",
+        new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), config("x").segments(),
+        List.of(new AudienceSpec("others_crm", "others", List.of(), List.of(), "test")),
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null,
+        240);
+    Warehouse warehouse = new Warehouse(spark(), "pub_users");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u2", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u3", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    PublishGuardException e = assertThrows(PublishGuardException.class, () -> publish(config, warehouse,
+        frame(MEMBERSHIP, row(day("2026-05-02"), "u5", "others", "tier", day("2026-05-01"))), false),
+        "the only audience is unchanged, but three of five users lose their segment");
+    assertEquals(true, e.getMessage().contains("user_segments would change 3 of its 5 rows (60%, limit 50%)"),
+        e.getMessage());
   }
 }

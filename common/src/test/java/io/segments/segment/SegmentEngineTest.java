@@ -122,4 +122,21 @@ class SegmentEngineTest extends SparkTestBase {
     }
     assertEquals(dayByDay, replayed);
   }
+
+  @Test
+  void aSegmentRemovedOrRenamedIsExitedOnTheFirstReplayedDayAndItsStayClosed() {
+    SegmentEngine engine = new SegmentEngine(List.of(segment("hot_renamed", "heat", 1, "score >= 5", null, 0)));
+    StructType withFamily = STATE.add("family", DataTypes.StringType);
+    Dataset<Row> before = frame(withFamily, row("u", "hot", day("2026-04-20"), "heat"),
+        row("u", "hot_renamed", day("2026-04-25"), "heat"));
+    SegmentEngine.Result result = engine.assign(scores("u", 6, 6), before);
+    assertEquals(List.of("hot_renamed@25", "hot_renamed@25"), timeline(result.membership(), 2),
+        "the segment still configured carries on; the removed one has no member row");
+    assertEquals(List.of("2026-05-01 hot heat exited"), result.changes().collectAsList().stream()
+        .map(r -> r.getDate(0) + " " + r.getString(2) + " " + r.getString(3) + " " + r.getString(4)).toList());
+    assertEquals(List.of("hot 2026-04-20 2026-05-01", "hot_renamed 2026-04-25 null"),
+        sorted(result.stays(), "segment").stream()
+            .map(r -> r.getString(1) + " " + r.getDate(3) + " " + r.getDate(4)).toList(),
+        "the removed segment's stay is closed, not dropped");
+  }
 }
