@@ -2,8 +2,9 @@
 -- them afterwards. Keys: (segment, cohort_date).
 -- Retention: retention_d1 = active on day 1 after the cohort date; retention_d7 = active on any of days
 -- 1..7; retention_d30 and retention_d90 = active in the 7-day bracket ending on day 30 (24..30) or 90
--- (84..90). Churn_d30 = no activity on days 1..30. Activation = the activation event within
--- :activation_days days from the cohort date (inclusive); conversion likewise with :conversion_days.
+-- (84..90). Churn_d30 = no activity on days 1..30. Activation = the activation event on days 0..:activation_days
+-- after the cohort date (the cohort day itself counts); conversion likewise with :conversion_days. Days to value
+-- count only activation events inside that window and on or before :as_of, so a daily run and a rebuild agree.
 -- An outcome whose horizon lies after :as_of is null, not zero. The job adds <rate>_lo and <rate>_hi, the 95%
 -- Wilson score interval of every rate.
 -- Input views: segment_membership (as_of_date, user_id, segment, family),
@@ -27,7 +28,9 @@ member_outcomes as (
     max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 24 and 30 then 1 else 0 end) as active_d30,
     max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 84 and 90 then 1 else 0 end) as active_d90,
     max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 30 then 1 else 0 end)  as active_within_d30,
-    min(case when a.is_activation then datediff(a.activity_date, m.cohort_date) end)                           as days_to_value,
+    min(case when a.is_activation
+              and datediff(a.activity_date, m.cohort_date) <= :activation_days
+              and a.activity_date <= :as_of then datediff(a.activity_date, m.cohort_date) end)                  as days_to_value,
     max(case when a.is_conversion
               and datediff(a.activity_date, m.cohort_date) <= :conversion_days then 1 else 0 end)                as converted
   from membership m

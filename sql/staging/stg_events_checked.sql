@@ -32,6 +32,7 @@ checked as (
       when event_name is null                          then 'null_event_name'
       when not is_known_event                          then 'unknown_event_name'
       when revenue_raw is not null and revenue_usd is null then 'non_numeric_revenue'
+      when isnan(revenue_usd) or abs(revenue_usd) = double('Infinity') then 'non_finite_revenue'
       when revenue_usd < 0                             then 'negative_revenue'
     end as quarantine_reason
   from typed

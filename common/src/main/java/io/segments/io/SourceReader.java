@@ -72,6 +72,23 @@ public final class SourceReader {
     }
   }
 
+  /**
+   * The users table ({@code source.users}), refused when a user_id appears more than once: a duplicate would
+   * give the user two feature rows, two memberships and a duplicate key in the audience tables.
+   */
+  public static Dataset<Row> users(SparkSession spark, String source) {
+    Dataset<Row> users = open(spark, source, "source.users");
+    Row duplicates = users.groupBy("user_id").count().where("count > 1")
+        .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.min("user_id")).first();
+    if (duplicates.getLong(0) > 0) {
+      throw new InputRefusedException("source.users '" + source + "' has " + duplicates.getLong(0) + " user_id"
+          + (duplicates.getLong(0) == 1 ? " that appears" : "s that appear") + " more than once (e.g. '"
+          + duplicates.get(1) + "')", "give the users table one row per user_id, e.g. a view that keeps each"
+          + " user's latest row, and point source.users at it");
+    }
+    return users;
+  }
+
   /** The first line of an exception message (Spark's carry the whole plan after it). */
   public static String firstLine(String message) {
     if (message == null) {

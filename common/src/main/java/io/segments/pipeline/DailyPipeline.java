@@ -343,8 +343,8 @@ public final class DailyPipeline {
   void features(RunLedger ledger, List<LocalDate> days) {
     ledger.step("features", () -> {
       Dataset<Row> activity = warehouse.read("user_daily_activity");
-      Dataset<Row> signups = config.source().users() == null ? null
-          : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
+      Dataset<Row> users = users();
+      Dataset<Row> signups = users == null ? null : users.select("user_id", "signup_at");
       Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
           .build(activity, signups, days);
       warehouse.replaceWhere(features, "user_features", between("as_of_date", days), "as_of_date");
@@ -429,8 +429,7 @@ public final class DailyPipeline {
     ledger.step("publish", () -> {
       AudiencePublisher publisher = new AudiencePublisher(config);
       Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").equalTo(Date.valueOf(asOf)));
-      Dataset<Row> users = config.source().users() == null ? null
-          : SourceReader.open(spark, config.source().users(), "source.users");
+      Dataset<Row> users = users();
       AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, knownUsers(asOf), users, asOf);
       try {
         publisher.guard(plan, allowLargeChange);
@@ -458,8 +457,8 @@ public final class DailyPipeline {
     warehouse.read("segment_catalog").collectAsList().forEach(r -> current.add(new SegmentSpec(r.getAs("segment"),
         r.getAs("family"), r.<Integer>getAs("priority"), r.getAs("rule"), r.getAs("exit_rule"),
         r.<Integer>getAs("min_days"), "", "", "", "", "", "segment_catalog")));
-    Dataset<Row> signups = config.source().users() == null ? null
-        : SourceReader.open(spark, config.source().users(), "source.users").select("user_id", "signup_at");
+    Dataset<Row> users = users();
+    Dataset<Row> signups = users == null ? null : users.select("user_id", "signup_at");
     Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
         .build(warehouse.read("user_daily_activity"), signups, List.of(asOf));
     Dataset<Row> membership = warehouse.read("segment_membership");
@@ -476,6 +475,16 @@ public final class DailyPipeline {
           : "applied versions " + (sync.fromVersion() + 1) + ".." + sync.toVersion() + " to " + config.postgres().table();
       return new StepResult(null, sync.deleted() + sync.upserted(), List.of(), note);
     });
+  }
+
+  private Dataset<Row> checkedUsers;
+
+  /** source.users, checked once per run for duplicate user ids; null when none is configured. */
+  private Dataset<Row> users() {
+    if (config.source().users() != null && checkedUsers == null) {
+      checkedUsers = SourceReader.users(spark, config.source().users());
+    }
+    return checkedUsers;
   }
 
   private Dataset<Row> knownUsers(LocalDate asOf) {

@@ -45,8 +45,6 @@ class ConfigLoaderTest {
     for (String file : new String[] {"local.yaml", "cluster.yaml", "bench.yaml"}) {
       assertTrue(ConfigLoader.load(Path.of("..", "conf", file)).segments().size() > 0, file);
     }
-    String template = Path.of("..", "jobs", "src", "test", "resources", "it.yaml").toString();
-    assertTrue(new java.io.File(template).exists(), template);
   }
 
   @Test

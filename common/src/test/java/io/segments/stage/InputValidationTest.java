@@ -101,4 +101,36 @@ class InputValidationTest extends SparkTestBase {
         .map(r -> r.<String>getAs("event_id")).toList(), "the bot's quiet day and the human stay");
     assertEquals(6, staged.quarantined().where("quarantine_reason = 'bot_over_5_events_per_day'").count());
   }
+
+  @Test
+  void revenueThatIsNotAFiniteNumberIsQuarantinedWithItsOwnReason() {
+    Dataset<Row> raw = frame(RAW,
+        row("e1", "a", "upgrade", "2026-03-01 10:00:00", "NaN"),
+        row("e2", "a", "upgrade", "2026-03-01 10:00:01", "Infinity"),
+        row("e3", "a", "upgrade", "2026-03-01 10:00:02", "-Infinity"),
+        row("e4", "a", "upgrade", "2026-03-01 10:00:03", "1e400"),
+        row("e5", "a", "upgrade", "2026-03-01 10:00:04", "12.5"));
+    EventStager.Staged staged = EventStager.stage(spark(), raw, source(List.of("event_id"), 0),
+        LocalDate.of(2026, 3, 10), Instant.parse("2026-03-10T00:00:00Z"));
+    assertEquals(List.of("e1 non_finite_revenue", "e2 non_finite_revenue", "e3 non_finite_revenue",
+            "e4 non_finite_revenue"), sorted(staged.quarantined(), "event_id").stream()
+        .map(r -> r.getAs("event_id") + " " + r.getAs("quarantine_reason")).toList(),
+        "NaN, both infinities and a number too large for a double");
+    assertEquals(List.of("e5"), staged.events().collectAsList().stream().map(r -> r.<String>getAs("event_id")).toList());
+  }
+
+  @Test
+  void aUsersTableWithAUserIdTwiceIsRefusedNamingTheCountAndAnExample() {
+    StructType users = new StructType().add("user_id", DataTypes.StringType).add("plan", DataTypes.StringType);
+    new io.segments.io.Warehouse(spark(), "dup_users").overwrite(frame(users,
+        row("u1", "free"), row("u1", "pro"), row("u2", "free"), row("u3", "team"), row("u3", "team")), "users");
+    InputRefusedException e = assertThrows(InputRefusedException.class,
+        () -> SourceReader.users(spark(), "dup_users.users"));
+    Assertions.assertTrue(e.getMessage().contains("has 2 user_ids that appear more than once (e.g. 'u1')"),
+        e.getMessage());
+    Assertions.assertTrue(e.getMessage().contains("one row per user_id"), e.getMessage());
+    new io.segments.io.Warehouse(spark(), "dup_users").overwrite(frame(users, row("u1", "free"), row("u2", "pro")),
+        "users");
+    assertEquals(2, SourceReader.users(spark(), "dup_users.users").count(), "unique ids pass");
+  }
 }

@@ -107,4 +107,24 @@ class OutcomeValidatorTest extends SparkTestBase {
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("'t' is empty")), warnings.toString());
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("differ by 0.0 points")), warnings.toString());
   }
+
+  @Test
+  void daysToValueCountOnlyActivationsInsideTheWindowAndOnOrBeforeTheAsOfDay() {
+    var membership = frame(MEMBERSHIP,
+        row(day("2026-01-01"), "same_day", "s", "f"), row(day("2026-01-01"), "late", "s", "f"),
+        row(day("2026-01-01"), "in_window", "s", "f"));
+    var activity = frame(ACTIVITY,
+        row("same_day", day("2026-01-01"), "invite_teammate"),
+        row("late", day("2026-01-20"), "invite_teammate"),
+        row("in_window", day("2026-01-05"), "invite_teammate"));
+    OutcomeValidator validator = new OutcomeValidator(config(200));
+    Row asOfWindowEnd = validator.outcomes(membership, validator.outcomeActivity(activity), LocalDate.of(2026, 1, 8))
+        .first();
+    Row later = validator.outcomes(membership, validator.outcomeActivity(activity), LocalDate.of(2026, 3, 1)).first();
+    assertEquals(2.0 / 3, (double) asOfWindowEnd.getAs("activation_rate"), 1e-9,
+        "day 0 (the cohort day) and day 4 count; day 19 is after the 7-day window");
+    assertEquals(0.0 + 4 / 2.0, (double) asOfWindowEnd.getAs("median_days_to_value"), 1e-9, "median of 0 and 4");
+    assertEquals(asOfWindowEnd.<Double>getAs("median_days_to_value"), later.<Double>getAs("median_days_to_value"),
+        "an activation after the window does not change the median later (daily run = rebuild)");
+  }
 }
