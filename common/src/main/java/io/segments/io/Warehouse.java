@@ -2,12 +2,18 @@ package io.segments.io;
 
 import io.delta.tables.DeltaTable;
 import io.segments.config.Identifiers;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads and writes the pipeline's Delta tables in the output database. Every write is a single Delta
@@ -91,6 +97,41 @@ public final class Warehouse {
     }
     data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
         .save(location(table));
+    FaultPoint.written(table);
+  }
+
+  /**
+   * {@link #replaceWhere} for a table whose columns follow the config ({@code user_features}): a new column is
+   * added (null in the rows already there), a column no longer produced is kept (its past values stay; null in
+   * the new rows), and a column whose type changed is first cast in the rows already there (null where an old
+   * value does not convert), in one commit of its own.
+   */
+  public void replaceWhereEvolving(Dataset<Row> data, String table, Column condition, String... partitionBy) {
+    if (!exists(table)) {
+      overwrite(data, table, partitionBy);
+      return;
+    }
+    StructType current = read(table).schema();
+    Map<String, StructField> incoming = new java.util.LinkedHashMap<>();
+    for (StructField field : data.schema().fields()) {
+      incoming.put(field.name().toLowerCase(java.util.Locale.ROOT), field);
+    }
+    List<Column> existing = new ArrayList<>();
+    List<Column> aligned = new ArrayList<>();
+    boolean retyped = false;
+    for (StructField field : current.fields()) {
+      StructField next = incoming.remove(field.name().toLowerCase(java.util.Locale.ROOT));
+      DataType type = next == null ? field.dataType() : next.dataType();
+      retyped |= !type.equals(field.dataType());
+      existing.add(functions.col(field.name()).cast(type).as(field.name()));
+      aligned.add((next == null ? functions.lit(null) : functions.col(next.name())).cast(type).as(field.name()));
+    }
+    incoming.values().forEach(field -> aligned.add(functions.col(field.name())));
+    if (retyped) {
+      overwrite(read(table).select(existing.toArray(Column[]::new)), table, partitionBy);
+    }
+    data.select(aligned.toArray(Column[]::new)).write().format("delta").mode("overwrite")
+        .option("replaceWhere", condition.expr().sql()).option("mergeSchema", "true").save(location(table));
     FaultPoint.written(table);
   }
 

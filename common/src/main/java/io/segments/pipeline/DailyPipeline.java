@@ -2,6 +2,7 @@ package io.segments.pipeline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.segments.config.ConfigException;
@@ -279,9 +280,11 @@ public final class DailyPipeline {
   }
 
   /**
-   * Counts the rows in scope by reason in one pass (no event is kept in memory), writes the refused ones to
-   * {@code quarantine_events} and refuses the run when too many of the day's rows are bad. The staged events
-   * stay lazy: the rollup reads them once.
+   * Counts the rows in scope by reason in one pass (no event is kept in memory), writes the newly refused ones
+   * to {@code quarantine_events} and refuses the run when too many of the day's rows are bad. The day's rows
+   * are those stamped on D (or later) or without a usable stamp, less the ones an earlier run already
+   * quarantined; rows set aside by the bot filter are their own figure and do not count. The staged events stay
+   * lazy: the rollup reads them once.
    */
   EventStager.Staged stage(RunLedger ledger, LocalDate asOf, String runId, LocalDate readFrom) {
     EventStager.Staged[] result = new EventStager.Staged[1];
@@ -289,24 +292,34 @@ public final class DailyPipeline {
       EventStager.Staged staged = EventStager.stage(spark, config.source(), asOf, Instant.now(), readFrom);
       // Rows of the day: stamped on D (or later), or without a usable stamp; the ceiling applies to those.
       Column ofTheDay = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(Date.valueOf(asOf))));
+      Dataset<Row> earlier = warehouse.exists("quarantine_events")
+          ? warehouse.read("quarantine_events").where(col("as_of_date").lt(lit(Date.valueOf(asOf)))) : null;
+      Dataset<Row> marked = EventStager.markRepeats(staged.checked(), earlier);
       Map<String, Long> reasons = new LinkedHashMap<>();
       long valid = 0;
       long validToday = 0;
       long refusedToday = 0;
-      for (Row r : staged.checked().groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day")).count()
-          .orderBy("quarantine_reason", "of_the_day").collectAsList()) {
-        long n = r.getLong(2);
+      long bots = 0;
+      long repeats = 0;
+      for (Row r : marked.groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day"), col("is_repeat")).count()
+          .collectAsList()) {
+        long n = r.getLong(3);
         if (r.isNullAt(0)) {
           valid += n;
           validToday += r.getBoolean(1) ? n : 0;
+        } else if (r.getBoolean(2)) {
+          repeats += n;
+        } else if (r.getString(0).startsWith("bot_over_")) {
+          bots += n;
         } else {
           reasons.merge(r.getString(0), n, Long::sum);
           refusedToday += r.getBoolean(1) ? n : 0;
         }
       }
       long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
-      if (refused > 0 || !warehouse.exists("quarantine_events")) {
-        Dataset<Row> quarantined = staged.quarantined()
+      if (refused + bots > 0 || !warehouse.exists("quarantine_events")) {
+        Dataset<Row> quarantined = marked.where(col("quarantine_reason").isNotNull().and(not(col("is_repeat"))))
+            .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw")
             .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
         warehouse.replaceWhere(quarantined, "quarantine_events", col("as_of_date").equalTo(lit(Date.valueOf(asOf))),
             "as_of_date");
@@ -315,17 +328,25 @@ public final class DailyPipeline {
       }
       List<String> warnings = new ArrayList<>();
       reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
+      if (bots > 0) {
+        warnings.add(String.format("bot filter set aside %,d rows (user-days over source.bot_filter."
+            + "max_events_per_day); not counted toward source.max_quarantine_share", bots));
+      }
       double share = validToday + refusedToday == 0 ? 0 : refusedToday / (double) (validToday + refusedToday);
       if (share > config.source().maxQuarantineShare()) {
         throw new InputRefusedException(String.format("%.1f%% of the rows of %s were quarantined (%,d of %,d), more"
-                + " than source.max_quarantine_share %.1f%%; reasons over all days: %s", 100 * share, asOf,
+                + " than source.max_quarantine_share %.1f%%; new refused rows by reason: %s", 100 * share, asOf,
                 refusedToday, validToday + refusedToday, 100 * config.source().maxQuarantineShare(), reasons),
             "inspect " + warehouse.name("quarantine_events") + " for as_of_date " + asOf
                 + ", fix the source, or raise source.max_quarantine_share");
       }
+      String note = repeats == 0 ? null : String.format("%,d refused rows were quarantined by an earlier run and"
+          + " are not stored or counted again", repeats);
+      if (readFrom != null) {
+        note = (note == null ? "" : note + "; ") + "read events from " + readFrom + " (source.lookback_days)";
+      }
       result[0] = staged;
-      return new StepResult(valid + refused, valid, warnings,
-          readFrom == null ? null : "read events from " + readFrom + " (source.lookback_days)");
+      return new StepResult(valid + refused + bots + repeats, valid, warnings, note);
     });
     return result[0];
   }
@@ -347,7 +368,7 @@ public final class DailyPipeline {
       Dataset<Row> signups = users == null ? null : users.select("user_id", "signup_at");
       Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
           .build(activity, signups, days);
-      warehouse.replaceWhere(features, "user_features", between("as_of_date", days), "as_of_date");
+      warehouse.replaceWhereEvolving(features, "user_features", between("as_of_date", days), "as_of_date");
       long rows = warehouse.read("user_features").where(between("as_of_date", days)).count();
       return StepResult.of(activity.count(), rows);
     });

@@ -2,6 +2,8 @@ package io.segments.stage;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -90,6 +92,31 @@ public final class EventStager {
     Dataset<Row> quarantined = checked.where(col("quarantine_reason").isNotNull())
         .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
     return new Staged(events, quarantined, checked);
+  }
+
+  /**
+   * Adds {@code is_repeat}: true for a refused row already stored in {@code quarantine_events} under an earlier
+   * as-of date (a row without a usable stamp, or stamped in the future, is read again by every run). Such rows
+   * are neither stored again nor counted toward the day's ceiling. Keyed by a hash of the raw fields; the
+   * earlier rows are broadcast (quarantine is expected to stay small).
+   */
+  public static Dataset<Row> markRepeats(Dataset<Row> checked, Dataset<Row> earlierQuarantine) {
+    if (earlierQuarantine == null) {
+      return checked.withColumn("is_repeat", lit(false));
+    }
+    Dataset<Row> seen = earlierQuarantine.select(rawKey().as("seen_key")).distinct()
+        .withColumn("seen", lit(true));
+    return checked
+        .withColumn("raw_key", when(col("quarantine_reason").isNotNull(), rawKey()))
+        .join(broadcast(seen), col("raw_key").equalTo(col("seen_key")), "left")
+        .withColumn("is_repeat", coalesce(col("seen"), lit(false)))
+        .drop("raw_key", "seen_key", "seen");
+  }
+
+  private static Column rawKey() {
+    return xxhash64(concat_ws("\u0001", java.util.stream.Stream.of("event_id", "user_id", "event_name",
+            "event_at_raw", "revenue_raw").map(c -> coalesce(col(c).cast("string"), lit("\u0000")))
+        .toArray(Column[]::new)));
   }
 
   /**
