@@ -58,6 +58,7 @@ public final class RunLedger {
   private final LocalDate asOf;
   private final PrintStream console;
   private final List<String> warnings = new ArrayList<>();
+  private Runnable beforeStep = () -> { };
 
   public RunLedger(Warehouse warehouse, String runId, String command, LocalDate asOf, PrintStream console) {
     this.warehouse = warehouse;
@@ -71,8 +72,15 @@ public final class RunLedger {
     return runId;
   }
 
+  /** Runs before every step, e.g. the run lock's heartbeat. */
+  public RunLedger beforeEachStep(Runnable action) {
+    this.beforeStep = action;
+    return this;
+  }
+
   /** Runs and records one step; a failure is recorded and rethrown. */
   public StepResult step(String name, Step body) {
+    beforeStep.run();
     Instant start = Instant.now();
     warehouse.spark().sparkContext().setJobDescription("segments " + name + " as of " + asOf + " (run " + runId + ")");
     try {

@@ -1,12 +1,17 @@
 package io.segments.ledger;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
+import io.delta.exceptions.DeltaConcurrentModificationException;
+import io.delta.tables.DeltaTable;
 import io.segments.io.Warehouse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -14,17 +19,19 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
- * Delta MERGE, so two runs racing for it conflict and only one commits. A lock whose owner process on this
- * host is gone (a run killed with kill -9), or older than the stale timeout (a run killed on another host), is
- * taken over.
+ * Delta MERGE, so two runs racing for it conflict and only one commits. A running job refreshes the row's
+ * {@code heartbeat_at} before every step ({@link #heartbeat}). A lock is taken over only when it was left: on
+ * this host, when its process is gone (a run killed with kill -9); on another host, when its heartbeat is
+ * older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
-  private static final StructType SCHEMA = new StructType()
+  static final StructType SCHEMA = new StructType()
       .add("lock", DataTypes.StringType, false)
       .add("run_id", DataTypes.StringType, false)
       .add("command", DataTypes.StringType, false)
       .add("acquired_at", DataTypes.TimestampType, false)
-      .add("owner", DataTypes.StringType, false);
+      .add("owner", DataTypes.StringType, false)
+      .add("heartbeat_at", DataTypes.TimestampType, false);
 
   private final Warehouse warehouse;
   private final String runId;
@@ -43,16 +50,19 @@ public final class RunLock implements AutoCloseable {
 
   public static RunLock acquire(Warehouse warehouse, String runId, String command, Duration staleAfter) {
     if (!warehouse.exists("pipeline_lock")
-        || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("owner")) {
+        || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("heartbeat_at")) {
       warehouse.overwrite(warehouse.spark().createDataFrame(List.of(), SCHEMA), "pipeline_lock");
     }
     Timestamp now = Timestamp.from(Instant.now());
     Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
-    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER)), SCHEMA);
-    var takeover = col("t.acquired_at").lt(stale);
+    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER, now)),
+        SCHEMA);
+    Column takeover = lit(false);
     for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
-      if (deadOnThisHost(row.getString(4))) {
-        takeover = takeover.or(col("t.owner").equalTo(row.getString(4)));
+      String owner = row.getAs("owner");
+      boolean left = onThisHost(owner) ? !alive(owner) : row.<Timestamp>getAs("heartbeat_at").before(stale);
+      if (left) {
+        takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id")));
       }
     }
     try {
@@ -60,18 +70,35 @@ public final class RunLock implements AutoCloseable {
           .whenMatched(takeover).updateAll()
           .whenNotMatched().insertAll()
           .execute();
-    } catch (RuntimeException e) {
+    } catch (DeltaConcurrentModificationException e) {
       // A concurrent run committed first: report who holds it below.
+    } catch (Exception e) {
+      throw new IllegalStateException("could not write the run lock " + warehouse.name("pipeline_lock") + ": "
+          + io.segments.io.SourceReader.firstLine(e.getMessage()) + "\n  fix: check that the warehouse is writable;"
+          + " nothing was run", e);
     }
     Row holder = warehouse.read("pipeline_lock").where(col("lock").equalTo("run")).first();
     if (!runId.equals(holder.getString(1))) {
       throw new HeldException("another run holds the lock on " + warehouse.database() + ": run "
-          + holder.getString(1) + " (" + holder.getString(2) + ") since " + holder.getTimestamp(3)
-          + "\n  fix: wait for it to finish; if it was killed, the lock is taken over after " + staleAfter.toMinutes()
-          + " minutes (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
+          + holder.getString(1) + " (" + holder.getString(2) + ") since " + holder.getTimestamp(3) + " on "
+          + holder.getString(4) + ", last heartbeat " + holder.getTimestamp(5)
+          + "\n  fix: wait for it to finish (exit code 5 means: try again later); a killed run's lock is taken over"
+          + " once its process is gone (same host) or its heartbeat is " + staleAfter.toMinutes()
+          + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
           + warehouse.name("pipeline_lock") + "\"");
     }
     return new RunLock(warehouse, runId);
+  }
+
+  /** Refreshes this run's heartbeat; fails when the lock is no longer this run's (it was taken over). */
+  public void heartbeat() {
+    DeltaTable lock = warehouse.delta("pipeline_lock");
+    lock.update(col("run_id").equalTo(runId), Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
+    if (warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).isEmpty()) {
+      throw new HeldException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
+          + " (another run took it over)\n  fix: make sure only one scheduler runs this job; rerun when the other"
+          + " run has finished");
+    }
   }
 
   private static final String OWNER = host() + ":" + ProcessHandle.current().pid();
@@ -84,15 +111,17 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  private static boolean deadOnThisHost(String owner) {
+  private static boolean onThisHost(String owner) {
     int colon = owner.lastIndexOf(':');
-    if (colon < 0 || !owner.substring(0, colon).equals(host())) {
-      return false;
-    }
+    return colon > 0 && owner.substring(0, colon).equals(host());
+  }
+
+  private static boolean alive(String owner) {
     try {
-      return ProcessHandle.of(Long.parseLong(owner.substring(colon + 1))).map(p -> !p.isAlive()).orElse(true);
+      return ProcessHandle.of(Long.parseLong(owner.substring(owner.lastIndexOf(':') + 1)))
+          .map(ProcessHandle::isAlive).orElse(false);
     } catch (NumberFormatException e) {
-      return false;
+      return true;
     }
   }
 

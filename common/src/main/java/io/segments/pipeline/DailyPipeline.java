@@ -116,16 +116,17 @@ public final class DailyPipeline {
     String runId = UUID.randomUUID().toString();
     try (RunLock lock = RunLock.acquire(warehouse, runId, options.describe(),
         Duration.ofMinutes(config.lockStaleMinutes()))) {
-      return runLocked(options, runId);
+      return runLocked(options, runId, lock);
     }
   }
 
-  private RunSummary runLocked(RunOptions options, String runId) {
+  private RunSummary runLocked(RunOptions options, String runId, RunLock lock) {
     LocalDate asOf = options.asOf();
     Set<Step> steps = options.steps();
     boolean allowLargeChange = options.allowLargeChange();
     List<LocalDate> days = plan(asOf, options.from());
-    RunLedger ledger = new RunLedger(warehouse, runId, options.describe(), asOf, console);
+    RunLedger ledger = new RunLedger(warehouse, runId, options.describe(), asOf, console)
+        .beforeEachStep(lock::heartbeat);
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", runId, asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));
     try {

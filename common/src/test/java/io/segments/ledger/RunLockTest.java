@@ -1,0 +1,84 @@
+package io.segments.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.segments.SparkTestBase;
+import io.segments.io.Warehouse;
+import java.net.InetAddress;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/** The run lock: who may take it over, the heartbeat, and a lock that cannot be written. */
+class RunLockTest extends SparkTestBase {
+  private static final Duration STALE = Duration.ofMinutes(30);
+
+  private Warehouse lockHeldBy(String database, String owner, Instant heartbeat) {
+    Warehouse warehouse = new Warehouse(spark(), database);
+    Timestamp acquired = Timestamp.from(Instant.now().minus(Duration.ofDays(2)));
+    warehouse.overwrite(frame(RunLock.SCHEMA, row("run", "other-run", "run --as-of D", acquired, owner,
+        Timestamp.from(heartbeat))), "pipeline_lock");
+    return warehouse;
+  }
+
+  private static String thisHost() throws Exception {
+    return InetAddress.getLocalHost().getHostName();
+  }
+
+  @Test
+  void aLiveProcessOnThisHostKeepsItsLockHoweverOldItsHeartbeat() throws Exception {
+    Warehouse warehouse = lockHeldBy("lock_live", thisHost() + ":" + ProcessHandle.current().pid(),
+        Instant.now().minus(Duration.ofDays(1)));
+    RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
+        () -> RunLock.acquire(warehouse, "me", "run", STALE));
+    Assertions.assertTrue(e.getMessage().contains("run other-run"), e.getMessage());
+  }
+
+  @Test
+  void aGoneProcessOnThisHostLeavesItsLockToTheNextRunAtOnce() throws Exception {
+    Process done = new ProcessBuilder("true").start();
+    done.waitFor();
+    Warehouse warehouse = lockHeldBy("lock_gone", thisHost() + ":" + done.pid(), Instant.now());
+    RunLock.acquire(warehouse, "me", "run", STALE).close();
+    assertEquals(0, warehouse.read("pipeline_lock").count(), "taken over, then released");
+  }
+
+  @Test
+  void anotherHostsLockIsTakenOverOnlyWhenItsHeartbeatIsStale() {
+    Warehouse fresh = lockHeldBy("lock_fresh", "elsewhere:42", Instant.now().minus(Duration.ofMinutes(5)));
+    assertThrows(RunLock.HeldException.class, () -> RunLock.acquire(fresh, "me", "run", STALE),
+        "a 2-day-old lock with a 5-minute-old heartbeat is a long run, not a dead one");
+    Warehouse stale = lockHeldBy("lock_stale", "elsewhere:42", Instant.now().minus(Duration.ofHours(1)));
+    RunLock.acquire(stale, "me", "run", STALE).close();
+    assertEquals(0, stale.read("pipeline_lock").count());
+  }
+
+  @Test
+  void theHeartbeatMovesAndATakenOverLockIsNoticed() {
+    Warehouse warehouse = new Warehouse(spark(), "lock_beat");
+    RunLock lock = RunLock.acquire(warehouse, "me", "run", STALE);
+    Timestamp first = warehouse.read("pipeline_lock").first().getAs("heartbeat_at");
+    lock.heartbeat();
+    Timestamp second = warehouse.read("pipeline_lock").first().getAs("heartbeat_at");
+    Assertions.assertTrue(second.after(first) || second.equals(first), first + " then " + second);
+    Assertions.assertTrue(second.getTime() >= first.getTime());
+    warehouse.overwrite(frame(RunLock.SCHEMA, row("run", "intruder", "run", Timestamp.from(Instant.now()),
+        "elsewhere:1", Timestamp.from(Instant.now()))), "pipeline_lock");
+    RunLock.HeldException e = assertThrows(RunLock.HeldException.class, lock::heartbeat);
+    Assertions.assertTrue(e.getMessage().contains("no longer held by run me"), e.getMessage());
+  }
+
+  @Test
+  void aLockThatCannotBeWrittenIsAnErrorNotAHeldLock() {
+    Warehouse warehouse = new Warehouse(spark(), "lock_broken");
+    spark().sql("create table lock_broken.pipeline_lock (lock string, run_id array<int>, command string,"
+        + " acquired_at timestamp, owner string, heartbeat_at timestamp) using delta");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> RunLock.acquire(warehouse, "me", "run", STALE));
+    Assertions.assertTrue(e.getMessage().contains("could not write the run lock lock_broken.pipeline_lock"),
+        e.getMessage());
+  }
+}
