@@ -495,7 +495,8 @@ public final class DailyPipeline {
       String note = sync.fullLoad()
           ? "full load of version " + sync.toVersion() + " into " + config.postgres().table()
           : "applied versions " + (sync.fromVersion() + 1) + ".." + sync.toVersion() + " to " + config.postgres().table();
-      return new StepResult(null, sync.deleted() + sync.upserted(), List.of(), note);
+      return new StepResult(null, sync.deleted() + sync.upserted(),
+          sync.warning() == null ? List.of() : List.of(sync.warning()), note);
     });
   }
 

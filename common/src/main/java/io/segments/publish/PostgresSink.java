@@ -46,8 +46,12 @@ public final class PostgresSink {
     this.failAfterStatements = failAfterStatements;
   }
 
-  /** What a sync applied. */
-  public record Sync(long fromVersion, long toVersion, long deleted, long upserted, boolean fullLoad) {}
+  /** What a sync applied; {@code warning} says why a full reload replaced the change feed, or is null. */
+  public record Sync(long fromVersion, long toVersion, long deleted, long upserted, boolean fullLoad, String warning) {
+    Sync withWarning(String text) {
+      return new Sync(fromVersion, toVersion, deleted, upserted, fullLoad, text);
+    }
+  }
 
   public Sync sync(Warehouse warehouse) {
     String source = warehouse.name("audience_members");
@@ -68,12 +72,28 @@ public final class PostgresSink {
         Sync result;
         if (synced != null && synced == current && schemaMatches) {
           connection.rollback();
-          return new Sync(synced, current, 0, 0, false);
+          return new Sync(synced, current, 0, 0, false, null);
         }
         if (synced == null || !schemaMatches) {
           result = fullLoad(connection, warehouse.read("audience_members"), schema, current);
+        } else if (synced > current) {
+          result = fullLoad(connection, warehouse.read("audience_members"), schema, current).withWarning(
+              "audience_members is at version " + current + ", before the synced version " + synced
+                  + " (the table was recreated): reloaded " + config.table() + " in full");
         } else {
-          result = applyChanges(connection, warehouse, source, schema, synced, current);
+          try {
+            result = applyChanges(connection, warehouse, source, schema, synced, current);
+          } catch (Exception e) {
+            if (!missingChanges(e)) {
+              throw e;
+            }
+            connection.rollback();
+            ensureState(connection);
+            result = fullLoad(connection, warehouse.read("audience_members"), schema, current).withWarning(
+                "the change data feed of audience_members for versions " + (synced + 1) + ".." + current
+                    + " is gone (" + io.segments.io.SourceReader.firstLine(e.getMessage()) + "): reloaded "
+                    + config.table() + " in full");
+          }
         }
         recordVersion(connection, source, current);
         connection.commit();
@@ -96,7 +116,7 @@ public final class PostgresSink {
           + ", primary key (audience, user_id))");
     }
     long rows = upsert(connection, schema, snapshot.toLocalIterator(), 0);
-    return new Sync(-1, version, 0, rows, true);
+    return new Sync(-1, version, 0, rows, true, null);
   }
 
   private Sync applyChanges(Connection connection, Warehouse warehouse, String source, StructType schema, long from,
@@ -122,10 +142,17 @@ public final class PostgresSink {
         deletes.clear();
         upserts.add(row);
       }
+      if (deletes.size() >= BATCH) {
+        deleted += delete(connection, deletes, deleted + upserted);
+        deletes.clear();
+      } else if (upserts.size() >= BATCH) {
+        upserted += upsert(connection, schema, upserts.iterator(), deleted + upserted);
+        upserts.clear();
+      }
     }
     deleted += delete(connection, deletes, deleted + upserted);
     upserted += upsert(connection, schema, upserts.iterator(), deleted + upserted);
-    return new Sync(from, to, deleted, upserted, false);
+    return new Sync(from, to, deleted, upserted, false, null);
   }
 
   private long delete(Connection connection, List<Row> rows, long done) throws SQLException {
@@ -141,10 +168,25 @@ public final class PostgresSink {
         statement.addBatch();
         count++;
         failIfAsked(done + count);
+        if (count % BATCH == 0) {
+          statement.executeBatch();
+        }
       }
       statement.executeBatch();
       return count;
     }
+  }
+
+  /** The change feed of the needed versions is gone: vacuumed, expired from the log, or never recorded. */
+  static boolean missingChanges(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String text = t.getClass().getSimpleName() + " " + t.getMessage();
+      if (text.contains("VersionNotFound") || text.contains("FileNotFound") || text.contains("DELTA_MISSING_CHANGE_DATA")
+          || text.contains("change data was not recorded") || text.contains("Cannot time travel")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long upsert(Connection connection, StructType schema, Iterator<Row> rows, long done) throws SQLException {

@@ -146,4 +146,48 @@ class PostgresSinkTest extends SparkTestBase {
     assertEquals(1, second.upserted());
     assertEquals(deltaRows(warehouse), postgresRows("crm.\"AudienceMembers\""));
   }
+
+  @Test
+  void aLostChangeFeedOrARecreatedTableFallsBackToAFullReloadWithAWarning() throws Exception {
+    Warehouse warehouse = new Warehouse(spark(), "pg_sink_lost");
+    PostgresSinkConfig sink = sinkConfig("lost_audience");
+    publish(warehouse, LocalDate.of(2026, 5, 1), row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")));
+    new PostgresSink(sink).sync(warehouse);
+    publish(warehouse, LocalDate.of(2026, 5, 2), row(day("2026-05-02"), "u2", "fans", "tier", day("2026-05-02")));
+    try (Connection connection = DriverManager.getConnection(server.url(), "segments", "")) {
+      connection.createStatement().execute("update segments_sync_state set delta_version = -1"
+          + " where target_table = 'lost_audience'");
+    }
+    PostgresSink.Sync lost = new PostgresSink(sink).sync(warehouse);
+    assertEquals(true, lost.fullLoad(), "version 0 has no change data: reload");
+    assertEquals(true, lost.warning().contains("the change data feed of audience_members for versions 0.."),
+        lost.warning());
+    assertEquals(deltaRows(warehouse), postgresRows("lost_audience"));
+
+    try (Connection connection = DriverManager.getConnection(server.url(), "segments", "")) {
+      connection.createStatement().execute("update segments_sync_state set delta_version = 999"
+          + " where target_table = 'lost_audience'");
+    }
+    PostgresSink.Sync recreated = new PostgresSink(sink).sync(warehouse);
+    assertEquals(true, recreated.fullLoad());
+    assertEquals(true, recreated.warning().contains("before the synced version 999 (the table was recreated)"),
+        recreated.warning());
+    assertEquals(deltaRows(warehouse), postgresRows("lost_audience"));
+  }
+
+  @Test
+  void moreDeletesThanOneBatchAllApply() throws Exception {
+    Warehouse warehouse = new Warehouse(spark(), "pg_sink_batch");
+    PostgresSinkConfig sink = sinkConfig("batch_audience");
+    Object[][] many = new Object[2500][];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = row(day("2026-05-01"), "u" + i, "fans", "tier", day("2026-05-01"));
+    }
+    publish(warehouse, LocalDate.of(2026, 5, 1), many);
+    new PostgresSink(sink).sync(warehouse);
+    publish(warehouse, LocalDate.of(2026, 5, 2), row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")));
+    PostgresSink.Sync sync = new PostgresSink(sink).sync(warehouse);
+    assertEquals(2499, sync.deleted());
+    assertEquals(deltaRows(warehouse), postgresRows("batch_audience"));
+  }
 }
