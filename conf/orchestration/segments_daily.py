@@ -5,11 +5,18 @@ refused, 4 publish guard tripped -- these are not fixed by retrying, so the task
 5 another run holds the lock -- not a crash: the task fails at once without burning retries (the next
 schedule, or a manual clear once the other run ends, runs it).
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+import pendulum
 from airflow import DAG
 from airflow.exceptions import AirflowFailException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+# The zone of conf/cluster.yaml's time_zone: a day ends at midnight there, not at midnight UTC.
+TIME_ZONE = "America/New_York"
+# Run at 02:30 in that zone: after the day has ended, with 2.5 hours for late events to land. The as-of date
+# is the day that just ended: the start of the data interval, in the same zone.
+SCHEDULE = "30 2 * * *"
 
 NO_RETRY_EXIT_CODES = {2: "bad arguments or config", 3: "input data refused", 4: "publish guard tripped",
                        5: "another run holds the lock"}
@@ -30,8 +37,8 @@ class SegmentsSubmitOperator(SparkSubmitOperator):
 
 with DAG(
     dag_id="segments_daily",
-    start_date=datetime(2026, 1, 1),
-    schedule="0 3 * * *",  # after the day's events have landed
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIME_ZONE),  # a zoned start: the cron runs in TIME_ZONE
+    schedule=SCHEDULE,
     catchup=False,
     max_active_runs=1,  # the job also refuses a concurrent run on the same warehouse
     default_args={
@@ -50,6 +57,7 @@ with DAG(
             "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         },
         # segments-command-begin
-        application_args=["run", "--as-of", "{{ ds }}", "--config", "/opt/segments/conf/cluster.yaml"],
+        application_args=["run", "--as-of", "{{ data_interval_start.in_timezone('America/New_York') | ds }}",
+                          "--config", "/opt/segments/conf/cluster.yaml"],
         # segments-command-end
     )

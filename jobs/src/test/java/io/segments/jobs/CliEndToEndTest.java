@@ -272,7 +272,12 @@ class CliEndToEndTest {
     for (String quoted : list.split(",")) {
       args.add(quoted.strip().replaceAll("^\"|\"$", ""));
     }
-    assertEquals(List.of("run", "--as-of", "{{ ds }}", "--config", "/opt/segments/conf/cluster.yaml"), args);
+    assertEquals(List.of("run", "--as-of", "{{ data_interval_start.in_timezone('America/New_York') | ds }}",
+        "--config", "/opt/segments/conf/cluster.yaml"), args);
+    String zone = io.segments.config.ConfigLoader.load(Path.of("..", "conf", "cluster.yaml")).timeZone();
+    assertTrue(dag.contains("TIME_ZONE = \"" + zone + "\"") && dag.contains("tz=TIME_ZONE")
+        && block.contains("in_timezone('" + zone + "')"), "the DAG runs and dates its runs in the config's zone");
+    assertTrue(Files.readString(Path.of("..", "conf", "orchestration", "crontab")).contains("CRON_TZ=" + zone));
     args.set(2, D);
     args.set(4, CONFIG);
     args.addAll(List.of("--warehouse", warehouse.toString()));
