@@ -23,7 +23,10 @@ public final class NotebookRunner {
 
   private NotebookRunner() {}
 
-  /** Runs every cell; returns the HTML page. A failing cell fails the run, naming the notebook and cell. */
+  /**
+   * Runs every cell; returns the HTML page. A failing cell fails the run, naming the notebook and cell. Cells
+   * only read: a cell that would change a table is refused (exit 2) instead of run.
+   */
   public static String run(SparkSession spark, Path notebook) {
     String text;
     try {
@@ -63,6 +66,17 @@ public final class NotebookRunner {
       html.append("<pre>").append(Html.escape(statement)).append("</pre>");
       Dataset<Row> result;
       List<Row> rows;
+      boolean writes;
+      try {
+        writes = io.segments.io.Statements.changesTables(spark.sessionState().sqlParser().parsePlan(statement));
+      } catch (Exception e) {
+        throw new ConfigException(notebook + ", cell " + (i + 1), "does not parse: "
+            + String.valueOf(e.getMessage()).split("\n")[0], "fix the cell's SQL");
+      }
+      if (writes) {
+        throw new ConfigException(notebook + ", cell " + (i + 1), "the cell changes tables; notebooks only read",
+            "keep notebooks to queries; DDL and DML go through ./segments sql (the admin door, under the run lock)");
+      }
       try {
         result = spark.sql(statement);
         rows = result.takeAsList(MAX_ROWS);

@@ -3,6 +3,7 @@ package io.segments.jobs;
 import io.segments.config.ConfigException;
 import io.segments.config.PipelineConfig;
 import io.segments.io.SparkSessions;
+import io.segments.io.Statements;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLock;
 import java.time.Duration;
@@ -13,9 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
-import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 
 /**
  * {@code sql "<statement>"}: the admin door. Runs any statement against the catalog with the job's own
@@ -44,7 +43,7 @@ final class SqlCommand {
     SparkSession spark = SparkSessions.create(config, "segments sql");
     Dataset<Row> result;
     LogicalPlan plan = parse(spark, statement.get(0));
-    if (changesTables(plan) && !onlyTheLock(plan)) {
+    if (Statements.changesTables(plan) && !onlyTheLock(plan)) {
       Warehouse warehouse = new Warehouse(spark, config.database());
       try (RunLock lock = RunLock.acquire(warehouse, UUID.randomUUID().toString(), "sql",
           Duration.ofMinutes(config.lockStaleMinutes()))) {
@@ -80,24 +79,6 @@ final class SqlCommand {
       throw new ConfigException("sql", "the statement does not parse: "
           + io.segments.io.SourceReader.firstLine(e.getMessage()), "check the statement's syntax (Spark SQL)");
     }
-  }
-
-  /** True unless the statement only reads: a query, or a SHOW, DESCRIBE or EXPLAIN. */
-  static boolean changesTables(LogicalPlan plan) {
-    String root = plan.getClass().getSimpleName();
-    if (root.startsWith("Show") || root.startsWith("Describe") || root.startsWith("Explain")) {
-      return false;
-    }
-    if (plan instanceof Command || plan instanceof ParsedStatement) {
-      return true;
-    }
-    var children = plan.children().iterator();
-    while (children.hasNext()) {
-      if (changesTables(children.next())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** True when every table the statement names is pipeline_lock: clearing a lock must not wait for it. */

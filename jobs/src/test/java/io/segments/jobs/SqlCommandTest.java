@@ -62,13 +62,13 @@ class SqlCommandTest {
   void onlyReadingStatementsSkipTheLock() {
     for (String read : List.of("select 1", "with a as (select 1) select * from a", "show tables in segments",
         "describe table t", "values (1)")) {
-      assertFalse(SqlCommand.changesTables(CatalystSqlParser$.MODULE$.parsePlan(read)), read);
+      assertFalse(io.segments.io.Statements.changesTables(CatalystSqlParser$.MODULE$.parsePlan(read)), read);
     }
     for (String write : List.of("insert into t select 1", "with a as (select 1) insert into t select * from a",
         "drop table t", "create table t (a int)", "delete from t", "update t set a = 1", "truncate table t",
         "merge into t using s on t.a = s.a when matched then delete", "alter table t set tblproperties ('a'='b')",
         "insert overwrite t select 1")) {
-      assertTrue(SqlCommand.changesTables(CatalystSqlParser$.MODULE$.parsePlan(write)), write);
+      assertTrue(io.segments.io.Statements.changesTables(CatalystSqlParser$.MODULE$.parsePlan(write)), write);
     }
   }
 

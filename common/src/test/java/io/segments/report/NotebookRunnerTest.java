@@ -1,0 +1,37 @@
+package io.segments.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.segments.SparkTestBase;
+import io.segments.config.ConfigException;
+import io.segments.io.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Notebooks run their query cells into HTML; a cell that would change a table is refused. */
+class NotebookRunnerTest extends SparkTestBase {
+  @TempDir Path dir;
+
+  @Test
+  void queryCellsRunAndACellThatChangesATableIsRefused() throws Exception {
+    new Warehouse(spark(), "nb").overwrite(frame(new StructType().add("segment", DataTypes.StringType),
+        row("fans"), row("others")), "segment_catalog");
+    Path notebook = dir.resolve("n.sql");
+    Files.writeString(notebook, NotebookRunner.HEADER + "\n-- MAGIC %md\n-- MAGIC # Sizes\n"
+        + "select segment from nb.segment_catalog order by segment\n");
+    String html = NotebookRunner.run(spark(), notebook);
+    Assertions.assertTrue(html.contains("<h1>Sizes</h1>") && html.contains("fans") && html.contains("2 rows"), html);
+
+    Files.writeString(notebook, NotebookRunner.HEADER + "\nselect 1\n" + NotebookRunner.SEPARATOR
+        + "\ndrop table nb.segment_catalog\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> NotebookRunner.run(spark(), notebook));
+    Assertions.assertTrue(e.getMessage().contains("cell 2: the cell changes tables"), e.getMessage());
+    assertEquals(2, spark().table("nb.segment_catalog").count(), "the table is still there");
+  }
+}
