@@ -14,9 +14,10 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 # The zone of conf/cluster.yaml's time_zone: a day ends at midnight there, not at midnight UTC.
 TIME_ZONE = "America/New_York"
-# Run at 02:30 in that zone: after the day has ended, with 2.5 hours for late events to land. The as-of date
-# is the day that just ended: the start of the data interval, in the same zone.
-SCHEDULE = "30 2 * * *"
+# Run at 03:30 in that zone (02:30 does not exist on the spring-forward day): after the day has ended, with
+# 3.5 hours for late events to land. The as-of date is the day that just ended: the start of the data interval,
+# in the same zone.
+SCHEDULE = "30 3 * * *"
 
 NO_RETRY_EXIT_CODES = {2: "bad arguments or config", 3: "input data refused", 4: "publish guard tripped",
                        5: "another run holds the lock"}

@@ -58,6 +58,10 @@ import scala.runtime.AbstractPartialFunction;
 public final class ExpressionPolicy {
   public static final int MAX_LENGTH = 4000;
   public static final int MAX_DEPTH = 60;
+  /** Strings that Spark turns into the current date or time ({@code date 'today'}, {@code cast('now' as ...)}). */
+  private static final Set<String> CLOCK_WORDS = Set.of("now", "today", "yesterday", "tomorrow");
+  /** LIKE compiles to a regular expression: more wildcards than this can backtrack for a long time. */
+  private static final int MAX_LIKE_WILDCARDS = 4;
 
   /** Pure scalar functions: same arguments, same answer, no I/O, no access to the JVM or the catalog. */
   public static final Set<String> FUNCTIONS = Set.of(
@@ -69,12 +73,12 @@ public final class ExpressionPolicy {
       "coalesce", "nvl", "nvl2", "ifnull", "nullif", "if", "isnull", "isnotnull",
       // strings
       "lower", "upper", "lcase", "ucase", "length", "char_length", "character_length", "trim", "ltrim", "rtrim",
-      "btrim", "substring", "substr", "left", "right", "concat", "concat_ws", "instr", "locate", "lpad", "rpad",
-      "replace", "startswith", "endswith", "contains", "initcap", "reverse", "split_part", "translate",
+      "btrim", "substring", "substr", "left", "right", "concat", "concat_ws", "instr", "locate",
+      "replace", "startswith", "endswith", "contains", "initcap", "reverse", "translate",
       // dates (of feature values and as_of_date; never of the clock)
       "datediff", "date_diff", "date_add", "date_sub", "dateadd", "add_months", "months_between", "year",
       "quarter", "month", "day", "dayofmonth", "dayofweek", "dayofyear", "weekday", "weekofyear", "last_day",
-      "next_day", "to_date", "date_trunc", "trunc", "make_date", "date_format", "extract", "date_part",
+      "next_day", "to_date", "date_trunc", "trunc", "make_date", "extract", "date_part",
       // casts written as functions
       "int", "bigint", "smallint", "tinyint", "double", "float", "decimal", "string", "boolean", "date");
 
@@ -187,6 +191,7 @@ public final class ExpressionPolicy {
   private static void scanOutsideQuotes(String text, String where) {
     char quote = 0;
     int depth = 0;
+    StringBuilder literal = new StringBuilder();
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
@@ -194,12 +199,19 @@ public final class ExpressionPolicy {
         if (c == '\\' && quote != '`') {
           i++;
         } else if (c == quote) {
+          if (quote != '`' && CLOCK_WORDS.contains(literal.toString().strip().toLowerCase(Locale.ROOT))) {
+            throw refused(where, text, "'" + literal.toString().strip() + "' reads the clock",
+                "use as_of_date: a rule must give a backfill the answer the daily run gave");
+          }
           quote = 0;
+        } else {
+          literal.append(c);
         }
         continue;
       }
       if (c == '\'' || c == '"' || c == '`') {
         quote = c;
+        literal.setLength(0);
       } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
         throw refused(where, text, "a comment (" + c + next + ") is not allowed in an expression",
             "remove it; describe the rule in the segment's description");
@@ -232,6 +244,13 @@ public final class ExpressionPolicy {
           "an expression reads only the user's own " + kind + "s; " + allowedFix());
     } else if (!OPERATORS.contains(node.getClass())) {
       throw refused(where, text, describe(node) + " is not allowed", allowedFix());
+    } else if (node instanceof Like || node instanceof ILike) {
+      Expression pattern = node.children().apply(1);
+      String value = pattern instanceof Literal literal && literal.value() != null ? literal.value().toString() : null;
+      if (value == null || value.chars().filter(ch -> ch == '%').count() > MAX_LIKE_WILDCARDS || value.length() > 200) {
+        throw refused(where, text, "a LIKE pattern must be a string literal of at most 200 characters with at most "
+            + MAX_LIKE_WILDCARDS + " '%'", "simplify the pattern, e.g. plan like 'pro%'");
+      }
     }
     var children = node.children().iterator();
     while (children.hasNext()) {
@@ -259,6 +278,10 @@ public final class ExpressionPolicy {
       throw refused(where, text, "the function " + Identifiers.shown(name) + " is not allowed",
           "use only pure functions of docs/expressions.md (e.g. coalesce, greatest, datediff, lower); "
               + "aggregates, window functions, reflection and UDFs never are");
+    }
+    if (name.equals("to_date") && function.arguments().size() != 1) {
+      throw refused(where, text, "to_date with a format is not allowed (a bad format fails only when the job runs)",
+          "compare dates directly (date '2026-01-01') or use to_date(x) on ISO dates");
     }
     if (function.isDistinct() || function.filter().isDefined()) {
       throw refused(where, text, "DISTINCT or FILTER in " + Identifiers.shown(name) + " is not allowed",

@@ -4,13 +4,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A crash right after a table's commit, for the fault tests: with {@code SEGMENTS_FAULT_AFTER=table} (or
+ * A crash right after a table's commit, for the fault tests: with {@code SEGMENTS_TEST_FAULT_AFTER=table} (or
  * {@code table#n}, the n-th write of the table in this process) the JVM halts at once with exit code 137, as
  * kill -9 would leave it: no finally block, no lock release. In-process tests use {@link #failAfter}, which
  * throws instead. Unset, it does nothing.
  */
 public final class FaultPoint {
-  private static volatile String spec = System.getenv("SEGMENTS_FAULT_AFTER");
+  private static volatile String spec = System.getenv("SEGMENTS_TEST_FAULT_AFTER");
   private static volatile boolean halt = spec != null;
   private static final Map<String, Integer> WRITES = new ConcurrentHashMap<>();
 

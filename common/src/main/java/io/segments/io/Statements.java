@@ -1,28 +1,52 @@
 package io.segments.io;
 
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 
-/** What a parsed SQL statement does: only read (a query, SHOW, DESCRIBE, EXPLAIN), or change tables. */
+/**
+ * What a parsed SQL statement does. Only reads: a SHOW, DESCRIBE or EXPLAIN, or a query made only of Spark's
+ * own query operators. Anything else (DDL, DML, and every extension statement such as Delta's RESTORE, VACUUM
+ * or OPTIMIZE) counts as changing tables.
+ */
 public final class Statements {
+  private static final String CATALYST = "org.apache.spark.sql.catalyst.";
+
   private Statements() {}
 
-  /** True unless the statement only reads. */
   public static boolean changesTables(LogicalPlan plan) {
     String root = plan.getClass().getSimpleName();
     if (root.startsWith("Show") || root.startsWith("Describe") || root.startsWith("Explain")) {
       return false;
     }
-    if (plan instanceof Command || plan instanceof ParsedStatement) {
-      return true;
+    return !onlyQueryOperators(plan);
+  }
+
+  private static boolean onlyQueryOperators(LogicalPlan plan) {
+    if (plan instanceof Command || plan instanceof ParsedStatement || !plan.getClass().getName().startsWith(CATALYST)) {
+      return false;
     }
     var children = plan.children().iterator();
     while (children.hasNext()) {
-      if (changesTables(children.next())) {
-        return true;
+      if (!onlyQueryOperators(children.next())) {
+        return false;
       }
     }
-    return false;
+    return true;
+  }
+
+  /** True for a DELETE or UPDATE of {@code table} (the last part of its name) and nothing else. */
+  public static boolean onlyDeletesOrUpdates(LogicalPlan plan, String table) {
+    String root = plan.getClass().getSimpleName();
+    if (!(root.equals("DeleteFromTable") || root.equals("UpdateTable")) || plan.children().size() != 1) {
+      return false;
+    }
+    LogicalPlan target = plan.children().head();
+    if (!(target instanceof UnresolvedRelation relation)) {
+      return false;
+    }
+    scala.collection.Seq<String> parts = relation.multipartIdentifier();
+    return parts.apply(parts.size() - 1).equalsIgnoreCase(table);
   }
 }

@@ -49,7 +49,7 @@ public final class Warehouse {
   }
 
   public boolean exists(String table) {
-    return spark.catalog().tableExists(database, table);
+    return spark.catalog().tableExists(quoted(table));
   }
 
   public Dataset<Row> read(String table) {

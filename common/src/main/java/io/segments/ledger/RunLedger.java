@@ -80,10 +80,10 @@ public final class RunLedger {
 
   /** Runs and records one step; a failure is recorded and rethrown. */
   public StepResult step(String name, Step body) {
-    beforeStep.run();
     Instant start = Instant.now();
     warehouse.spark().sparkContext().setJobDescription("segments " + name + " as of " + asOf + " (run " + runId + ")");
     try {
+      beforeStep.run();
       StepResult result = body.run();
       record(name, "succeeded", start, result);
       console.printf("  %-9s %12s in %12s out %7.1fs%s%n", name, count(result.rowsIn()), count(result.rowsOut()),

@@ -60,9 +60,12 @@ public final class RunLock implements AutoCloseable {
     Column takeover = lit(false);
     for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
       String owner = row.getAs("owner");
-      boolean left = onThisHost(owner) ? !alive(owner) : row.<Timestamp>getAs("heartbeat_at").before(stale);
+      Timestamp heartbeat = row.getAs("heartbeat_at");
+      boolean left = onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
       if (left) {
-        takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id")));
+        // Only the row as it was seen: a heartbeat written since means its run is alive after all.
+        takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id"))
+            .and(col("t.heartbeat_at").equalTo(lit(heartbeat))));
       }
     }
     try {
@@ -90,12 +93,15 @@ public final class RunLock implements AutoCloseable {
     return new RunLock(warehouse, runId);
   }
 
-  /** Refreshes this run's heartbeat; fails when the lock is no longer this run's (it was taken over). */
+  /**
+   * Refreshes this run's heartbeat; fails (exit 1, an alert, not "try later") when the lock is no longer this
+   * run's: it was taken over while this run was alive.
+   */
   public void heartbeat() {
     DeltaTable lock = warehouse.delta("pipeline_lock");
     lock.update(col("run_id").equalTo(runId), Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
     if (warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).isEmpty()) {
-      throw new HeldException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
+      throw new IllegalStateException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
           + " (another run took it over)\n  fix: make sure only one scheduler runs this job; rerun when the other"
           + " run has finished");
     }

@@ -67,7 +67,9 @@ public final class PostgresSink {
       connection.setAutoCommit(false);
       try {
         ensureState(connection);
-        Long synced = syncedVersion(connection, source);
+        String tableId = warehouse.delta("audience_members").detail().select("id").first().getString(0);
+        String syncedId = syncedTableId(connection, source);
+        Long synced = syncedId != null && !syncedId.equals(tableId) ? null : syncedVersion(connection, source);
         boolean schemaMatches = columnsOf(connection).equals(List.of(schema.fieldNames()));
         Sync result;
         if (synced != null && synced == current && schemaMatches) {
@@ -76,6 +78,10 @@ public final class PostgresSink {
         }
         if (synced == null || !schemaMatches) {
           result = fullLoad(connection, warehouse.read("audience_members"), schema, current);
+          if (syncedId != null && !syncedId.equals(tableId)) {
+            result = result.withWarning("audience_members was recreated (Delta table id " + tableId + ", synced "
+                + syncedId + "): reloaded " + config.table() + " in full");
+          }
         } else if (synced > current) {
           result = fullLoad(connection, warehouse.read("audience_members"), schema, current).withWarning(
               "audience_members is at version " + current + ", before the synced version " + synced
@@ -95,10 +101,10 @@ public final class PostgresSink {
                     + config.table() + " in full");
           }
         }
-        recordVersion(connection, source, current);
+        recordVersion(connection, source, current, tableId);
         connection.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (Exception e) {
         connection.rollback();
         throw e;
       }
@@ -228,6 +234,19 @@ public final class PostgresSink {
     try (Statement statement = connection.createStatement()) {
       statement.execute("create table if not exists " + STATE + " (source_table text primary key,"
           + " target_table text not null, delta_version bigint not null, synced_at timestamptz not null)");
+      statement.execute("alter table " + STATE + " add column if not exists delta_table_id text");
+    }
+  }
+
+  /** The Delta table id recorded by the last sync: a different id now means the table was recreated. */
+  private String syncedTableId(Connection connection, String source) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "select delta_table_id from " + STATE + " where source_table = ? and target_table = ?")) {
+      statement.setString(1, source);
+      statement.setString(2, config.table());
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next() ? result.getString(1) : null;
+      }
     }
   }
 
@@ -242,13 +261,17 @@ public final class PostgresSink {
     }
   }
 
-  private void recordVersion(Connection connection, String source, long version) throws SQLException {
+  private void recordVersion(Connection connection, String source, long version, String tableId)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement("insert into " + STATE
-        + " values (?, ?, ?, now()) on conflict (source_table) do update set target_table = excluded.target_table,"
-        + " delta_version = excluded.delta_version, synced_at = excluded.synced_at")) {
+        + " (source_table, target_table, delta_version, synced_at, delta_table_id) values (?, ?, ?, now(), ?)"
+        + " on conflict (source_table) do update set target_table = excluded.target_table,"
+        + " delta_version = excluded.delta_version, synced_at = excluded.synced_at,"
+        + " delta_table_id = excluded.delta_table_id")) {
       statement.setString(1, source);
       statement.setString(2, config.table());
       statement.setLong(3, version);
+      statement.setString(4, tableId);
       statement.executeUpdate();
     }
   }

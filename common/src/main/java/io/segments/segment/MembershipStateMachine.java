@@ -162,7 +162,7 @@ final class MembershipStateMachine implements Serializable {
 
   private int indexOf(String name) {
     for (int i = 0; i < names.length; i++) {
-      if (names[i].equals(name)) {
+      if (names[i].equalsIgnoreCase(name)) {
         return i;
       }
     }

@@ -97,8 +97,8 @@ public final class EventStager {
   /**
    * Adds {@code is_repeat}: true for a refused row already stored in {@code quarantine_events} under an earlier
    * as-of date (a row without a usable stamp, or stamped in the future, is read again by every run). Such rows
-   * are neither stored again nor counted toward the day's ceiling. Keyed by a hash of the raw fields; the
-   * earlier rows are broadcast (quarantine is expected to stay small).
+   * are neither stored again nor counted toward the day's ceiling. Keyed by a hash of the raw fields; Spark
+   * broadcasts the earlier keys while they are few and joins by hash when they are many.
    */
   public static Dataset<Row> markRepeats(Dataset<Row> checked, Dataset<Row> earlierQuarantine) {
     if (earlierQuarantine == null) {
@@ -108,7 +108,7 @@ public final class EventStager {
         .withColumn("seen", lit(true));
     return checked
         .withColumn("raw_key", when(col("quarantine_reason").isNotNull(), rawKey()))
-        .join(broadcast(seen), col("raw_key").equalTo(col("seen_key")), "left")
+        .join(seen, col("raw_key").equalTo(col("seen_key")), "left")
         .withColumn("is_repeat", coalesce(col("seen"), lit(false)))
         .drop("raw_key", "seen_key", "seen");
   }

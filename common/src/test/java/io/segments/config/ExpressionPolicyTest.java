@@ -108,4 +108,17 @@ class ExpressionPolicyTest {
         ExpressionPolicy.references("invites_7d > 1 and 'comments_7d' <> plan and comments_14d = 0")
             .stream().filter(FEATURES::contains).collect(java.util.stream.Collectors.toSet()));
   }
+
+  @Test
+  void theClockHidingInStringsRegexLikePatternsAndRuntimeFailuresAreRefused() {
+    assertTrue(refused("signup_date >= date 'today'").contains("'today' reads the clock"));
+    assertTrue(refused("signup_date < cast(' now ' as date)").contains("'now' reads the clock"));
+    assertTrue(refused("signup_date = to_date(\"yesterday\")").contains("reads the clock"));
+    allowed("plan_tier = 'today is fine' or plan_tier = 'nowhere'");
+    assertTrue(refused("plan_tier like '%a%a%a%a%a%b'").contains("at most 4 '%'"));
+    assertTrue(refused("plan_tier like plan_tier").contains("must be a string literal"));
+    assertTrue(refused("to_date(plan_tier, 'YYYY-ww') is null").contains("to_date with a format"));
+    assertTrue(refused("lpad(plan_tier, 2147483647, 'x') = ''").contains("'lpad'"));
+    assertTrue(refused("split_part(plan_tier, '-', 0) = 'a'").contains("'split_part'"));
+  }
 }

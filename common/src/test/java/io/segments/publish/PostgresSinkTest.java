@@ -173,6 +173,14 @@ class PostgresSinkTest extends SparkTestBase {
     assertEquals(true, recreated.warning().contains("before the synced version 999 (the table was recreated)"),
         recreated.warning());
     assertEquals(deltaRows(warehouse), postgresRows("lost_audience"));
+
+    // Dropped and rebuilt: the version may land anywhere; the table id tells.
+    spark().sql("drop table pg_sink_lost.audience_members");
+    publish(warehouse, LocalDate.of(2026, 5, 3), row(day("2026-05-03"), "u3", "fans", "tier", day("2026-05-03")));
+    PostgresSink.Sync rebuilt = new PostgresSink(sink).sync(warehouse);
+    assertEquals(true, rebuilt.fullLoad(), "a new table id means a full reload");
+    assertEquals(true, rebuilt.warning().contains("audience_members was recreated (Delta table id"), rebuilt.warning());
+    assertEquals(deltaRows(warehouse), postgresRows("lost_audience"));
   }
 
   @Test

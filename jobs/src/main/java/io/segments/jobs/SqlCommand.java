@@ -13,7 +13,6 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 
 /**
@@ -43,7 +42,8 @@ final class SqlCommand {
     SparkSession spark = SparkSessions.create(config, "segments sql");
     Dataset<Row> result;
     LogicalPlan plan = parse(spark, statement.get(0));
-    if (Statements.changesTables(plan) && !onlyTheLock(plan)) {
+    // Clearing a killed run's lock (delete from pipeline_lock) must not wait for that lock.
+    if (Statements.changesTables(plan) && !Statements.onlyDeletesOrUpdates(plan, "pipeline_lock")) {
       Warehouse warehouse = new Warehouse(spark, config.database());
       try (RunLock lock = RunLock.acquire(warehouse, UUID.randomUUID().toString(), "sql",
           Duration.ofMinutes(config.lockStaleMinutes()))) {
@@ -78,24 +78,6 @@ final class SqlCommand {
     } catch (Exception e) {
       throw new ConfigException("sql", "the statement does not parse: "
           + io.segments.io.SourceReader.firstLine(e.getMessage()), "check the statement's syntax (Spark SQL)");
-    }
-  }
-
-  /** True when every table the statement names is pipeline_lock: clearing a lock must not wait for it. */
-  static boolean onlyTheLock(LogicalPlan plan) {
-    List<String> tables = new java.util.ArrayList<>();
-    collectTables(plan, tables);
-    return !tables.isEmpty() && tables.stream().allMatch(t -> t.equalsIgnoreCase("pipeline_lock"));
-  }
-
-  private static void collectTables(LogicalPlan plan, List<String> tables) {
-    if (plan instanceof UnresolvedRelation relation) {
-      scala.collection.Seq<String> parts = relation.multipartIdentifier();
-      tables.add(parts.apply(parts.size() - 1));
-    }
-    var children = plan.children().iterator();
-    while (children.hasNext()) {
-      collectTables(children.next(), tables);
     }
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * kill -9 of the job, as a matrix: a 3-day replay and a single day, each killed inside the rollup, the segments
  * and the publish step (at a precise point, right after one table of the step committed and before the next:
- * {@code SEGMENTS_FAULT_AFTER} halts the JVM there as SIGKILL would; and at step boundaries, by a real SIGKILL
+ * {@code SEGMENTS_TEST_FAULT_AFTER} halts the JVM there as SIGKILL would; and at step boundaries, by a real SIGKILL
  * when a step's line is printed), each kill followed by a rerun that may be killed at the next point, then a rerun
  * that completes: every published table is always a whole Delta version, and the final tables equal those of an
  * uninterrupted run.
@@ -66,7 +66,7 @@ class FaultRecoveryIT {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(
             warehouse.resolveSibling(warehouse.getFileName() + "-" + args[0] + ".log").toFile()));
     if (faultAfter != null) {
-      builder.environment().put("SEGMENTS_FAULT_AFTER", faultAfter);
+      builder.environment().put("SEGMENTS_TEST_FAULT_AFTER", faultAfter);
     }
     Process process = builder.start();
     assertTrue(process.waitFor(5, TimeUnit.MINUTES));

@@ -63,6 +63,10 @@ class HostileInputTest {
         postgres: {url: "jdbc:postgresql://127.0.0.1:9/none", table: SINK_TABLE}
       """;
 
+  /** What the expression policy and the identifier rule say; any other error would mean the template broke. */
+  static final List<String> REFUSALS = List.of("is refused: ", "is not a valid name", "would pass 63",
+      "has more than two parts");
+
   static final String[][] COMMANDS = {
       {"check-config"}, {"run", "--as-of", D}, {"backfill", "--from", "2026-10-30", "--to", D},
       {"features", "--as-of", D}, {"segments", "--as-of", D}, {"validate", "--as-of", D},
@@ -110,6 +114,8 @@ class HostileInputTest {
       assertEquals(2, result.code(), label);
       assertTrue(result.err().startsWith("error: "), label);
       assertTrue(result.err().contains("\n  fix: "), label);
+      assertTrue(REFUSALS.stream().anyMatch(result.err()::contains), "refused by the policy or the name rule, not"
+          + " by an unrelated error: " + label);
       assertFalse(result.err().contains("\tat ") || result.err().contains("Exception"), "no stack trace: " + label);
       assertTrue(result.err().length() < 1500, "one short message: " + label);
     }

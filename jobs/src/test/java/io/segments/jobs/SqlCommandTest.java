@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -59,17 +58,25 @@ class SqlCommandTest {
   }
 
   @Test
-  void onlyReadingStatementsSkipTheLock() {
+  void onlyReadingStatementsSkipTheLock() throws Exception {
+    var parser = SparkSession.active().sessionState().sqlParser();
     for (String read : List.of("select 1", "with a as (select 1) select * from a", "show tables in segments",
-        "describe table t", "values (1)")) {
-      assertFalse(io.segments.io.Statements.changesTables(CatalystSqlParser$.MODULE$.parsePlan(read)), read);
+        "describe table t", "values (1)", "select * from t join u using (id) where a > 1 order by 1 limit 5",
+        "explain select 1", "describe history t")) {
+      assertFalse(io.segments.io.Statements.changesTables(parser.parsePlan(read)), read);
     }
     for (String write : List.of("insert into t select 1", "with a as (select 1) insert into t select * from a",
         "drop table t", "create table t (a int)", "delete from t", "update t set a = 1", "truncate table t",
         "merge into t using s on t.a = s.a when matched then delete", "alter table t set tblproperties ('a'='b')",
-        "insert overwrite t select 1")) {
-      assertTrue(io.segments.io.Statements.changesTables(CatalystSqlParser$.MODULE$.parsePlan(write)), write);
+        "insert overwrite t select 1", "restore table t to version as of 0", "vacuum t", "optimize t",
+        "create table x as select * from pipeline_lock")) {
+      assertTrue(io.segments.io.Statements.changesTables(parser.parsePlan(write)), write);
     }
+    assertTrue(io.segments.io.Statements.onlyDeletesOrUpdates(parser.parsePlan(
+        "delete from segments.pipeline_lock where run_id = 'x'"), "pipeline_lock"));
+    assertFalse(io.segments.io.Statements.onlyDeletesOrUpdates(parser.parsePlan(
+        "insert into segments.user_segments select * from segments.pipeline_lock"), "pipeline_lock"),
+        "reading the lock table while writing another takes the lock");
   }
 
   @Test
