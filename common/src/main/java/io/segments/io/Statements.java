@@ -6,12 +6,18 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 
 /**
- * What a parsed SQL statement does. Only reads: a SHOW, DESCRIBE or EXPLAIN, or a query made only of Spark's
- * own query operators. Anything else (DDL, DML, and every extension statement such as Delta's RESTORE, VACUUM
- * or OPTIMIZE) counts as changing tables.
+ * What a parsed SQL statement does. Only reads: a SHOW, DESCRIBE or EXPLAIN, or a query made only of the
+ * query operators listed here. Anything else (DDL, DML, and every extension statement such as Delta's RESTORE,
+ * VACUUM or OPTIMIZE, some of which live in Spark's own packages) counts as changing tables.
  */
 public final class Statements {
-  private static final String CATALYST = "org.apache.spark.sql.catalyst.";
+  private static final java.util.Set<String> QUERY_OPERATORS = java.util.Set.of("Project", "Filter", "Aggregate",
+      "Sort", "GlobalLimit", "LocalLimit", "Offset", "Tail", "Distinct", "Deduplicate", "Union", "Intersect",
+      "Except", "Join", "LateralJoin", "UnresolvedWith", "SubqueryAlias", "UnresolvedRelation", "RelationTimeTravel",
+      "UnresolvedInlineTable", "OneRowRelation", "LocalRelation", "Range", "Window", "WithWindowDefinition",
+      "Generate", "Pivot", "Unpivot", "Sample", "Repartition", "RepartitionByExpression", "UnresolvedHint",
+      "UnresolvedHaving", "UnresolvedSubqueryColumnAliases", "UnresolvedTableValuedFunction", "UnresolvedTVFAliases",
+      "Expand", "CTERelationRef");
 
   private Statements() {}
 
@@ -24,7 +30,8 @@ public final class Statements {
   }
 
   private static boolean onlyQueryOperators(LogicalPlan plan) {
-    if (plan instanceof Command || plan instanceof ParsedStatement || !plan.getClass().getName().startsWith(CATALYST)) {
+    if (plan instanceof Command || plan instanceof ParsedStatement
+        || !QUERY_OPERATORS.contains(plan.getClass().getSimpleName())) {
       return false;
     }
     var children = plan.children().iterator();
