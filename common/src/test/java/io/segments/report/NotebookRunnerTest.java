@@ -34,4 +34,22 @@ class NotebookRunnerTest extends SparkTestBase {
     Assertions.assertTrue(e.getMessage().contains("cell 2: the cell changes tables"), e.getMessage());
     assertEquals(2, spark().table("nb.segment_catalog").count(), "the table is still there");
   }
+
+  @Test
+  void everyCellOfTheShippedNotebooksOnlyReads() throws Exception {
+    try (var notebooks = Files.list(Path.of("..", "notebooks"))) {
+      for (Path notebook : notebooks.filter(p -> p.toString().endsWith(".sql")).toList()) {
+        String text = Files.readString(notebook);
+        for (String cell : text.substring(NotebookRunner.HEADER.length()).split(
+            java.util.regex.Pattern.quote(NotebookRunner.SEPARATOR))) {
+          String sql = java.util.Arrays.stream(cell.strip().split("\n"))
+              .filter(l -> !l.startsWith("-- MAGIC") && !l.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
+          if (!sql.isEmpty()) {
+            Assertions.assertFalse(io.segments.io.Statements.changesTables(spark().sessionState().sqlParser()
+                .parsePlan(sql)), notebook + ": " + sql);
+          }
+        }
+      }
+    }
+  }
 }
