@@ -68,8 +68,9 @@ public final class PostgresSink {
       try {
         ensureState(connection);
         String tableId = warehouse.delta("audience_members").detail().select("id").first().getString(0);
-        String syncedId = syncedTableId(connection, source);
-        Long synced = syncedId != null && !syncedId.equals(tableId) ? null : syncedVersion(connection, source);
+        Synced state = synced(connection, source);
+        String syncedId = state.tableId();
+        Long synced = syncedId != null && !syncedId.equals(tableId) ? null : state.version();
         boolean schemaMatches = columnsOf(connection).equals(List.of(schema.fieldNames()));
         Sync result;
         if (synced != null && synced == current && schemaMatches) {
@@ -238,25 +239,16 @@ public final class PostgresSink {
     }
   }
 
-  /** The Delta table id recorded by the last sync: a different id now means the table was recreated. */
-  private String syncedTableId(Connection connection, String source) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(
-        "select delta_table_id from " + STATE + " where source_table = ? and target_table = ?")) {
-      statement.setString(1, source);
-      statement.setString(2, config.table());
-      try (ResultSet result = statement.executeQuery()) {
-        return result.next() ? result.getString(1) : null;
-      }
-    }
-  }
+  /** The version and Delta table id of the last sync (a different id now means the table was recreated). */
+  private record Synced(Long version, String tableId) {}
 
-  private Long syncedVersion(Connection connection, String source) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(
-        "select delta_version from " + STATE + " where source_table = ? and target_table = ?")) {
+  private Synced synced(Connection connection, String source) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("select delta_version, delta_table_id from "
+        + STATE + " where source_table = ? and target_table = ?")) {
       statement.setString(1, source);
       statement.setString(2, config.table());
       try (ResultSet result = statement.executeQuery()) {
-        return result.next() ? result.getLong(1) : null;
+        return result.next() ? new Synced(result.getLong(1), result.getString(2)) : new Synced(null, null);
       }
     }
   }
