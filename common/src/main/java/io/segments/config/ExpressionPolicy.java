@@ -1,7 +1,5 @@
 package io.segments.config;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -267,7 +265,7 @@ public final class ExpressionPolicy {
     String name = attribute.name();
     if (names != null && !names.contains(name.toLowerCase(Locale.ROOT))) {
       throw refused(where, text, "it names unknown " + kind + " " + Identifiers.shown(name),
-          "did you mean `" + nearest(name, names) + "`? " + capitalized(kind) + "s are " + describeNames(names));
+          "did you mean `" + Suggestions.nearest(name, names) + "`? " + capitalized(kind) + "s are " + describeNames(names));
     }
   }
 
@@ -332,37 +330,5 @@ public final class ExpressionPolicy {
     int newline = line.indexOf('\n');
     line = newline < 0 ? line : line.substring(0, newline);
     return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-  }
-
-  /** The candidate closest to {@code unknown} by edit distance, for "did you mean". */
-  public static String nearest(String unknown, java.util.Collection<String> candidates) {
-    return candidates.stream()
-        .filter(c -> !c.equals("as_of_date"))
-        .min(Comparator.comparingInt(c -> distance(unknown.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT))))
-        .orElse("?");
-  }
-
-  /** Nearest among an array (column names). */
-  public static String nearest(String unknown, String[] candidates) {
-    return nearest(unknown, Arrays.asList(candidates));
-  }
-
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }

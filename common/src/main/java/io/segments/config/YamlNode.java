@@ -254,7 +254,7 @@ public final class YamlNode {
         if (!freeForm && !asked.contains(entry.getKey())) {
           throw new ConfigException(entry.getValue().where(), "unknown key '" + entry.getKey() + "'",
               asked.isEmpty() ? "remove it: this map takes no keys"
-                  : "did you mean '" + ExpressionPolicy.nearest(entry.getKey(), asked) + "'? Keys here: "
+                  : "did you mean '" + Suggestions.nearest(entry.getKey(), asked) + "'? Keys here: "
                       + String.join(", ", asked));
         }
         entry.getValue().requireKnownKeys();

@@ -95,8 +95,13 @@ public final class Warehouse {
       overwrite(data, table, partitionBy);
       return;
     }
+    writeWhere(data, table, condition, false);
+  }
+
+  /** One commit that replaces the rows matching {@code condition} with {@code data}. */
+  private void writeWhere(Dataset<Row> data, String table, Column condition, boolean mergeSchema) {
     data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
-        .save(location(table));
+        .option("mergeSchema", String.valueOf(mergeSchema)).save(location(table));
     FaultPoint.written(table);
   }
 
@@ -130,9 +135,7 @@ public final class Warehouse {
     if (retyped) {
       overwrite(read(table).select(existing.toArray(Column[]::new)), table, partitionBy);
     }
-    data.select(aligned.toArray(Column[]::new)).write().format("delta").mode("overwrite")
-        .option("replaceWhere", condition.expr().sql()).option("mergeSchema", "true").save(location(table));
-    FaultPoint.written(table);
+    writeWhere(data.select(aligned.toArray(Column[]::new)), table, condition, true);
   }
 
   /** {@code column in (values)}, the values as typed literals (e.g. java.sql.Date). */

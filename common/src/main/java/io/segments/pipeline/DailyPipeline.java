@@ -319,8 +319,7 @@ public final class DailyPipeline {
       }
       long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
       if (refused + bots > 0 || !warehouse.exists("quarantine_events")) {
-        Dataset<Row> quarantined = marked.where(col("quarantine_reason").isNotNull().and(not(col("is_repeat"))))
-            .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw")
+        Dataset<Row> quarantined = EventStager.refused(marked.where(not(col("is_repeat"))))
             .withColumn("run_id", lit(runId)).withColumn("as_of_date", lit(Date.valueOf(asOf)));
         warehouse.replaceWhere(quarantined, "quarantine_events", col("as_of_date").equalTo(lit(Date.valueOf(asOf))),
             "as_of_date");

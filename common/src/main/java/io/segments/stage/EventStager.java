@@ -89,9 +89,14 @@ public final class EventStager {
         .withColumn("dedupe_key", dedupeKey)
         .createOrReplaceTempView("stg_events_valid");
     Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql");
-    Dataset<Row> quarantined = checked.where(col("quarantine_reason").isNotNull())
-        .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
+    Dataset<Row> quarantined = refused(checked);
     return new Staged(events, quarantined, checked);
+  }
+
+  /** The refused rows of checked rows, with the columns quarantine_events stores. */
+  public static Dataset<Row> refused(Dataset<Row> checked) {
+    return checked.where(col("quarantine_reason").isNotNull())
+        .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
   }
 
   /**
