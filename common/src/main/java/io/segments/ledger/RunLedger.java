@@ -94,7 +94,7 @@ public final class RunLedger {
       }
       result.warnings().forEach(w -> console.println("            warning: " + w));
       return result;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | org.apache.hadoop.fs.FSError e) {
       record(name, "failed", start, new StepResult(null, null, List.of(), String.valueOf(e.getMessage())));
       console.printf("  %-9s failed after %.1fs%n", name, (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0);
       throw e;

@@ -12,6 +12,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.ParseException;
+import org.apache.hadoop.fs.FSError;
 
 /**
  * The command line: {@code ./segments <command> [options]} locally, or
@@ -52,7 +53,11 @@ public final class Main {
           + " (./segments --help)");
       return BAD_ARGUMENTS;
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    return run(command, Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  /** Runs one command with its arguments: --help, then the handler, with every failure mapped to its exit code. */
+  static int run(Command command, String[] rest) {
     boolean verbose = Arrays.asList(rest).contains("--verbose");
     if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
       printHelp(command);
@@ -72,12 +77,14 @@ public final class Main {
       return fail(e, GUARD_TRIPPED, verbose);
     } catch (RunLock.HeldException e) {
       return fail(e, LOCK_HELD, verbose);
-    } catch (Exception e) {
+    } catch (Exception | FSError e) {
+      // FSError (an Error) is what Hadoop's local filesystem throws on the driver, e.g. when a Delta commit
+      // hits a full disk; inside a task Spark wraps it in an exception.
       return fail(e, FAILED, verbose);
     }
   }
 
-  private static int fail(Exception e, int code, boolean verbose) {
+  private static int fail(Throwable e, int code, boolean verbose) {
     String diskFull = diskFull(e);
     if (diskFull != null) {
       System.err.println("error: the disk is full (" + diskFull + "); the step that was writing failed and left the"

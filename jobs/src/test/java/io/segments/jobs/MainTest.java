@@ -1,0 +1,86 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segments.config.ConfigException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.commons.cli.Options;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How a command's failure becomes an exit code and one message on stderr, without Spark. */
+class MainTest {
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream original;
+
+  @BeforeEach
+  void captureStderr() {
+    original = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreStderr() {
+    System.setErr(original);
+  }
+
+  private static Command failing(Exception failure) {
+    return new Command("probe", "", "throws", new Options(), line -> {
+      throw failure;
+    });
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aFullDiskOnTheDriverIsExitOneWithTheDiskFullMessageAndNoTrace() {
+    // A Delta commit written by Hadoop's local filesystem onto a full disk (/dev/full always is) throws FSError,
+    // an Error, not an Exception.
+    Command writesToAFullDisk = new Command("probe", "", "writes", new Options(), line -> {
+      RawLocalFileSystem local = new RawLocalFileSystem();
+      local.initialize(URI.create("file:///"), new Configuration());
+      try (var out = local.create(new org.apache.hadoop.fs.Path("/dev/full"), true)) {
+        out.write(new byte[1 << 20]);
+        out.hflush();
+      }
+      return Main.OK;
+    });
+    assertEquals(Main.FAILED, Main.run(writesToAFullDisk, new String[0]));
+    assertTrue(stderr().contains("error: the disk is full (No space left on device)"), stderr());
+    assertTrue(stderr().contains("fix: free space where the warehouse and spark.local.dir live"), stderr());
+    assertFalse(stderr().contains("\tat "), stderr());
+  }
+
+  @Test
+  void aFullDiskInsideATaskNamesWhereItWasWriting() {
+    Exception wrapped = new RuntimeException("[TASK_WRITE_FAILED] Task failed while writing rows to file:/w/t.",
+        new IOException("No space left on device"));
+    assertEquals(Main.FAILED, Main.run(failing(wrapped), new String[0]));
+    assertTrue(stderr().contains("(No space left on device while writing file:/w/t)"), stderr());
+  }
+
+  @Test
+  void aConfigErrorIsExitTwoAndAnyOtherFailureExitOneWithAHintForTheTrace() {
+    assertEquals(Main.BAD_ARGUMENTS, Main.run(failing(new ConfigException("a.yaml:3", "bad", "fix it")),
+        new String[0]));
+    assertEquals(Main.FAILED, Main.run(failing(new IllegalStateException("boom")), new String[0]));
+    assertTrue(stderr().contains("error: boom\n  (rerun with --verbose for the stack trace)"), stderr());
+  }
+
+  @Test
+  void anUnknownOptionIsExitTwoPointingAtHelp() {
+    assertEquals(Main.BAD_ARGUMENTS, Main.run(failing(new IllegalStateException()), new String[] {"--nope"}));
+    assertTrue(stderr().contains("fix: see ./segments probe --help"), stderr());
+  }
+}
