@@ -9,25 +9,28 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.segments.io.FaultPoint;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 of the job, as a matrix: a 3-day replay and a single day, each killed inside the rollup, the segments
- * and the publish step (at a precise point, right after one table of the step committed and before the next:
- * {@code SEGMENTS_TEST_FAULT_AFTER} halts the JVM there as SIGKILL would; and at step boundaries, by a real SIGKILL
- * when a step's line is printed), each kill followed by a rerun that may be killed at the next point, then a rerun
- * that completes: every published table is always a whole Delta version, and the final tables equal those of an
- * uninterrupted run.
+ * Crashes and kill -9 of the job: a crash matrix in this JVM (a 3-day replay and a single day, each crashed right
+ * after one table of the segments or publish step committed and before the next, then rerun), and real SIGKILLs
+ * of other JVMs (a dead run's lock taken over; a halt after a commit of a 3-day replay): every published table is
+ * always a whole Delta version, and the final tables equal those of an uninterrupted run.
  */
 class FaultRecoveryIT {
   static final Path TARGET = Path.of("target").toAbsolutePath();
   static final String D = "2026-10-31";
   static final String NEXT = "2026-11-01";
+  /** 12 days of 300 users move the small audiences by more than the publish guard allows; not the point here. */
+  static final String LARGE = "--allow-large-change";
   static final List<String[]> TABLES = List.of(new String[] {"audience_members", "audience", "user_id"},
       new String[] {"user_segments", "user_id"},
       new String[] {"segment_membership", "as_of_date", "user_id", "segment"},
@@ -93,63 +96,120 @@ class FaultRecoveryIT {
     assertTrue(killed, "the run got killed during " + step);
   }
 
-  /** Kills a run right after {@code table} committed (exit 137), then checks the audience is a whole version. */
-  static void killAfter(String table, Path config, Path faulty, String asOf, List<Row> before, List<Row> after)
-      throws Exception {
-    assertEquals(137, runHalting(table, "1g", config, faulty, "run", "--as-of", asOf), "halted after " + table);
-    List<Row> now = StandaloneClusterIT.table(SparkSession.active(), faulty, "audience_members", "audience", "user_id");
-    assertTrue(now.equals(before) || now.equals(after), "audience_members is the old or the new version after a"
-        + " kill after " + table);
-  }
-
-  static void assertSameTables(Path reference, Path faulty, String label) {
-    SparkSession spark = SparkSession.active();
-    for (String[] t : TABLES) {
-      String[] order = java.util.Arrays.copyOfRange(t, 1, t.length);
-      assertEquals(StandaloneClusterIT.table(spark, reference, t[0], order),
-          StandaloneClusterIT.table(spark, faulty, t[0], order), label + ": " + t[0]);
+  /**
+   * An in-process run as of {@code asOf} that fails right after the first commit to {@code table} (as a crash
+   * there leaves it; FaultPoint throws instead of halting), then checks the audience is a whole version.
+   */
+  static void failAfter(String table, Path config, Path warehouse, Path database, String asOf, List<Row> before,
+      List<Row> after) {
+    FaultPoint.failAfter(table, 1);
+    try {
+      assertEquals(Main.FAILED, runInProcess(config, warehouse, "run", "--as-of", asOf, LARGE),
+          "failed after " + table);
+    } finally {
+      FaultPoint.failAfter(null, 0);
     }
+    List<Row> now = rows(database, TABLES.get(0));
+    assertTrue(now.equals(before) || now.equals(after), "audience_members is the old or the new version after a"
+        + " crash after " + table);
   }
 
+  static int runInProcess(Path config, Path warehouse, String... args) {
+    return Main.run(concat(args, new String[] {"--config", config.toString(), "--warehouse", warehouse.toString()}));
+  }
+
+  /** Every compared table of a database directory ({@code <warehouse>/<db>.db}), ordered by its key. */
+  static Map<String, List<Row>> tables(Path database) {
+    Map<String, List<Row>> all = new LinkedHashMap<>();
+    TABLES.forEach(t -> all.put(t[0], rows(database, t)));
+    return all;
+  }
+
+  static List<Row> rows(Path database, String[] table) {
+    return SparkSession.active().read().format("delta").load(database.resolve(table[0]).toString())
+        .orderBy(table[1], java.util.Arrays.copyOfRange(table, 2, table.length)).collectAsList();
+  }
+
+  /**
+   * The crash matrix, in this JVM: a reference database runs uninterrupted; a second database (the same config
+   * but another {@code database}) crashes right after a table of the step committed and before the next, inside
+   * the segments and publish steps of a 3-day replay and of a single day, each crash followed by a rerun that may
+   * crash at the next point, then a rerun that completes: every published table is always a whole Delta version,
+   * and the final tables equal the reference's.
+   */
   @Test
-  void killedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
+  void crashedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
     Path work = Files.createTempDirectory("segments-faults");
-    Path data = work.resolve("data");
-    Path config = itConfig(work);
-    // The reference (uninterrupted) runs in this JVM; the faulty warehouse is only touched by killed processes.
-    Path reference = work.resolve("wh-reference");
-    Path faulty = work.resolve("wh-faulty");
-    String[] where = {"--config", config.toString(), "--warehouse", reference.toString()};
-    assertEquals(0, Main.run(concat(new String[] {"generate", "--users", "300", "--days", "30", "--end", NEXT,
-        "--parquet", data.toString()}, where)));
-    assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", "2026-10-28"}, where)));
-    assertEquals(0, run(config, faulty, "run", "--as-of", "2026-10-28"));
-    SparkSession spark = SparkSession.active();
-    List<Row> before = StandaloneClusterIT.table(spark, reference, "audience_members", "audience", "user_id");
-    assertEquals(before, StandaloneClusterIT.table(spark, faulty, "audience_members", "audience", "user_id"),
-        "same start");
+    Path config = itConfig(work, "crash_reference");
+    Path faultyConfig = itConfig(work, "crash_faulty");
+    Path warehouse = work.resolve("warehouse");
+    assertEquals(0, runInProcess(config, warehouse, "generate", "--users", "300", "--days", "12", "--end", NEXT,
+        "--parquet", work.resolve("data").toString()));
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", "2026-10-28", LARGE));
+    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", "2026-10-28", LARGE));
+    Path reference = database("crash_reference");
+    Path faulty = database("crash_faulty");
+    List<Row> before = rows(reference, TABLES.get(0));
+    assertEquals(before, rows(faulty, TABLES.get(0)), "same start");
 
-    // A 3-day replay (10-29..10-31), killed inside the rollup, the segments and the publish step.
-    assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", D}, where)));
-    List<Row> after = StandaloneClusterIT.table(spark, reference, "audience_members", "audience", "user_id");
-    killAfter("user_daily_activity", config, faulty, D, before, after);
-    killAfter("segment_membership", config, faulty, D, before, after);
-    killAfter("segment_changes", config, faulty, D, before, after);
-    killAfter("audience_members", config, faulty, D, before, after);
-    assertEquals(0, run(config, faulty, "run", "--as-of", D), "the rerun takes over the dead run's lock");
-    assertSameTables(reference, faulty, "3-day replay");
+    // A 3-day replay (10-29..10-31), crashed inside the segments and the publish step.
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", D, LARGE));
+    List<Row> after = rows(reference, TABLES.get(0));
+    for (String table : List.of("segment_membership", "segment_changes", "audience_members")) {
+      failAfter(table, faultyConfig, warehouse, faulty, D, before, after);
+    }
+    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", D, LARGE));
+    assertEquals(tables(reference), tables(faulty), "3-day replay");
 
-    // A single day (11-01): killed by SIGKILL at step boundaries, then inside the segments and publish steps.
+    // A single day (11-01), crashed inside the segments and the publish step.
     before = after;
-    assertEquals(0, Main.run(concat(new String[] {"run", "--as-of", NEXT}, where)));
-    after = StandaloneClusterIT.table(spark, reference, "audience_members", "audience", "user_id");
-    runAndKillDuring(config, faulty, NEXT, "rollup", "stage");
-    runAndKillDuring(config, faulty, NEXT, "segments", "features");
-    killAfter("segment_membership", config, faulty, NEXT, before, after);
-    runAndKillDuring(config, faulty, NEXT, "publish", "validate");
-    killAfter("user_segments", config, faulty, NEXT, before, after);
-    assertEquals(0, run(config, faulty, "run", "--as-of", NEXT));
-    assertSameTables(reference, faulty, "single day");
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", NEXT, LARGE));
+    after = rows(reference, TABLES.get(0));
+    for (String table : List.of("segment_history", "user_segments")) {
+      failAfter(table, faultyConfig, warehouse, faulty, NEXT, before, after);
+    }
+    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", NEXT, LARGE));
+    assertEquals(tables(reference), tables(faulty), "single day");
+  }
+
+  /**
+   * kill -9 for real, in other JVMs: a first run killed by SIGKILL while its segments step runs leaves the run
+   * lock of a dead process; the next run takes it over; a 3-day replay halted right after {@code segment_changes}
+   * committed (exit 137, as SIGKILL there leaves it) is rerun; the final tables equal those of an uninterrupted
+   * run in this JVM.
+   */
+  @Test
+  void aRunKilledWithSigkillIsTakenOverAndTheRerunEqualsAnUninterruptedRun() throws Exception {
+    Path work = Files.createTempDirectory("segments-kill9");
+    Path referenceConfig = itConfig(work, "kill_reference");
+    Path config = itConfig(work, "segments");
+    Path killed = work.resolve("wh-killed");
+    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "generate", "--users", "300", "--days",
+        "12", "--end", D, "--parquet", work.resolve("data").toString()));
+    for (String asOf : List.of("2026-10-28", D)) {
+      assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", asOf, LARGE));
+    }
+
+    runAndKillDuring(config, killed, "2026-10-28", "segments", "features");
+    assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE),
+        "the rerun takes over the dead run's lock");
+    assertEquals(137, runHalting("segment_changes", "1g", config, killed, "run", "--as-of", D, LARGE));
+    assertEquals(0, run(config, killed, "run", "--as-of", D, LARGE));
+    assertEquals(tables(database("kill_reference")), tables(killed.resolve("segments.db")));
+  }
+
+  /** Where this JVM's session keeps a database (its warehouse is whichever in-process command started it). */
+  static Path database(String name) throws Exception {
+    return Path.of(java.net.URI.create(SparkSession.active().catalog().getDatabase(name).locationUri()));
+  }
+
+  /** {@link #itConfig(Path)} writing to {@code database}, as {@code work/conf/<database>.yaml}. */
+  static Path itConfig(Path work, String database) throws Exception {
+    Path base = itConfig(work);
+    Path config = base.resolveSibling(database + ".yaml");
+    Files.writeString(config, Files.readString(base).replace("database: segments", "database: " + database)
+);
+    return config;
   }
 
   /** The integration-test config under {@code work/conf}, reading generated Parquet from {@code work/data}. */
@@ -158,7 +218,8 @@ class FaultRecoveryIT {
     Files.createDirectories(config.getParent().resolve("segments"));
     try (var files = Files.list(Path.of("..", "conf", "segments"))) {
       for (Path file : files.toList()) {
-        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()));
+        Files.copy(file, config.getParent().resolve("segments").resolve(file.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
     Files.writeString(config, Files.readString(Path.of("src", "test", "resources", "it.yaml"))
