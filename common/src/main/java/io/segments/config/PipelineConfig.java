@@ -57,4 +57,17 @@ public record PipelineConfig(
         maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
   }
 
+  /**
+   * The PostgreSQL sink for {@code --sink postgres}: a missing block, URL or password is a config error (exit 2),
+   * found before anything is written.
+   */
+  public PostgresSinkConfig requirePostgres() {
+    if (postgres == null) {
+      throw new ConfigException(file.toString(), "--sink postgres needs a sinks.postgres block",
+          "add sinks: {postgres: {url: jdbc:postgresql://host:5432/db, user: ..., password_env: ...}}");
+    }
+    postgres.resolvedUrl();
+    postgres.password();
+    return postgres;
+  }
 }

@@ -143,6 +143,19 @@ public final class Warehouse {
     return org.apache.spark.sql.functions.col(column).isin(values.toArray());
   }
 
+  /** {@code column between the first and the last of days} (days in order), as date literals. */
+  public static Column between(String column, java.util.List<java.time.LocalDate> days) {
+    return org.apache.spark.sql.functions.col(column).between(
+        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(days.get(0))),
+        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(days.get(days.size() - 1))));
+  }
+
+  /** {@code column = day}, as a date literal. */
+  public static Column on(String column, java.time.LocalDate day) {
+    return org.apache.spark.sql.functions.col(column).equalTo(
+        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(day)));
+  }
+
   public void append(Dataset<Row> data, String table) {
     data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(quoted(table));
     FaultPoint.written(table);

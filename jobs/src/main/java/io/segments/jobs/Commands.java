@@ -3,6 +3,7 @@ package io.segments.jobs;
 import io.segments.config.ConfigException;
 import io.segments.config.ConfigLoader;
 import io.segments.config.PipelineConfig;
+import io.segments.explain.SegmentPreview;
 import io.segments.generate.EventGenerator;
 import io.segments.io.SparkSessions;
 import io.segments.io.Warehouse;
@@ -212,7 +213,7 @@ final class Commands {
       throw new ConfigException("--sample", "--sample needs --segment", "add --segment <name>");
     }
     SparkSession spark = SparkSessions.create(config, "segments explain");
-    var explainer = new io.segments.segment.SegmentExplainer(config, new Warehouse(spark, config.database()));
+    var explainer = new io.segments.explain.SegmentExplainer(config, new Warehouse(spark, config.database()));
     List<String> lines = line.hasOption("user")
         ? explainer.explain(line.getOptionValue("user"), asOf, line.getOptionValue("segment"))
         : explainer.explainSample(line.getOptionValue("segment"), asOf, (int) number(line, "sample", 10));
@@ -224,7 +225,7 @@ final class Commands {
     PipelineConfig config = config(line);
     LocalDate asOf = date(line, "as-of");
     SparkSession spark = SparkSessions.create(config, "segments preview");
-    var changes = new DailyPipeline(config, spark, System.out).preview(asOf);
+    var changes = SegmentPreview.preview(config, new Warehouse(spark, config.database()), asOf);
     if (changes.isEmpty()) {
       System.out.println("no segment definition differs from " + config.database() + ".segment_catalog");
     }
@@ -365,7 +366,7 @@ final class Commands {
     String db = config.database();
     Path report = besideWarehouse(spark, "report-" + last);
     java.nio.file.Files.writeString(report,
-        new io.segments.report.HtmlReport(config, pipeline.warehouse()).render(last));
+        new io.segments.report.HtmlReport(config, new Warehouse(spark, config.database())).render(last));
     System.out.println();
     System.out.println("done. Open the report: " + report.toAbsolutePath());
     System.out.println("Look at the tables (each command starts a new process on the same warehouse):");

@@ -32,7 +32,7 @@ class DiskFullIT {
     try {
       Path config = FaultRecoveryIT.itConfig(work);
       Path data = work.resolve("data");
-      assertEquals(0, Main.run(new String[] {"generate", "--users", "200", "--days", "20", "--end", FaultRecoveryIT.D,
+      assertEquals(0, Main.run(new String[] {"generate", "--users", "200", "--days", "8", "--end", FaultRecoveryIT.D,
           "--parquet", data.toString(), "--config", config.toString(), "--warehouse", work.resolve("gen").toString()}));
       assertEquals(0, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", "2026-10-30"));
       SparkSession spark = SparkSession.active();
@@ -52,8 +52,8 @@ class DiskFullIT {
           "the published audience is the previous version");
 
       Files.delete(filler);
-      assertEquals(0, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", FaultRecoveryIT.D),
-          "with space again the same command completes");
+      assertEquals(0, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", FaultRecoveryIT.D,
+          FaultRecoveryIT.LARGE), "with space again the same command completes");
     } finally {
       new ProcessBuilder("umount", "-l", warehouse.toString()).start().waitFor(30, TimeUnit.SECONDS);
     }

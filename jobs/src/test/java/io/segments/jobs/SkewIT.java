@@ -26,7 +26,7 @@ class SkewIT {
         .config("spark.sql.session.timeZone", "UTC").getOrCreate();
     String events = "select concat('e', id) as event_id, %s as user_id,"
         + " element_at(array('create_project', 'comment', 'invite_teammate', 'edit_doc'), cast(id %% 4 as int) + 1)"
-        + " as event_name, timestamp'2026-10-02 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id %% 2592000) as event_at,"
+        + " as event_name, timestamp'2026-10-29 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id %% 259200) as event_at,"
         + " cast(null as double) as revenue_usd from range(%d)";
     spark.sql(String.format(events, "'test-account'", 3_000_000))
         .unionByName(spark.sql(String.format(events, "concat('u', id % 2000)", 40_000)))

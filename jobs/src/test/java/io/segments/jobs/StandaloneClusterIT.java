@@ -139,7 +139,7 @@ class StandaloneClusterIT {
     Path client = work.resolve("wh-client");
     Path cluster = work.resolve("wh-cluster");
     assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "250", "--days",
-        "35", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
+        "10", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
     // One core each: the three runs share the machine and the cluster's two workers.
     Process localRun = start("local[1]", "client", local, "run", "--as-of", D);
     Process clientRun = start(master, "client", client, "run", "--as-of", D);

@@ -1,4 +1,4 @@
-package io.segments.segment;
+package io.segments.explain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,8 +1,16 @@
-package io.segments.segment;
+package io.segments.explain;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.segments.config.ConfigException;
+import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
+import io.segments.features.FeatureBuilder;
+import io.segments.io.Warehouse;
+import io.segments.segment.RuleChecker;
+import io.segments.segment.SegmentEngine;
+import io.segments.step.StepContext;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +25,29 @@ import org.apache.spark.sql.Row;
  */
 public final class SegmentPreview {
   private SegmentPreview() {}
+
+  /**
+   * What the segments of this config would look like on D compared with what is published: new or changed
+   * segments only, nothing written. The current definitions are read from {@code segment_catalog}.
+   */
+  public static List<Change> preview(PipelineConfig config, Warehouse warehouse, LocalDate asOf) {
+    RuleChecker.check(warehouse.spark(), config);
+    if (!warehouse.exists("segment_catalog") || !warehouse.exists("segment_membership")) {
+      throw new ConfigException("preview", "nothing is published yet in " + config.database(),
+          "run the pipeline once (run --as-of D) before previewing a change");
+    }
+    List<SegmentSpec> current = new ArrayList<>();
+    warehouse.read("segment_catalog").collectAsList().forEach(r -> current.add(new SegmentSpec(r.getAs("segment"),
+        r.getAs("family"), r.<Integer>getAs("priority"), r.getAs("rule"), r.getAs("exit_rule"),
+        r.<Integer>getAs("min_days"), "", "", "", "", "", "segment_catalog")));
+    Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
+        .build(warehouse.read("user_daily_activity"), new StepContext(config, warehouse, null).signups(),
+            List.of(asOf));
+    Dataset<Row> membership = warehouse.read("segment_membership");
+    return preview(current, config.segments(), features,
+        membership.where(Warehouse.on("as_of_date", asOf.minusDays(1))),
+        membership.where(Warehouse.on("as_of_date", asOf)));
+  }
 
   /** One changed segment. */
   public record Change(String segment, long before, long after, long entering, long leaving,

@@ -1,0 +1,56 @@
+package io.segments.publish;
+
+import io.segments.config.ConfigException;
+import io.segments.io.Warehouse;
+import io.segments.ledger.RunLedger.Step;
+import io.segments.ledger.RunLedger.StepResult;
+import io.segments.step.StepContext;
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The publish step; writes {@code audience_members}, {@code user_segments}, {@code segment_catalog} and the
+ * audience views ({@link AudiencePublisher}), after the churn guard (exit 4).
+ */
+public final class PublishStep implements Step {
+  private final StepContext context;
+  private final LocalDate asOf;
+  private final boolean allowLargeChange;
+
+  public PublishStep(StepContext context, LocalDate asOf, boolean allowLargeChange) {
+    this.context = context;
+    this.asOf = asOf;
+    this.allowLargeChange = allowLargeChange;
+  }
+
+  /** Before the step: D has segment state (exit 2 naming the last day that has), so nothing empty is published. */
+  public PublishStep requireState(LocalDate lastStateDay) {
+    if (lastStateDay == null || lastStateDay.isBefore(asOf)) {
+      throw new ConfigException("publish --as-of " + asOf, "there is no segment membership for " + asOf
+          + (lastStateDay == null ? " (no day has segment state yet)"
+              : "; the last day with segment state is " + lastStateDay),
+          "run the day first: run --as-of " + asOf + " (or publish --as-of "
+              + (lastStateDay == null ? "D" : lastStateDay) + ")");
+    }
+    return this;
+  }
+
+  @Override
+  public StepResult run() {
+    Warehouse warehouse = context.warehouse();
+    AudiencePublisher publisher = new AudiencePublisher(context.config());
+    Dataset<Row> membership = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf), context.users(),
+        asOf);
+    try {
+      publisher.guard(plan, allowLargeChange);
+      publisher.write(warehouse, plan, asOf, context.runId());
+    } finally {
+      plan.audienceMembers().unpersist();
+      plan.userSegments().unpersist();
+    }
+    long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
+    return new StepResult(plan.base(), published, plan.notes(), null);
+  }
+}

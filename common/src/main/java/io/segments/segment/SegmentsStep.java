@@ -1,0 +1,100 @@
+package io.segments.segment;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.segments.config.ConfigException;
+import io.segments.io.Warehouse;
+import io.segments.ledger.RunLedger.Step;
+import io.segments.ledger.RunLedger.StepResult;
+import io.segments.step.StepContext;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The segments step; writes {@code segment_membership}, {@code segment_changes}, {@code segment_history} for the
+ * days of a replay chunk, from {@code user_features} and the membership of the day before, then
+ * {@code segment_state}: the last day whose three tables are all written (a run killed between them replays the
+ * day again).
+ */
+public final class SegmentsStep implements Step {
+  private static final StructType NO_MEMBERS = new StructType().add("user_id", "string").add("segment", "string")
+      .add("entered_on", "date").add("family", "string");
+
+  private final StepContext context;
+  private final List<LocalDate> days;
+
+  public SegmentsStep(StepContext context, List<LocalDate> days) {
+    this.context = context;
+    this.days = days;
+  }
+
+  /** Before the step: every day of the chunk has features (exit 2 naming the command that computes them). */
+  public SegmentsStep requireFeatures() {
+    Warehouse warehouse = context.warehouse();
+    long present = warehouse.exists("user_features") ? warehouse.read("user_features")
+        .where(Warehouse.between("as_of_date", days)).select("as_of_date").distinct().count() : 0;
+    if (present < days.size()) {
+      throw new ConfigException("segments", "user_features holds " + present + " of the " + days.size()
+          + " days to replay (" + days.get(0) + ".." + last() + ")",
+          "compute them first: features --as-of " + last() + " (or use run)");
+    }
+    return this;
+  }
+
+  @Override
+  public StepResult run() {
+    Warehouse warehouse = context.warehouse();
+    Dataset<Row> features = warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+    Dataset<Row> prior = warehouse.exists("segment_membership")
+        ? warehouse.read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1)))
+        : context.spark().createDataFrame(List.of(), NO_MEMBERS);
+    SegmentEngine.Result result = new SegmentEngine(context.config().segments()).assign(features, prior);
+    try {
+      warehouse.replaceWhere(result.membership(), "segment_membership", Warehouse.between("as_of_date", days),
+          "as_of_date");
+      warehouse.replaceWhere(result.changes(), "segment_changes", Warehouse.between("as_of_date", days),
+          "as_of_date");
+      Column first = lit(Date.valueOf(days.get(0)));
+      warehouse.replaceWhere(result.stays(), "segment_history",
+          col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first)));
+      warehouse.overwrite(context.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(last()),
+          context.runId(), new Timestamp(System.currentTimeMillis()))), new StructType()
+          .add("state_through", "date").add("run_id", "string").add("written_at", "timestamp")), "segment_state");
+    } finally {
+      result.replay().unpersist();
+    }
+    Dataset<Row> today = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", last()));
+    List<String> warnings = SegmentChecklist.warnings(context.config().segments(), today,
+        warehouse.read("segment_changes").where(col("as_of_date").leq(Date.valueOf(last()))),
+        context.knownUsers(last()).count(), last());
+    return new StepResult(features.count(), today.count(), warnings,
+        days.size() == 1 ? null : "days " + days.get(0) + ".." + last(), last());
+  }
+
+  private LocalDate last() {
+    return days.get(days.size() - 1);
+  }
+
+  /**
+   * The last day whose segment tables are all written: the day recorded in {@code segment_state}. Warehouses
+   * written before segment_state existed fall back to the last day of segment_membership; null without state.
+   */
+  public static LocalDate lastStateDay(Warehouse warehouse) {
+    String table = warehouse.exists("segment_state") ? "segment_state"
+        : warehouse.exists("segment_membership") ? "segment_membership" : null;
+    if (table == null) {
+      return null;
+    }
+    Row row = warehouse.read(table).agg(org.apache.spark.sql.functions.max(
+        table.equals("segment_state") ? "state_through" : "as_of_date")).first();
+    return row.isNullAt(0) ? null : row.getDate(0).toLocalDate();
+  }
+}
