@@ -1,6 +1,5 @@
 package io.segments.config;
 
-import io.segments.io.SparkSessions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,13 +36,13 @@ public final class ConfigLoader {
     Path dir = file.toAbsolutePath().getParent();
     List<YamlNode> files = new ArrayList<>(List.of(root));
 
-    List<FeatureSpec> features = new ArrayList<>(features(root));
+    List<FeatureSpec> features = new ArrayList<>(FeatureConfig.parse(root));
     List<SegmentSpec> segments = new ArrayList<>(segments(root));
     List<Map.Entry<String, String>> rfmMap = rfmMap(root);
     for (YamlNode include : root.items("include")) {
       YamlNode included = YamlNode.load(dir.resolve(include.text()));
       files.add(included);
-      features.addAll(features(included));
+      features.addAll(FeatureConfig.parse(included));
       segments.addAll(segments(included));
       if (included.has("rfm_map")) {
         rfmMap = rfmMap(included);
@@ -52,7 +51,7 @@ public final class ConfigLoader {
 
     Map<String, String> spark = new LinkedHashMap<>();
     root.opt("spark").ifPresent(node -> node.entries().forEach((key, value) -> spark.put(key, value.text())));
-    root.opt("embedded").ifPresent(node -> SparkSessions.embedded(dir.resolve(node.string("warehouse")))
+    root.opt("embedded").ifPresent(node -> Embedded.settings(dir.resolve(node.string("warehouse")))
         .forEach(spark::putIfAbsent));
 
     SourceConfig source = source(root.get("source"));
@@ -71,7 +70,7 @@ public final class ConfigLoader {
         rfmMap,
         root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null),
         root.opt("lock").map(l -> l.integer("stale_after_minutes", 240, 1, MAX)).orElse(240));
-    checkFeatures(config);
+    FeatureConfig.check(config);
     checkSegments(config);
     files.forEach(YamlNode::requireKnownKeys);
     return config;
@@ -146,45 +145,6 @@ public final class ConfigLoader {
         lookbackDays);
   }
 
-  private static List<FeatureSpec> features(YamlNode root) {
-    List<FeatureSpec> specs = new ArrayList<>();
-    for (YamlNode node : root.items("features")) {
-      String name = node.string("name");
-      FeatureKind kind = FeatureKind.parse(node.get("kind"));
-      int window = node.integer("window_days", 0);
-      if (window < 0 || (node.has("window_days") && window == 0)) {
-        throw new ConfigException(node.get("window_days").where(),
-            "feature '" + name + "': window_days must be a positive whole number of days, found " + window,
-            "write e.g. 'window_days: 7', or leave it out to use all history");
-      }
-      String period = node.choice("period", List.of("week", "day"), "week");
-      List<Integer> days = new ArrayList<>();
-      for (YamlNode day : node.items("days_of_week")) {
-        days.add(dayOfWeek(day));
-      }
-      specs.add(new FeatureSpec(
-          name, kind, node.strings("events"), window,
-          node.string("first", null), node.string("then", null),
-          node.integer("within_days", 0, 1, MAX), node.integer("within_days_of_signup", 0, 0, MAX),
-          node.choice("mode", List.of("followed_by", "not_followed_by", "days_between"), "followed_by"), days,
-          node.integer("previous_days", 0, 1, MAX), node.integer("min_events", 1, 1, MAX),
-          node.integer("periods", 0, 1, MAX), node.integer("min_periods", 0, 1, MAX),
-          period.equals("week"),
-          node.string("expression", null), node.where()));
-    }
-    return specs;
-  }
-
-  private static int dayOfWeek(YamlNode node) {
-    List<String> names = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
-    String text = node.text().trim().toLowerCase();
-    int index = names.indexOf(text.length() >= 3 ? text.substring(0, 3) : text);
-    if (index < 0) {
-      throw new ConfigException(node.where(), "unknown day of week '" + node.text() + "'", "write mon, tue, ... sun");
-    }
-    return index + 1;
-  }
-
   private static List<SegmentSpec> segments(YamlNode root) {
     List<SegmentSpec> specs = new ArrayList<>();
     for (YamlNode node : root.items("segments")) {
@@ -238,154 +198,11 @@ public final class ConfigLoader {
     return map;
   }
 
-  private static void checkFeatures(PipelineConfig config) {
-    Map<String, FeatureSpec> byName = new LinkedHashMap<>();
-    Set<String> vocabulary = new LinkedHashSet<>(config.source().vocabulary());
-    for (FeatureSpec spec : config.features()) {
-      Identifiers.require(spec.name(), "feature name", spec.where());
-      if (byName.put(spec.name().toLowerCase(Locale.ROOT), spec) != null) {
-        throw new ConfigException(spec.where(), "feature '" + spec.name() + "' is declared twice", "rename or remove one");
-      }
-      requireFor(spec);
-      List<String> named = new ArrayList<>(spec.events());
-      if (spec.first() != null) named.add(spec.first());
-      if (spec.then() != null) named.add(spec.then());
-      for (String event : named) {
-        if (!vocabulary.isEmpty() && !vocabulary.contains(event)) {
-          throw new ConfigException(spec.where(), "feature '" + spec.name() + "' names event '" + event
-              + "', which is not in source.vocabulary", "use one of " + vocabulary + " or add it to the vocabulary");
-        }
-      }
-    }
-    Set<String> columns = featureColumns(config.features());
-    for (FeatureSpec spec : config.features()) {
-      if (spec.kind() == FeatureKind.EXPRESSION) {
-        ExpressionPolicy.check(spec.expression(), columns,
-            spec.where() + " (feature '" + spec.name() + "', expression)", "feature");
-        for (String dependency : expressionDependencies(spec, byName.keySet())) {
-          if (dependency.equalsIgnoreCase(spec.name())) {
-            throw new ConfigException(spec.where(), "feature '" + spec.name() + "' refers to itself",
-                "compute it from other features");
-          }
-        }
-      }
-    }
-    orderExpressions(config.features(), byName.keySet());
-  }
-
-  private static void requireFor(FeatureSpec spec) {
-    String fix = null;
-    switch (spec.kind()) {
-      case COUNT, ACTIVE_DAYS, DISTINCT, SUM -> {
-        if (spec.windowDays() == 0 && spec.kind() != FeatureKind.SUM && spec.kind() != FeatureKind.COUNT) {
-          fix = "add 'window_days: N' (a positive whole number)";
-        }
-      }
-      case SEQUENCE -> {
-        if (spec.first() == null || spec.then() == null) {
-          fix = "add 'first: <event>' and 'then: <event>'";
-        } else if (spec.withinDays() <= 0) {
-          fix = "add 'within_days: N' (B at most N days after A)";
-        } else if (!List.of("followed_by", "not_followed_by", "days_between").contains(spec.mode())) {
-          fix = "set 'mode' to followed_by, not_followed_by or days_between";
-        }
-      }
-      case SHARE -> {
-        if (spec.daysOfWeek().isEmpty() || spec.windowDays() == 0) {
-          fix = "add 'days_of_week: [sat, sun]' and 'window_days: N'";
-        }
-      }
-      case TREND -> {
-        if (spec.windowDays() == 0 || spec.previousDays() <= 0) {
-          fix = "add 'window_days: N' (recent period) and 'previous_days: M' (earlier period)";
-        }
-      }
-      case STREAK -> {
-        if (spec.minEvents() <= 0) {
-          fix = "set 'min_events' to a positive number";
-        }
-      }
-      case REGULARLY -> {
-        if (spec.periods() <= 0 || spec.minPeriods() <= 0 || spec.minPeriods() > spec.periods()) {
-          fix = "add 'periods: N' and 'min_periods: K' with 0 < K <= N";
-        }
-      }
-      case RFM -> {
-        if (spec.windowDays() == 0) {
-          fix = "add 'window_days: N', the window in which frequency and spend are measured";
-        }
-      }
-      case EXPRESSION -> {
-        if (spec.expression() == null) {
-          fix = "add 'expression: <Spark SQL over other features>'";
-        }
-      }
-      default -> { }
-    }
-    if (fix != null) {
-      throw new ConfigException(spec.where(), "feature '" + spec.name() + "' (kind " + spec.kind().yamlName()
-          + ") is incomplete", fix);
-    }
-  }
-
-  /** The columns of user_features a rule or expression may read: every feature's outputs, as_of_date, user_id. */
-  public static Set<String> featureColumns(List<FeatureSpec> features) {
-    Set<String> columns = new LinkedHashSet<>(List.of("as_of_date", "user_id"));
-    features.forEach(f -> f.outputNames().forEach(n -> columns.add(n.toLowerCase(Locale.ROOT))));
-    return columns;
-  }
-
-  /** Feature names an expression refers to (references that are names of features). */
-  public static Set<String> expressionDependencies(FeatureSpec spec, Set<String> featureNames) {
-    Set<String> found = new LinkedHashSet<>();
-    Set<String> lower = new LinkedHashSet<>();
-    featureNames.forEach(n -> lower.add(n.toLowerCase(Locale.ROOT)));
-    for (String reference : ExpressionPolicy.references(spec.expression())) {
-      if (lower.contains(reference)) {
-        found.add(reference);
-      }
-    }
-    return found;
-  }
-
-  /** Expression features in an order where each comes after the features it reads; refuses cycles. */
-  public static List<FeatureSpec> orderExpressions(List<FeatureSpec> features, Set<String> featureNames) {
-    Map<String, FeatureSpec> expressions = new LinkedHashMap<>();
-    features.stream().filter(f -> f.kind() == FeatureKind.EXPRESSION)
-        .forEach(f -> expressions.put(f.name().toLowerCase(Locale.ROOT), f));
-    List<FeatureSpec> ordered = new ArrayList<>();
-    Set<String> done = new LinkedHashSet<>();
-    for (FeatureSpec spec : expressions.values()) {
-      visit(spec, expressions, featureNames, done, new LinkedHashSet<>(), ordered);
-    }
-    return ordered;
-  }
-
-  private static void visit(FeatureSpec spec, Map<String, FeatureSpec> expressions, Set<String> featureNames,
-      Set<String> done, Set<String> path, List<FeatureSpec> ordered) {
-    if (done.contains(spec.name())) {
-      return;
-    }
-    if (!path.add(spec.name())) {
-      throw new ConfigException(spec.where(), "features form a cycle: " + String.join(" -> ", path) + " -> " + spec.name(),
-          "break the cycle: one of these expressions must not refer back to the others");
-    }
-    for (String dependency : expressionDependencies(spec, featureNames)) {
-      FeatureSpec next = expressions.get(dependency);
-      if (next != null && !next.name().equalsIgnoreCase(spec.name())) {
-        visit(next, expressions, featureNames, done, path, ordered);
-      }
-    }
-    path.remove(spec.name());
-    done.add(spec.name());
-    ordered.add(spec);
-  }
-
   private static void checkSegments(PipelineConfig config) {
     Set<String> names = new LinkedHashSet<>();
     Set<String> features = new LinkedHashSet<>();
     config.features().forEach(f -> features.add(f.name().toLowerCase(Locale.ROOT)));
-    Set<String> columns = featureColumns(config.features());
+    Set<String> columns = FeatureConfig.featureColumns(config.features());
     for (SegmentSpec segment : config.segments()) {
       requireViewName(segment.name(), "segment name", segment.where());
       if (!names.add(segment.name().toLowerCase(Locale.ROOT))) {

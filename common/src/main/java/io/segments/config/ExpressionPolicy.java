@@ -57,7 +57,6 @@ public final class ExpressionPolicy {
   public static final int MAX_LENGTH = 4000;
   public static final int MAX_DEPTH = 60;
   /** Strings that Spark turns into the current date or time ({@code date 'today'}, {@code cast('now' as ...)}). */
-  private static final Set<String> CLOCK_WORDS = Set.of("now", "today", "yesterday", "tomorrow");
   /** LIKE compiles to a regular expression: more wildcards than this can backtrack for a long time. */
   private static final int MAX_LIKE_WILDCARDS = 4;
 
@@ -151,27 +150,7 @@ public final class ExpressionPolicy {
   }
 
   private static Expression parse(String text, String where) {
-    if (text == null || text.isBlank()) {
-      throw refused(where, text, "it is empty", "write a condition, e.g. invites_7d >= 1");
-    }
-    if (text.length() > MAX_LENGTH) {
-      throw refused(where, text, "it is " + text.length() + " characters long, more than " + MAX_LENGTH,
-          "split it into expression features and combine those");
-    }
-    if (text.contains("${")) {
-      throw refused(where, text, "'${' (variable substitution) is not allowed",
-          "write literal values; configuration and environment values cannot be read from an expression");
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      int type = Character.getType(c);
-      if ((Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') || type == Character.FORMAT
-          || type == Character.SURROGATE || type == Character.PRIVATE_USE || type == Character.UNASSIGNED) {
-        throw refused(where, text, String.format("it holds the invisible or control character U+%04X at"
-            + " position %d", (int) c, i + 1), "retype the expression in plain text");
-      }
-    }
-    scanOutsideQuotes(text, where);
+    ExpressionText.check(text, where);
     try {
       return CatalystSqlParser$.MODULE$.parseExpression(text);
     } catch (StackOverflowError e) {
@@ -179,52 +158,6 @@ public final class ExpressionPolicy {
     } catch (Exception e) {
       throw refused(where, text, "it does not parse: " + firstLine(e.getMessage()),
           "write one Spark SQL expression, e.g. invites_7d >= 1 and comments_14d = 0");
-    }
-  }
-
-  /**
-   * Outside string literals and quoted names: no comment, no ';', and parentheses nested at most MAX_DEPTH
-   * deep (checked before the parser, which would recurse that deep).
-   */
-  private static void scanOutsideQuotes(String text, String where) {
-    char quote = 0;
-    int depth = 0;
-    StringBuilder literal = new StringBuilder();
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
-      if (quote != 0) {
-        if (c == '\\' && quote != '`') {
-          i++;
-        } else if (c == quote) {
-          if (quote != '`' && CLOCK_WORDS.contains(literal.toString().strip().toLowerCase(Locale.ROOT))) {
-            throw refused(where, text, "'" + literal.toString().strip() + "' reads the clock",
-                "use as_of_date: a rule must give a backfill the answer the daily run gave");
-          }
-          quote = 0;
-        } else {
-          literal.append(c);
-        }
-        continue;
-      }
-      if (c == '\'' || c == '"' || c == '`') {
-        quote = c;
-        literal.setLength(0);
-      } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
-        throw refused(where, text, "a comment (" + c + next + ") is not allowed in an expression",
-            "remove it; describe the rule in the segment's description");
-      } else if (c == ';') {
-        throw refused(where, text, "';' is not allowed: an expression is one condition, not statements",
-            "remove the ';' and what follows");
-      } else if (c == '(' || c == '[') {
-        depth++;
-        if (depth > MAX_DEPTH) {
-          throw refused(where, text, "it nests parentheses more than " + MAX_DEPTH + " deep",
-              "split it into expression features and combine those");
-        }
-      } else if (c == ')' || c == ']') {
-        depth--;
-      }
     }
   }
 
@@ -309,7 +242,7 @@ public final class ExpressionPolicy {
     return "allowed: " + ALLOWED;
   }
 
-  private static ConfigException refused(String where, String text, String why, String fix) {
+  static ConfigException refused(String where, String text, String why, String fix) {
     return new ConfigException(where, "expression " + Identifiers.shown(text) + " is refused: " + why, fix);
   }
 

@@ -169,10 +169,6 @@ public final class YamlNode {
     return has(key) ? get(key).asInt(key) : fallback;
   }
 
-  public int integer(String key) {
-    return get(key).asInt(key);
-  }
-
   public double decimal(String key, double fallback) {
     if (!has(key)) {
       return fallback;

@@ -1,8 +1,6 @@
 package io.segments.io;
 
 import io.segments.config.PipelineConfig;
-import java.nio.file.Path;
-import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -13,17 +11,6 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   private SparkSessions() {}
-
-  /** Settings the embedded default needs: local master, warehouse and metastore under {@code warehouse}. */
-  public static Map<String, String> embedded(Path warehouse) {
-    Path dir = warehouse.toAbsolutePath().normalize();
-    return Map.of(
-        "spark.master", "local[2]",
-        "spark.sql.warehouse.dir", dir.toUri().toString(),
-        "spark.hadoop.javax.jdo.option.ConnectionURL",
-        "jdbc:derby:;databaseName=" + dir.resolve("metastore_db") + ";create=true",
-        "spark.driver.extraJavaOptions", "-Dderby.system.home=" + dir);
-  }
 
   public static SparkSession create(PipelineConfig config, String appName) {
     SparkConf conf = new SparkConf();

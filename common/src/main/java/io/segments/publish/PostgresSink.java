@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -71,7 +68,7 @@ public final class PostgresSink {
         Synced state = synced(connection, source);
         String syncedId = state.tableId();
         Long synced = syncedId != null && !syncedId.equals(tableId) ? null : state.version();
-        boolean schemaMatches = columnsOf(connection).equals(List.of(schema.fieldNames()));
+        boolean schemaMatches = PostgresSchema.columnsOf(connection, config).equals(List.of(schema.fieldNames()));
         Sync result;
         if (synced != null && synced == current && schemaMatches) {
           connection.rollback();
@@ -119,7 +116,7 @@ public final class PostgresSink {
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("drop table if exists " + config.quotedTable());
-      statement.execute("create table " + config.quotedTable() + " (" + ddl(schema)
+      statement.execute("create table " + config.quotedTable() + " (" + PostgresSchema.ddl(schema)
           + ", primary key (audience, user_id))");
     }
     long rows = upsert(connection, schema, snapshot.toLocalIterator(), 0);
@@ -266,46 +263,5 @@ public final class PostgresSink {
       statement.setString(4, tableId);
       statement.executeUpdate();
     }
-  }
-
-  private List<String> columnsOf(Connection connection) throws SQLException {
-    List<String> columns = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement("select column_name from information_schema.columns"
-        + " where table_name = ? and table_schema = coalesce(?, current_schema()) order by ordinal_position")) {
-      statement.setString(1, config.tableName());
-      statement.setString(2, config.schema());
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          columns.add(result.getString(1));
-        }
-      }
-    }
-    return columns;
-  }
-
-  private static String ddl(StructType schema) {
-    List<String> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      boolean key = field.name().equals("audience") || field.name().equals("user_id");
-      columns.add(Identifiers.postgres(field.name()) + " " + sqlType(field.dataType()) + (key ? " not null" : ""));
-    }
-    return String.join(", ", columns);
-  }
-
-  private static String sqlType(DataType type) {
-    if (type.equals(DataTypes.DateType)) {
-      return "date";
-    } else if (type.equals(DataTypes.LongType)) {
-      return "bigint";
-    } else if (type.equals(DataTypes.IntegerType)) {
-      return "integer";
-    } else if (type.equals(DataTypes.DoubleType)) {
-      return "double precision";
-    } else if (type.equals(DataTypes.BooleanType)) {
-      return "boolean";
-    } else if (type.equals(DataTypes.TimestampType)) {
-      return "timestamptz";
-    }
-    return "text";
   }
 }

@@ -26,6 +26,25 @@ public final class SegmentChecklist {
   private SegmentChecklist() {}
 
   /**
+   * The size checks of one segment on D, shared by the segments and validate steps: empty, fewer than
+   * {@code minSize} members (0: not checked), or more than {@link #MOST_USERS} of the known users.
+   */
+  public static List<String> sizeWarnings(String segment, long size, long knownUsers, int minSize, LocalDate asOf) {
+    List<String> warnings = new ArrayList<>();
+    if (size == 0) {
+      warnings.add("segment '" + segment + "' is empty on " + asOf);
+    } else if (size < minSize) {
+      warnings.add(String.format("segment '%s' has %,d members on %s, fewer than validate.min_size %,d: too small"
+          + " to trust", segment, size, asOf, minSize));
+    }
+    if (knownUsers > 0 && size > MOST_USERS * knownUsers) {
+      warnings.add(String.format("segment '%s' holds %.0f%% of users on %s: it does not separate anyone", segment,
+          100.0 * size / knownUsers, asOf));
+    }
+    return warnings;
+  }
+
+  /**
    * @param membership segment_membership rows of the day
    * @param changes segment_changes rows of the 14 days ending with the day
    */
@@ -40,13 +59,7 @@ public final class SegmentChecklist {
 
     List<String> warnings = new ArrayList<>();
     for (SegmentSpec spec : segments) {
-      long size = sizes.getOrDefault(spec.name(), 0L);
-      if (size == 0) {
-        warnings.add("segment '" + spec.name() + "' is empty on " + asOf);
-      } else if (knownUsers > 0 && size > MOST_USERS * knownUsers) {
-        warnings.add(String.format("segment '%s' holds %.0f%% of users on %s", spec.name(), 100.0 * size / knownUsers,
-            asOf));
-      }
+      warnings.addAll(sizeWarnings(spec.name(), sizes.getOrDefault(spec.name(), 0L), knownUsers, 0, asOf));
       long unstable = flippers.getOrDefault(spec.name(), 0L);
       if (unstable > 0) {
         warnings.add(String.format("segment '%s' is unstable: %,d users entered or left it more than twice in the 14"

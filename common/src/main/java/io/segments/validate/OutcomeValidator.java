@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.max;
 
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
+import io.segments.segment.SegmentChecklist;
 import io.segments.config.ValidateConfig;
 import io.segments.io.SqlFiles;
 import java.time.LocalDate;
@@ -111,17 +112,8 @@ public final class OutcomeValidator {
     ValidateConfig v = config.validate();
     List<String> warnings = new ArrayList<>();
     for (SegmentSpec segment : config.segments()) {
-      long size = sizes.getOrDefault(segment.name(), 0L);
-      if (size == 0) {
-        warnings.add("segment '" + segment.name() + "' is empty on " + asOf);
-      } else if (size < v.minSize()) {
-        warnings.add(String.format("segment '%s' has %,d members on %s, fewer than validate.min_size %,d: too small"
-            + " to trust", segment.name(), size, asOf, v.minSize()));
-      }
-      if (base > 0 && size > 0.8 * base) {
-        warnings.add(String.format("segment '%s' holds %.0f%% of users: it does not separate anyone",
-            segment.name(), 100.0 * size / base));
-      }
+      warnings.addAll(SegmentChecklist.sizeWarnings(segment.name(), sizes.getOrDefault(segment.name(), 0L), base,
+          v.minSize(), asOf));
     }
     Map<String, double[]> pooled = pooledDay30(outcomes);
     if (pooled.isEmpty()) {

@@ -1,5 +1,15 @@
 package io.segments.jobs;
 
+import static io.segments.jobs.CommandOptions.asOf;
+import static io.segments.jobs.CommandOptions.benchOptions;
+import static io.segments.jobs.CommandOptions.common;
+import static io.segments.jobs.CommandOptions.explainOptions;
+import static io.segments.jobs.CommandOptions.outOption;
+import static io.segments.jobs.CommandOptions.range;
+import static io.segments.jobs.CommandOptions.sqlOptions;
+import static io.segments.jobs.CommandOptions.withAllow;
+import static io.segments.jobs.CommandOptions.withGenerate;
+
 import io.segments.config.ConfigException;
 import io.segments.config.ConfigLoader;
 import io.segments.config.PipelineConfig;
@@ -14,6 +24,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -24,6 +35,7 @@ import org.apache.spark.sql.types.StructType;
 /** The commands and their options. Each handler reads its options, then calls one public entry point. */
 final class Commands {
   static final String DEFAULT_CONFIG = "conf/local.yaml";
+  private static final Set<DailyPipeline.Step> ALL = EnumSet.allOf(DailyPipeline.Step.class);
 
   private Commands() {}
 
@@ -34,17 +46,17 @@ final class Commands {
         new Command("generate", "", "write synthetic SaaS product events and users (planted personas)",
             withGenerate(common()), Commands::generate),
         new Command("run", "--as-of D", "the whole daily run as of D (replays days since the last run)",
-            withAllow(asOf(common())), Commands::run),
+            withAllow(asOf(common())), line -> pipeline(line, "run", ALL)),
         new Command("backfill", "--from D1 --to D2", "replay the days D1..D2 in order, then publish as of D2",
-            withAllow(range(common())), Commands::backfill),
+            withAllow(range(common())), line -> pipeline(line, "backfill", ALL)),
         new Command("features", "--as-of D", "stage, roll up and compute user_features for the days a run would replay",
-            withAllow(asOf(common())), line -> step(line, DailyPipeline.Step.FEATURES)),
+            withAllow(asOf(common())), line -> pipeline(line, "features", EnumSet.of(DailyPipeline.Step.FEATURES))),
         new Command("segments", "--as-of D", "segment membership, changes and history from user_features",
-            asOf(common()), line -> step(line, DailyPipeline.Step.SEGMENTS)),
+            asOf(common()), line -> pipeline(line, "segments", EnumSet.of(DailyPipeline.Step.SEGMENTS))),
         new Command("validate", "--as-of D", "segment_outcomes and the method's checks",
-            asOf(common()), line -> step(line, DailyPipeline.Step.VALIDATE)),
+            asOf(common()), line -> pipeline(line, "validate", EnumSet.of(DailyPipeline.Step.VALIDATE))),
         new Command("publish", "--as-of D", "publish audience_members, user_segments and segment_catalog",
-            withAllow(asOf(common())), line -> step(line, DailyPipeline.Step.PUBLISH)),
+            withAllow(asOf(common())), line -> pipeline(line, "publish", EnumSet.of(DailyPipeline.Step.PUBLISH))),
         new Command("explain", "--as-of D (--user U [--segment S] | --segment S --sample N)",
             "why a user is (or is not) in each segment, or audit N members of a segment", explainOptions(common()),
             Commands::explain),
@@ -64,68 +76,6 @@ final class Commands {
         new Command("bench", "[--users N] [--events-per-user N] [--days N] [--dir DIR] [--out FILE]",
             "time a full and an incremental run at scale against DuckDB on the same data (from a checkout)",
             benchOptions(), Commands::bench));
-  }
-
-  static Options common() {
-    return new Options()
-        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-            .desc("environment config (default: $SEGMENTS_CONFIG or " + DEFAULT_CONFIG + ")").get())
-        .addOption(Option.builder().longOpt("warehouse").hasArg().argName("DIR")
-            .desc("embedded warehouse directory (overrides embedded.warehouse)").get())
-        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
-        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
-  }
-
-  private static Options asOf(Options options) {
-    return options.addOption(Option.builder().longOpt("as-of").hasArg().argName("D").required()
-        .desc("the as-of day, yyyy-mm-dd (the calendar day in the configured time zone)").get());
-  }
-
-  private static Options range(Options options) {
-    return options
-        .addOption(Option.builder().longOpt("from").hasArg().argName("D1").required().desc("first day").get())
-        .addOption(Option.builder().longOpt("to").hasArg().argName("D2").required().desc("last day").get());
-  }
-
-  private static Options withAllow(Options options) {
-    return options
-        .addOption(Option.builder().longOpt("allow-large-change")
-            .desc("publish even if an audience moves more than publish.max_change_share").get())
-        .addOption(Option.builder().longOpt("full")
-            .desc("rebuild the rollup from all events (default: only days whose events changed)").get())
-        .addOption(Option.builder().longOpt("sink").hasArg().argName("SINK")
-            .desc("also apply audience_members changes to this sink: postgres (sinks.postgres in the config)").get());
-  }
-
-  private static Options withGenerate(Options options) {
-    return options
-        .addOption(Option.builder().longOpt("users").hasArg().argName("N").desc("users (default 4000)").get())
-        .addOption(Option.builder().longOpt("days").hasArg().argName("N").desc("days of history (default 120)").get())
-        .addOption(Option.builder().longOpt("end").hasArg().argName("D").desc("last day (default 2026-10-31)").get())
-        .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("random seed (default 42)").get())
-        .addOption(Option.builder().longOpt("database").hasArg().argName("DB").desc("target database (default demo)").get())
-        .addOption(Option.builder().longOpt("parquet").hasArg().argName("DIR")
-            .desc("also write events and users as Parquet under DIR").get());
-  }
-
-  private static Options benchOptions() {
-    Options options = new Options()
-        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-            .desc("the bench pipeline's config (default conf/bench.yaml)").get())
-        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
-        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
-    String[][] values = {
-        {"users", "N", "users to generate (default 1000000)"},
-        {"events-per-user", "N", "mean events per user (default 100: 100M events for 1M users)"},
-        {"days", "N", "days of history (default 120)"},
-        {"end", "D", "last day of the history (default 2026-10-31); the incremental run is the day after"},
-        {"seed", "N", "random seed (default 7)"},
-        {"dir", "DIR", "data, warehouse and figures (default warehouse/bench); data of the same size is reused"},
-        {"out", "FILE", "the figures as JSON (default DIR/bench.json)"}};
-    for (String[] v : values) {
-      options.addOption(Option.builder().longOpt(v[0]).hasArg().argName(v[1]).desc(v[2]).get());
-    }
-    return options;
   }
 
   /**
@@ -152,11 +102,6 @@ final class Commands {
       }
       throw (Exception) e.getCause();
     }
-  }
-
-  private static Options outOption(Options options) {
-    return options.addOption(Option.builder().longOpt("out").hasArg().argName("FILE")
-        .desc("where to write the HTML (default: beside the warehouse, or ./<name>.html)").get());
   }
 
   private static int report(CommandLine line) throws Exception {
@@ -192,14 +137,6 @@ final class Commands {
       return Path.of(java.net.URI.create(dir)).resolve(name + ".html");
     }
     return Path.of(name + ".html");
-  }
-
-  private static Options explainOptions(Options options) {
-    return asOf(options)
-        .addOption(Option.builder().longOpt("user").hasArg().argName("U").desc("the user to explain").get())
-        .addOption(Option.builder().longOpt("segment").hasArg().argName("S").desc("only this segment").get())
-        .addOption(Option.builder().longOpt("sample").hasArg().argName("N")
-            .desc("explain N members of --segment (the method's audit: 10)").get());
   }
 
   private static int explain(CommandLine line) {
@@ -238,17 +175,11 @@ final class Commands {
     return Main.OK;
   }
 
-  private static Options sqlOptions(Options options) {
-    return options
-        .addOption(Option.builder().longOpt("format").hasArg().argName("FORMAT").desc("table (default), csv or json").get())
-        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("rows to print (default 1000)").get());
-  }
-
   static PipelineConfig config(CommandLine line) {
     String file = line.getOptionValue("config", System.getenv().getOrDefault("SEGMENTS_CONFIG", DEFAULT_CONFIG));
     PipelineConfig config = ConfigLoader.load(Path.of(file));
     if (line.hasOption("warehouse")) {
-      config = config.withSpark(SparkSessions.embedded(Path.of(line.getOptionValue("warehouse"))));
+      config = config.withSpark(io.segments.config.Embedded.settings(Path.of(line.getOptionValue("warehouse"))));
     }
     return config;
   }
@@ -278,21 +209,16 @@ final class Commands {
     }
   }
 
-  private static int run(CommandLine line) {
+  /** run, backfill and the single steps: one {@link DailyPipeline#run} with the options of the command line. */
+  private static int pipeline(CommandLine line, String command, Set<DailyPipeline.Step> steps) {
     PipelineConfig config = config(line);
-    LocalDate asOf = date(line, "as-of");
-    SparkSession spark = SparkSessions.create(config, "segments run " + asOf);
-    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
-        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class), postgres(line)));
-    return Main.OK;
-  }
-
-  private static int step(CommandLine line, DailyPipeline.Step step) {
-    PipelineConfig config = config(line);
-    LocalDate asOf = date(line, "as-of");
-    SparkSession spark = SparkSessions.create(config, "segments " + step.name().toLowerCase() + " " + asOf);
-    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, null,
-        line.hasOption("allow-large-change"), line.hasOption("full"), java.util.EnumSet.of(step), postgres(line)));
+    boolean backfill = command.equals("backfill");
+    LocalDate asOf = date(line, backfill ? "to" : "as-of");
+    LocalDate from = backfill ? date(line, "from") : null;
+    SparkSession spark = SparkSessions.create(config, "segments " + command + " "
+        + (backfill ? from + ".." + asOf : asOf));
+    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, from,
+        line.hasOption("allow-large-change"), line.hasOption("full"), steps, postgres(line)));
     return Main.OK;
   }
 
@@ -302,16 +228,6 @@ final class Commands {
       throw new ConfigException("--sink", "unknown sink '" + sink + "'", "the only sink is postgres");
     }
     return sink != null;
-  }
-
-  private static int backfill(CommandLine line) {
-    PipelineConfig config = config(line);
-    LocalDate from = date(line, "from");
-    LocalDate to = date(line, "to");
-    SparkSession spark = SparkSessions.create(config, "segments backfill " + from + ".." + to);
-    new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(to, from,
-        line.hasOption("allow-large-change"), line.hasOption("full"), EnumSet.allOf(DailyPipeline.Step.class), postgres(line)));
-    return Main.OK;
   }
 
   private static int checkConfig(CommandLine line) {

@@ -1,0 +1,31 @@
+package io.segments.features.kinds;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.segments.config.FeatureSpec;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** {@code count}: events of the feature's names within its window; 0 without any. */
+final class CountKind implements Kind {
+  @Override
+  public Carry carry(FeatureSpec spec) {
+    return Carry.ROLLING_SUM;
+  }
+
+  @Override
+  public List<Column> aggregates(FeatureSpec spec) {
+    return List.of(sum(when(Kind.counted(spec), col("event_count"))).as(spec.name()));
+  }
+
+  @Override
+  public Dataset<Row> finish(FeatureSpec spec, Dataset<Row> result) {
+    return result.withColumn(spec.name(), coalesce(col(spec.name()), lit(0L)));
+  }
+}

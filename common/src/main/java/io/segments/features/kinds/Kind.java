@@ -1,0 +1,84 @@
+package io.segments.features.kinds;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.segments.config.FeatureSpec;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * How one feature kind is computed from the {@code user_daily_activity} rollup, in up to three parts that
+ * {@link io.segments.features.FeatureBuilder} runs for every declared feature: the per-user aggregates it needs
+ * (one shared pass over the history), or a frame of its own joined by (as_of_date, user_id), or per-period
+ * aggregates; then how it finishes on the joined row (defaults, ratios, scores); then its output columns. Each
+ * kind also says how its value on D follows from D-1 ({@link #carry}), which incremental state builds on.
+ * Kinds are registered in {@link Kinds}.
+ */
+public interface Kind {
+
+  /** What a kind's frame may read: the history (rollup rows joined to each as-of day, with days_ago). */
+  record Inputs(Dataset<Row> history, Dataset<Row> activity, Dataset<Row> signups, Dataset<Row> days) {}
+
+  /**
+   * A kind over periods (days or ISO weeks): one aggregate per (as-of day, user, period) and one per user over
+   * the periods, named {@code <feature>__events} and {@code <feature>__active}.
+   */
+  record Periodic(boolean weekly, Column perPeriod, Column perUser) {}
+
+  /** How a value is carried from D-1 to D. */
+  enum Carry {
+    /** A sum over the window's days: D-1's value plus D's day, less the day that left the window. */
+    ROLLING_SUM,
+    /** Days since an anchor (the last matching day, first seen, signup): D-1's value plus one, or reset on D. */
+    DAYS_SINCE,
+    /** Needs the days or names within the window (distinct names, streaks, sequences): carried as that set. */
+    WINDOW_STATE,
+    /** A function of other features of D, or of all users of D (scores): recomputed on D from them. */
+    RECOMPUTED
+  }
+
+  Carry carry(FeatureSpec spec);
+
+  /** Aggregates over the history grouped by (as_of_date, user_id); empty when the kind needs none. */
+  default List<Column> aggregates(FeatureSpec spec) {
+    return List.of();
+  }
+
+  /** Per-period aggregates, or null. */
+  default Periodic periodic(FeatureSpec spec) {
+    return null;
+  }
+
+  /** A frame of its own keyed by (as_of_date, user_id), left-joined to the aggregates; or null. */
+  default Dataset<Row> frame(FeatureSpec spec, Inputs inputs) {
+    return null;
+  }
+
+  /** The feature's final columns on the joined rows. */
+  default Dataset<Row> finish(FeatureSpec spec, Dataset<Row> result) {
+    return result;
+  }
+
+  /** The columns it writes to user_features, in order. */
+  default List<Column> output(FeatureSpec spec) {
+    return spec.outputNames().stream().map(org.apache.spark.sql.functions::col).toList();
+  }
+
+  /** Rollup rows of the feature's events (all events when it names none). */
+  static Column matches(List<String> events) {
+    return events.isEmpty() ? lit(true) : col("event_name").isin(events.toArray());
+  }
+
+  /** Rollup rows within the last {@code windowDays} days up to the as-of day (all history when 0). */
+  static Column inWindow(int windowDays) {
+    return windowDays == 0 ? lit(true) : col("days_ago").lt(windowDays);
+  }
+
+  /** Rollup rows of the feature's events within its window. */
+  static Column counted(FeatureSpec spec) {
+    return matches(spec.events()).and(inWindow(spec.windowDays()));
+  }
+}

@@ -1,0 +1,37 @@
+package io.segments.features.kinds;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.segments.config.FeatureSpec;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** {@code share}: the share of the window's events that fell on the chosen ISO days of week; null without any. */
+final class ShareKind implements Kind {
+  @Override
+  public Carry carry(FeatureSpec spec) {
+    return Carry.ROLLING_SUM;
+  }
+
+  @Override
+  public List<Column> aggregates(FeatureSpec spec) {
+    Column weekday = expr("(dayofweek(activity_date) + 5) % 7 + 1");
+    Column chosen = weekday.isin(spec.daysOfWeek().toArray());
+    return List.of(sum(when(Kind.counted(spec).and(chosen), col("event_count"))).as(spec.name() + "__part"),
+        sum(when(Kind.counted(spec), col("event_count"))).as(spec.name() + "__all"));
+  }
+
+  @Override
+  public Dataset<Row> finish(FeatureSpec spec, Dataset<Row> result) {
+    String name = spec.name();
+    return result.withColumn(name,
+        when(col(name + "__all").gt(0), coalesce(col(name + "__part"), lit(0L)).divide(col(name + "__all"))));
+  }
+}
