@@ -200,7 +200,7 @@ public final class YamlNode {
     if (!has(key)) {
       return fallback;
     }
-    int value = integer(key);
+    int value = get(key).asInt(key);
     if (value < min || value > max) {
       throw new ConfigException(get(key).where(), "'" + key + "' is " + value + ", outside " + range(min, max),
           "write a whole number " + range(min, max));
