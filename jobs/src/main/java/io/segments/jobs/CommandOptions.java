@@ -49,24 +49,11 @@ final class CommandOptions {
             .desc("also write events and users as Parquet under DIR").get());
   }
 
-  static Options benchOptions() {
-    Options options = new Options()
-        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-            .desc("the bench pipeline's config (default conf/bench.yaml)").get())
+  /** Only --verbose and --help. */
+  static Options help() {
+    return new Options()
         .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
         .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
-    String[][] values = {
-        {"users", "N", "users to generate (default 1000000)"},
-        {"events-per-user", "N", "mean events per user (default 100: 100M events for 1M users)"},
-        {"days", "N", "days of history (default 120)"},
-        {"end", "D", "last day of the history (default 2026-10-31); the incremental run is the day after"},
-        {"seed", "N", "random seed (default 7)"},
-        {"dir", "DIR", "data, warehouse and figures (default warehouse/bench); data of the same size is reused"},
-        {"out", "FILE", "the figures as JSON (default DIR/bench.json)"}};
-    for (String[] v : values) {
-      options.addOption(Option.builder().longOpt(v[0]).hasArg().argName(v[1]).desc(v[2]).get());
-    }
-    return options;
   }
 
   static Options outOption(Options options) {

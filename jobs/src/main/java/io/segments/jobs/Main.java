@@ -69,19 +69,21 @@ public final class Main {
     } catch (ParseException e) {
       System.err.println("error: " + e.getMessage() + "\n  fix: see ./segments " + command.name() + " --help");
       return BAD_ARGUMENTS;
-    } catch (ConfigException e) {
-      return fail(e, BAD_ARGUMENTS, verbose);
-    } catch (InputRefusedException e) {
-      return fail(e, INPUT_REFUSED, verbose);
-    } catch (PublishGuardException e) {
-      return fail(e, GUARD_TRIPPED, verbose);
-    } catch (RunLock.HeldException e) {
-      return fail(e, LOCK_HELD, verbose);
     } catch (Exception | FSError e) {
       // FSError (an Error) is what Hadoop's local filesystem throws on the driver, e.g. when a Delta commit
       // hits a full disk; inside a task Spark wraps it in an exception.
-      return fail(e, FAILED, verbose);
+      return failure(e, verbose);
     }
+  }
+
+  /** Prints one clear message for a command's failure (the trace with --verbose) and returns its exit code. */
+  public static int failure(Throwable e, boolean verbose) {
+    int code = e instanceof ConfigException ? BAD_ARGUMENTS
+        : e instanceof InputRefusedException ? INPUT_REFUSED
+        : e instanceof PublishGuardException ? GUARD_TRIPPED
+        : e instanceof RunLock.HeldException ? LOCK_HELD
+        : FAILED;
+    return fail(e, code, verbose);
   }
 
   private static int fail(Throwable e, int code, boolean verbose) {

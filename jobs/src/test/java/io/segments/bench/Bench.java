@@ -21,6 +21,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -39,10 +45,58 @@ public final class Bench {
 
   private Bench() {}
 
+  private static Options options() {
+    Options options = new Options()
+        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+            .desc("the bench pipeline's config (default conf/bench.yaml)").get())
+        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
+        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+    String[][] values = {
+        {"users", "N", "users to generate (default 1000000)"},
+        {"events-per-user", "N", "mean events per user (default 100: 100M events for 1M users)"},
+        {"days", "N", "days of history (default 120)"},
+        {"end", "D", "last day of the history (default 2026-10-31); the incremental run is the day after"},
+        {"seed", "N", "random seed (default 7)"},
+        {"dir", "DIR", "data, warehouse and figures (default warehouse/bench); data of the same size is reused"},
+        {"out", "FILE", "the figures as JSON (default DIR/bench.json)"}};
+    for (String[] v : values) {
+      options.addOption(Option.builder().longOpt(v[0]).hasArg().argName(v[1]).desc(v[2]).get());
+    }
+    return options;
+  }
+
   /**
-   * Entry point for the bench command, which finds this class by reflection and passes the options it parsed
-   * (long name to value) as plain strings, so that no relocated class crosses from segments.jar.
+   * {@code ./segments bench [options]}: the launcher runs this class from a checkout (segments.jar relocates
+   * Commons CLI, so the bench parses its own options); failures get the exit codes and messages of the CLI.
    */
+  public static void main(String[] args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    int code;
+    try {
+      CommandLine line = new DefaultParser().parse(options(), args);
+      if (line.hasOption("help")) {
+        new HelpFormatter().printHelp("segments bench [--users N] [--events-per-user N] [--days N] [--dir DIR]"
+            + " [--out FILE]", "time a full and an incremental run at scale against DuckDB on the same data",
+            options(), "");
+        code = 0;
+      } else {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Option option : line.getOptions()) {
+          values.put(option.getLongOpt(), option.getValue());
+        }
+        code = run(values);
+      }
+    } catch (ParseException e) {
+      System.err.println("error: " + e.getMessage() + "\n  fix: see ./segments bench --help");
+      code = 2;
+    } catch (Exception e) {
+      code = io.segments.jobs.Main.failure(e, verbose);
+    }
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the bench with options by long name (as {@code --users 3000} gives {@code users=3000}). */
   public static int run(Map<String, String> options) throws Exception {
     long users = number(options, "users", 1_000_000);
     int perUser = (int) number(options, "events-per-user", 100);

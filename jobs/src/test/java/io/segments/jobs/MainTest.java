@@ -83,4 +83,10 @@ class MainTest {
     assertEquals(Main.BAD_ARGUMENTS, Main.run(failing(new IllegalStateException()), new String[] {"--nope"}));
     assertTrue(stderr().contains("fix: see ./segments probe --help"), stderr());
   }
+
+  @Test
+  void benchFromTheApplicationJarIsExitTwoPointingAtTheCheckoutLauncher() {
+    assertEquals(Main.BAD_ARGUMENTS, Main.run(new String[] {"bench"}));
+    assertTrue(stderr().contains("fix: run it from a checkout: ./segments bench"), stderr());
+  }
 }
