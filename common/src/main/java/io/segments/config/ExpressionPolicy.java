@@ -56,7 +56,6 @@ import scala.runtime.AbstractPartialFunction;
 public final class ExpressionPolicy {
   public static final int MAX_LENGTH = 4000;
   public static final int MAX_DEPTH = 60;
-  /** Strings that Spark turns into the current date or time ({@code date 'today'}, {@code cast('now' as ...)}). */
   /** LIKE compiles to a regular expression: more wildcards than this can backtrack for a long time. */
   private static final int MAX_LIKE_WILDCARDS = 4;
 

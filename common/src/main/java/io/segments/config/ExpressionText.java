@@ -13,6 +13,7 @@ import java.util.Set;
  * parser would recurse too deep on; no literal that reads the clock.
  */
 final class ExpressionText {
+  /** Strings that Spark turns into the current date or time ({@code date 'today'}, {@code cast('now' as ...)}). */
   private static final Set<String> CLOCK_WORDS = Set.of("now", "today", "yesterday", "tomorrow");
 
   private ExpressionText() {}

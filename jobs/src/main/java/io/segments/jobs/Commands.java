@@ -195,8 +195,8 @@ final class Commands {
   private static int pipeline(CommandLine line, String command, Set<DailyPipeline.Step> steps) {
     PipelineConfig config = config(line);
     boolean backfill = command.equals("backfill");
-    LocalDate asOf = date(line, backfill ? "to" : "as-of");
     LocalDate from = backfill ? date(line, "from") : null;
+    LocalDate asOf = date(line, backfill ? "to" : "as-of");
     SparkSession spark = SparkSessions.create(config, "segments " + command + " "
         + (backfill ? from + ".." + asOf : asOf));
     new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, from,

@@ -89,7 +89,7 @@ public final class Bench {
     } catch (ParseException e) {
       System.err.println("error: " + e.getMessage() + "\n  fix: see ./segments bench --help");
       code = 2;
-    } catch (Exception e) {
+    } catch (Exception | org.apache.hadoop.fs.FSError e) {
       code = io.segments.jobs.Main.failure(e, verbose);
     }
     System.out.flush();

@@ -13,17 +13,14 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The command line end to end on generated data: generate, a first run (which replays 45 days), a daily run,
  * then checks on the contents of every table DESIGN.md names. Runs in-process through {@link Main#run} on a
- * fresh embedded warehouse, so the exit codes are the ones a scheduler sees.
+ * fresh embedded warehouse, so the exit codes are the ones a scheduler sees. The tests pass in any order: one that
+ * changes tables (a refused run, a tripped guard) puts them back at their versions before it ({@link #restoring}).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliEndToEndTest {
   static final String CONFIG = Path.of("..", "conf", "local.yaml").toString();
   static final String D = "2026-10-31";
@@ -54,7 +51,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(1)
   void everyTableOfTheDesignIsPopulated() {
     for (String table : List.of("user_daily_activity", "user_features", "segment_membership", "segment_changes",
         "segment_history", "audience_members", "user_segments", "segment_catalog", "segment_outcomes",
@@ -64,7 +60,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(2)
   void audienceMembersHaveAUniqueKeyAndMatchTodaysMembership() {
     assertEquals(0, count("select count(*) from (select audience, user_id from segments.audience_members"
         + " group by 1, 2 having count(*) > 1)"), "(audience, user_id) is unique");
@@ -78,7 +73,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(3)
   void hashedEmailsAreSha256OfTrimmedLowerCaseAndOnlyWhereAllowed() {
     Row row = spark().sql("select a.email_sha256, u.email from segments.audience_members a join demo.users u"
         + " using (user_id) where a.audience = 'solo_explorers' and u.email is not null limit 1").first();
@@ -90,7 +84,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(4)
   void userSegmentsHasOneRowPerKnownUserWithFamilyColumns() {
     assertEquals(count("select count(*) from segments.user_features where as_of_date = '" + D + "'"),
         count("select count(distinct user_id) from segments.user_segments"));
@@ -105,7 +98,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(5)
   void historyChangesAndMembershipAgree() {
     assertEquals(count("select count(*) from segments.segment_membership where as_of_date = '" + D + "'"),
         count("select count(*) from segments.segment_history where exited_on is null"),
@@ -122,7 +114,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(6)
   void plantedPersonasSeparateInOutcomes() {
     double heavy = spark().sql("select sum(retention_d30 * cohort_size) / sum(cohort_size) from"
         + " segments.segment_outcomes where segment = 'heavy_collaborators' and retention_d30 is not null")
@@ -136,13 +127,16 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(7)
   void ledgerHasEveryStepOfEveryRunAndTheReplayChunks() {
-    assertEquals(2, count("select count(distinct run_id) from segments.pipeline_runs"));
-    assertEquals(0, count("select count(*) from segments.pipeline_runs where status <> 'succeeded'"));
-    assertEquals(2, count("select count(*) from (select run_id from segments.pipeline_runs group by run_id"
-        + " having sort_array(collect_set(step)) = array('features', 'publish', 'rollup', 'segments', 'stage',"
-        + " 'validate'))"), "both runs did every step");
+    String setup = "(select run_id from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
+        + " union all select min_by(run_id, started_at) from segments.pipeline_runs where command = 'run --as-of "
+        + D + "')";
+    assertEquals(2, count("select count(distinct run_id) from " + setup.replace("union all", "union")));
+    assertEquals(0, count("select count(*) from segments.pipeline_runs where run_id in " + setup
+        + " and status <> 'succeeded'"));
+    assertEquals(2, count("select count(*) from (select run_id from segments.pipeline_runs where run_id in " + setup
+        + " group by run_id having sort_array(collect_set(step)) = array('features', 'publish', 'rollup',"
+        + " 'segments', 'stage', 'validate'))"), "both runs did every step");
     assertEquals(7, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
         + " and step = 'segments'"), "45 replayed days in chunks of 7");
     assertEquals(1, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
@@ -150,7 +144,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(8)
   void rerunningTheSameDayChangesNothing() throws Exception {
     long members = count("select count(*) from segments.segment_membership");
     long history = count("select count(*) from segments.segment_history");
@@ -168,7 +161,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(9)
   void sqlCsvPrintsOnlyHeaderAndRows() {
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -186,7 +178,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(10)
   void badArgumentsAndConfigExitWithTwo() throws Exception {
     assertEquals(2, Main.run(new String[] {"nonsense"}));
     assertEquals(2, cli("run"), "missing --as-of");
@@ -218,7 +209,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(11)
   void explainAuditsTenMembersOfASegment() {
     String out = captured("explain", "--as-of", D, "--segment", "solo_explorers", "--sample", "10");
     List<String> users = out.lines().filter(l -> l.startsWith("user ")).toList();
@@ -230,7 +220,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(12)
   void previewShowsTheChangedSegmentWithoutWritingAnything() throws Exception {
     Path dir = Files.createTempDirectory("segments-preview");
     Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
@@ -285,23 +274,20 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(14)
-  void tooManyBadRowsOfTheDayRefuseTheRunWithExitThreeAndPublishNothing() {
+  void tooManyBadRowsOfTheDayRefuseTheRunWithExitThreeAndPublishNothing() throws Exception {
     long version = version("segments.audience_members");
-    spark().sql("insert into demo.events select concat('bad-', id), '', 'comment',"
-        + " timestamp'" + D + " 12:00:00', null from range(200)");
-    try {
+    restoring(() -> {
+      spark().sql("insert into demo.events select concat('bad-', id), '', 'comment',"
+          + " timestamp'" + D + " 12:00:00', null from range(200)");
       assertEquals(3, cli("run", "--as-of", D));
       assertEquals(version, version("segments.audience_members"));
       assertEquals(200, count("select count(*) from segments.quarantine_events where as_of_date = '" + D
           + "' and quarantine_reason = 'null_or_empty_user_id'"));
-    } finally {
-      spark().sql("delete from demo.events where user_id = ''");
-    }
+    });
   }
 
+
   @Test
-  @Order(15)
   void theReportRendersInHeadlessChromiumWithChartsAndSeparatingPersonas() throws Exception {
     Path html = warehouse.resolve("report.html");
     assertEquals(0, cli("report", "--as-of", D, "--out", html.toString()));
@@ -348,7 +334,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(16)
   void everyNotebookRunsOnTheDemoTables() throws Exception {
     try (var notebooks = Files.list(Path.of("..", "notebooks"))) {
       List<Path> files = notebooks.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
@@ -364,7 +349,6 @@ class CliEndToEndTest {
   }
 
   @Test
-  @Order(17)
   void theValidationGateBlocksThePublishWhenChecksFail() throws Exception {
     Path dir = Files.createTempDirectory("segments-gate");
     Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
@@ -375,21 +359,57 @@ class CliEndToEndTest {
     }
     Files.writeString(dir.resolve("local.yaml"), Files.readString(Path.of(CONFIG)).replace("gate: false", "gate: true"));
     long version = version("segments.audience_members");
-    assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
-        "--warehouse", warehouse.toString()}), "the demo's small segments fail the checks");
-    assertEquals(version, version("segments.audience_members"), "nothing published");
+    restoring(() -> {
+      assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
+          "--warehouse", warehouse.toString()}), "the demo's small segments fail the checks");
+      assertEquals(version, version("segments.audience_members"), "nothing published");
+    });
   }
 
   @Test
-  @Order(99)
-  void publishGuardRefusesAnEmptiedAudienceAndLeavesTablesAsTheyWere() {
+  void publishGuardRefusesAnEmptiedAudienceAndLeavesTablesAsTheyWere() throws Exception {
     long audience = count("select count(*) from segments.audience_members");
     long version = version("segments.audience_members");
-    spark().sql("delete from demo.events where user_id > 'u0000300'");
-    assertEquals(4, cli("run", "--as-of", D), "most users lost their events: audiences would shrink > 50%");
-    assertEquals(audience, count("select count(*) from segments.audience_members"));
-    assertEquals(version, version("segments.audience_members"));
-    assertEquals(1, count("select count(*) from segments.pipeline_runs where step = 'publish' and status = 'failed'"));
+    long failed = count("select count(*) from segments.pipeline_runs where step = 'publish' and status = 'failed'");
+    restoring(() -> {
+      spark().sql("delete from demo.events where user_id > 'u0000300'");
+      assertEquals(4, cli("run", "--as-of", D), "most users lost their events: audiences would shrink > 50%");
+      assertEquals(audience, count("select count(*) from segments.audience_members"));
+      assertEquals(version, version("segments.audience_members"));
+      assertEquals(failed + 1, count("select count(*) from segments.pipeline_runs where step = 'publish'"
+          + " and status = 'failed'"));
+    });
+  }
+
+  interface TableChange {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code change}, then puts every Delta table of the demo and segments databases back at the version it
+   * had before (the ledger and the lock keep their rows: what happened stays recorded), so other tests see the
+   * tables of the setup runs.
+   */
+  static void restoring(TableChange change) throws Exception {
+    java.util.Map<String, Long> versions = new java.util.LinkedHashMap<>();
+    for (String database : List.of("demo", "segments")) {
+      for (org.apache.spark.sql.catalog.Table table : spark().catalog().listTables(database).collectAsList()) {
+        String name = database + "." + table.name();
+        boolean kept = table.name().equals("pipeline_runs") || table.name().equals("pipeline_lock");
+        if (!table.tableType().equals("VIEW") && !kept) {
+          versions.put(name, version(name));
+        }
+      }
+    }
+    try {
+      change.run();
+    } finally {
+      versions.forEach((name, before) -> {
+        if (version(name) != before) {
+          spark().sql("restore table " + name + " to version as of " + before);
+        }
+      });
+    }
   }
 
   static long version(String table) {

@@ -1,0 +1,63 @@
+package io.segments.rollup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.segments.SparkTestBase;
+import io.segments.io.Warehouse;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The rollup: one row per user, day and event; a refresh rewrites only the days whose events changed. */
+class DailyRollupTest extends SparkTestBase {
+  private static final StructType STAGED = new StructType().add("event_id", "string").add("user_id", "string")
+      .add("event_name", "string").add("event_at", "timestamp").add("revenue_usd", "double")
+      .add("event_date", "date");
+
+  private Dataset<Row> staged(Object[]... rows) {
+    return frame(STAGED, rows);
+  }
+
+  @Test
+  void oneRowPerUserDayAndEventWithCountsRevenueAndFirstAndLastTimes() {
+    Dataset<Row> rollup = DailyRollup.compute(staged(
+        row("e1", "u1", "buy", at("2026-05-01 09:00:00"), 10.0, day("2026-05-01")),
+        row("e2", "u1", "buy", at("2026-05-01 17:30:00"), 5.5, day("2026-05-01")),
+        row("e3", "u1", "buy", at("2026-05-02 08:00:00"), null, day("2026-05-02")),
+        row("e4", "u2", "view", at("2026-05-01 12:00:00"), null, day("2026-05-01"))));
+    List<Row> rows = sorted(rollup.select("user_id", "activity_date", "event_name", "event_count", "revenue_usd",
+        "first_event_at", "last_event_at"), "user_id", "activity_date", "event_name");
+    assertEquals(3, rows.size());
+    assertEquals(List.of("u1", day("2026-05-01"), "buy", 2L, 15.5, at("2026-05-01 09:00:00"),
+        at("2026-05-01 17:30:00")), List.of(rows.get(0).get(0), rows.get(0).get(1), rows.get(0).get(2),
+        rows.get(0).get(3), rows.get(0).get(4), rows.get(0).get(5), rows.get(0).get(6)));
+    assertEquals(1L, rows.get(1).getLong(3));
+    assertEquals(null, rows.get(1).get(4), "no revenue stays null");
+    assertEquals("u2", rows.get(2).getString(0));
+  }
+
+  @Test
+  void aRefreshRecomputesOnlyTheDaysWhoseEventsChanged() {
+    spark().sql("create database if not exists rollup_refresh");
+    Warehouse warehouse = new Warehouse(spark(), "rollup_refresh");
+    Object[] may1 = row("e1", "u1", "buy", at("2026-05-01 09:00:00"), 10.0, day("2026-05-01"));
+    Object[] may2 = row("e2", "u1", "buy", at("2026-05-02 09:00:00"), 1.0, day("2026-05-02"));
+    LocalDate asOf = LocalDate.of(2026, 5, 2);
+    DailyRollup.Refresh first = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
+    assertEquals(true, first.full(), "no table yet: a full build");
+    assertEquals(2, first.daysTotal());
+
+    DailyRollup.Refresh same = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
+    assertEquals(0, same.daysRecomputed(), "the same events change no day");
+
+    Object[] lateMay1 = row("e9", "u2", "buy", at("2026-05-01 23:00:00"), 2.0, day("2026-05-01"));
+    DailyRollup.Refresh late = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1), false, null, asOf);
+    assertEquals(1, late.daysRecomputed(), "a late event of May 1 recomputes May 1 only");
+    assertEquals(3L, warehouse.read("user_daily_activity").count());
+    assertNotEquals(0L, late.rows());
+  }
+}
