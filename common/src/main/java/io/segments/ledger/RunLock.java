@@ -42,9 +42,15 @@ public final class RunLock implements AutoCloseable {
   }
 
   /** Thrown when another run holds the lock. */
-  public static final class HeldException extends RuntimeException {
-    HeldException(String message) {
-      super(message);
+  /** Another run holds the lock: exit code 5, try again later (not a crash). */
+  public static final class HeldException extends io.segments.config.UserError {
+    HeldException(String problem, String fix) {
+      super(null, problem, fix);
+    }
+
+    @Override
+    public int exitCode() {
+      return 5;
     }
   }
 
@@ -84,8 +90,8 @@ public final class RunLock implements AutoCloseable {
     if (!runId.equals(holder.getString(1))) {
       throw new HeldException("another run holds the lock on " + warehouse.database() + ": run "
           + holder.getString(1) + " (" + holder.getString(2) + ") since " + holder.getTimestamp(3) + " on "
-          + holder.getString(4) + ", last heartbeat " + holder.getTimestamp(5)
-          + "\n  fix: wait for it to finish (exit code 5 means: try again later); a killed run's lock is taken over"
+          + holder.getString(4) + ", last heartbeat " + holder.getTimestamp(5),
+          "wait for it to finish (exit code 5 means: try again later); a killed run's lock is taken over"
           + " once its process is gone (same host) or its heartbeat is " + staleAfter.toMinutes()
           + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
           + warehouse.name("pipeline_lock") + "\"");

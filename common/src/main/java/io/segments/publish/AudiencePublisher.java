@@ -167,8 +167,8 @@ public final class AudiencePublisher {
           100.0 * plan.userSegmentsChanged() / plan.userSegmentsBefore(), 100 * limit));
     }
     if (!tripped.isEmpty()) {
-      throw new PublishGuardException("publish guard tripped, nothing was published:\n  " + String.join("\n  ", tripped)
-          + "\n  fix: check the input data of this run; if the change is real, rerun with --allow-large-change"
+      throw new PublishGuardException("publish guard tripped, nothing was published:\n  " + String.join("\n  ", tripped),
+          "check the input data of this run; if the change is real, rerun with --allow-large-change"
           + " (or raise publish.max_change_share in " + config.file() + ")");
     }
   }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 
 import io.segments.config.SegmentSpec;
+import io.segments.step.Check;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,17 +30,17 @@ public final class SegmentChecklist {
    * The size checks of one segment on D, shared by the segments and validate steps: empty, fewer than
    * {@code minSize} members (0: not checked), or more than {@link #MOST_USERS} of the known users.
    */
-  public static List<String> sizeWarnings(String segment, long size, long knownUsers, int minSize, LocalDate asOf) {
-    List<String> warnings = new ArrayList<>();
+  public static List<Check> sizeChecks(String segment, long size, long knownUsers, int minSize, LocalDate asOf) {
+    List<Check> warnings = new ArrayList<>();
     if (size == 0) {
-      warnings.add("segment '" + segment + "' is empty on " + asOf);
+      warnings.add(Check.warning("segment '" + segment + "' is empty on " + asOf));
     } else if (size < minSize) {
-      warnings.add(String.format("segment '%s' has %,d members on %s, fewer than validate.min_size %,d: too small"
-          + " to trust", segment, size, asOf, minSize));
+      warnings.add(Check.warning(String.format("segment '%s' has %,d members on %s, fewer than validate.min_size %,d: too small"
+          + " to trust", segment, size, asOf, minSize)));
     }
     if (knownUsers > 0 && size > MOST_USERS * knownUsers) {
-      warnings.add(String.format("segment '%s' holds %.0f%% of users on %s: it does not separate anyone", segment,
-          100.0 * size / knownUsers, asOf));
+      warnings.add(Check.warning(String.format("segment '%s' holds %.0f%% of users on %s: it does not separate"
+          + " anyone", segment, 100.0 * size / knownUsers, asOf)));
     }
     return warnings;
   }
@@ -48,7 +49,7 @@ public final class SegmentChecklist {
    * @param membership segment_membership rows of the day
    * @param changes segment_changes rows of the 14 days ending with the day
    */
-  public static List<String> warnings(List<SegmentSpec> segments, Dataset<Row> membership, Dataset<Row> changes,
+  public static List<Check> checks(List<SegmentSpec> segments, Dataset<Row> membership, Dataset<Row> changes,
       long knownUsers, LocalDate asOf) {
     Map<String, Long> sizes = new HashMap<>();
     membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
@@ -57,13 +58,13 @@ public final class SegmentChecklist {
         .groupBy("segment", "user_id").agg(count("*").as("flips")).where(col("flips").gt(2))
         .groupBy("segment").count().collectAsList().forEach(r -> flippers.put(r.getString(0), r.getLong(1)));
 
-    List<String> warnings = new ArrayList<>();
+    List<Check> warnings = new ArrayList<>();
     for (SegmentSpec spec : segments) {
-      warnings.addAll(sizeWarnings(spec.name(), sizes.getOrDefault(spec.name(), 0L), knownUsers, 0, asOf));
+      warnings.addAll(sizeChecks(spec.name(), sizes.getOrDefault(spec.name(), 0L), knownUsers, 0, asOf));
       long unstable = flippers.getOrDefault(spec.name(), 0L);
       if (unstable > 0) {
-        warnings.add(String.format("segment '%s' is unstable: %,d users entered or left it more than twice in the 14"
-            + " days to %s; add an exit_rule or min_days", spec.name(), unstable, asOf));
+        warnings.add(Check.warning(String.format("segment '%s' is unstable: %,d users entered or left it more than"
+            + " twice in the 14 days to %s", spec.name(), unstable, asOf), "add an exit_rule or min_days"));
       }
     }
     List<String> free = segments.stream().filter(s -> s.family() == null).map(SegmentSpec::name).toList();
@@ -74,8 +75,8 @@ public final class SegmentChecklist {
           .groupBy(col("a.segment"), col("b.segment")).count().collectAsList().forEach(r -> {
             long smaller = Math.min(sizes.getOrDefault(r.getString(0), 0L), sizes.getOrDefault(r.getString(1), 0L));
             if (smaller > 0 && r.getLong(2) > OVERLAP * smaller) {
-              warnings.add(String.format("segments '%s' and '%s' overlap: %,d shared members, %.0f%% of the smaller",
-                  r.getString(0), r.getString(1), r.getLong(2), 100.0 * r.getLong(2) / smaller));
+              warnings.add(Check.warning(String.format("segments '%s' and '%s' overlap: %,d shared members, %.0f%% of"
+                  + " the smaller", r.getString(0), r.getString(1), r.getLong(2), 100.0 * r.getLong(2) / smaller)));
             }
           });
     }

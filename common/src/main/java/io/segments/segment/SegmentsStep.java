@@ -7,6 +7,7 @@ import io.segments.config.ConfigException;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
+import io.segments.step.Check;
 import io.segments.step.StepContext;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -72,10 +73,10 @@ public final class SegmentsStep implements Step {
       result.replay().unpersist();
     }
     Dataset<Row> today = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", last()));
-    List<String> warnings = SegmentChecklist.warnings(context.config().segments(), today,
+    List<Check> checks = SegmentChecklist.checks(context.config().segments(), today,
         warehouse.read("segment_changes").where(col("as_of_date").leq(Date.valueOf(last()))),
         context.knownUsers(last()).count(), last());
-    return new StepResult(features.count(), today.count(), warnings,
+    return new StepResult(features.count(), today.count(), Check.texts(checks),
         days.size() == 1 ? null : "days " + days.get(0) + ".." + last(), last());
   }
 

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.max;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
 import io.segments.segment.SegmentChecklist;
+import io.segments.step.Check;
 import io.segments.config.ValidateConfig;
 import io.segments.io.SqlFiles;
 import java.time.LocalDate;
@@ -108,16 +109,16 @@ public final class OutcomeValidator {
    * @param sizes members per segment on the as-of day
    * @param base users known on the as-of day
    */
-  public List<String> checks(Dataset<Row> outcomes, Map<String, Long> sizes, long base, LocalDate asOf) {
+  public List<Check> checks(Dataset<Row> outcomes, Map<String, Long> sizes, long base, LocalDate asOf) {
     ValidateConfig v = config.validate();
-    List<String> warnings = new ArrayList<>();
+    List<Check> warnings = new ArrayList<>();
     for (SegmentSpec segment : config.segments()) {
-      warnings.addAll(SegmentChecklist.sizeWarnings(segment.name(), sizes.getOrDefault(segment.name(), 0L), base,
+      warnings.addAll(SegmentChecklist.sizeChecks(segment.name(), sizes.getOrDefault(segment.name(), 0L), base,
           v.minSize(), asOf));
     }
     Map<String, double[]> pooled = pooledDay30(outcomes);
     if (pooled.isEmpty()) {
-      warnings.add("no cohort is 30 days old yet on " + asOf + ": day-30 retention checks skipped");
+      warnings.add(Check.info("no cohort is 30 days old yet on " + asOf + ": day-30 retention checks skipped"));
       return warnings;
     }
     Map<String, List<SegmentSpec>> families = new LinkedHashMap<>();
@@ -131,18 +132,18 @@ public final class OutcomeValidator {
       for (int i = 1; i < measured.size(); i++) {
         double gap = 100 * (measured.get(i - 1).getValue()[0] - measured.get(i).getValue()[0]);
         if (gap < v.retentionGapPoints()) {
-          warnings.add(String.format("family '%s': '%s' (d30 %.1f%%) and '%s' (d30 %.1f%%) differ by %.1f points of"
-                  + " day-30 retention, less than validate.retention_gap_points %.0f", family,
+          warnings.add(Check.warning(String.format("family '%s': '%s' (d30 %.1f%%) and '%s' (d30 %.1f%%) differ by"
+                  + " %.1f points of day-30 retention, less than validate.retention_gap_points %.0f", family,
               measured.get(i - 1).getKey(), 100 * measured.get(i - 1).getValue()[0], measured.get(i).getKey(),
-              100 * measured.get(i).getValue()[0], gap, v.retentionGapPoints()));
+              100 * measured.get(i).getValue()[0], gap, v.retentionGapPoints())));
         }
       }
       if (measured.size() >= 2) {
         double best = measured.stream().mapToDouble(e -> e.getValue()[1]).min().orElse(0);
         double worst = measured.stream().mapToDouble(e -> e.getValue()[1]).max().orElse(0);
         if (best > 0 && worst / best < 2) {
-          warnings.add(String.format("family '%s': churn of the worst segment (%.1f%%) is less than 2x the best"
-              + " (%.1f%%)", family, 100 * worst, 100 * best));
+          warnings.add(Check.warning(String.format("family '%s': churn of the worst segment (%.1f%%) is less than 2x"
+              + " the best (%.1f%%)", family, 100 * worst, 100 * best)));
         }
       }
     });

@@ -6,6 +6,7 @@ import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.publish.PublishGuardException;
+import io.segments.step.Check;
 import io.segments.step.StepContext;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -17,8 +18,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * The validate step; writes {@code segment_outcomes} and {@code retention_cohorts}, then runs the method's checks
- * ({@link OutcomeValidator#checks}); with {@code validate.gate} a failed check stops the run before publishing
- * (exit 4). Outcomes of all cohorts when {@code replayed} is null (a backfill, --full or the first time);
+ * ({@link OutcomeValidator#checks}); with {@code validate.gate} a failed check (a warning; not a note that a check
+ * could not run yet) stops the run before publishing (exit 4). Outcomes of all cohorts when {@code replayed} is null (a backfill, --full or the first time);
  * otherwise only of the cohorts whose row the replayed days can change: the new cohorts and those for which one
  * of the days completes an outcome's horizon ({@link OutcomeValidator#changedCohorts}).
  */
@@ -54,12 +55,13 @@ public final class ValidateStep implements Step {
     Map<String, Long> sizes = new LinkedHashMap<>();
     membership.where(Warehouse.on("as_of_date", asOf)).groupBy("segment").count().collectAsList()
         .forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
-    List<String> warnings = validator.checks(outcomes, sizes, context.knownUsers(asOf).count(), asOf);
-    if (context.config().validate().gate() && !warnings.isEmpty()) {
-      throw new PublishGuardException("validation gate: " + warnings.size() + " check(s) failed, nothing was"
-          + " published:\n  " + String.join("\n  ", warnings)
-          + "\n  fix: revise the segments, or set validate.gate: false in " + context.config().file());
+    List<Check> checks = validator.checks(outcomes, sizes, context.knownUsers(asOf).count(), asOf);
+    List<String> failed = Check.texts(checks.stream().filter(c -> c.level() == Check.Level.WARNING).toList());
+    if (context.config().validate().gate() && !failed.isEmpty()) {
+      throw new PublishGuardException("validation gate: " + failed.size() + " check(s) failed, nothing was"
+          + " published:\n  " + String.join("\n  ", failed),
+          "revise the segments, or set validate.gate: false in " + context.config().file());
     }
-    return new StepResult(null, outcomes.count(), warnings, message);
+    return new StepResult(null, outcomes.count(), Check.texts(checks), message);
   }
 }

@@ -33,12 +33,13 @@ class SegmentChecklistTest extends SparkTestBase {
         row(day("2026-05-02"), "u2", "twin", "entered"), row(day("2026-05-05"), "u2", "twin", "exited"),
         row(day("2026-05-09"), "u2", "twin", "entered"), row(day("2026-04-20"), "u1", "twin", "entered"),
         row(day("2026-05-01"), "u1", "twin", "exited"), row(day("2026-05-03"), "u1", "twin", "entered"));
-    List<String> warnings = SegmentChecklist.warnings(List.of(free("big"), free("twin"), free("none")), membership,
-        changes, 6, LocalDate.of(2026, 5, 14));
+    List<String> warnings = io.segments.step.Check.texts(SegmentChecklist.checks(
+        List.of(free("big"), free("twin"), free("none")), membership, changes, 6, LocalDate.of(2026, 5, 14)));
     String all = String.join("\n", warnings);
     Assertions.assertTrue(all.contains("segment 'none' is empty"), all);
     Assertions.assertTrue(all.contains("segment 'big' holds 83% of users"), all);
-    Assertions.assertTrue(all.contains("segment 'twin' is unstable: 1 users"),
+    Assertions.assertTrue(all.contains("segment 'twin' is unstable: 1 users entered or left it more than twice in the"
+        + " 14 days to 2026-05-14; add an exit_rule or min_days"),
         "u2 changed 3 times in 14 days; u1 only twice inside the window: " + all);
     Assertions.assertTrue(all.contains("segments 'big' and 'twin' overlap: 2 shared members, 100% of the smaller"), all);
   }

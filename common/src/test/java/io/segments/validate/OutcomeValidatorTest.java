@@ -101,11 +101,25 @@ class OutcomeValidatorTest extends SparkTestBase {
     var activity = frame(ACTIVITY, row("x", day("2026-01-28"), "edit_doc"), row("y", day("2026-01-27"), "edit_doc"));
     OutcomeValidator validator = new OutcomeValidator(config(200));
     var outcomes = validator.outcomes(membership, validator.outcomeActivity(activity), LocalDate.of(2026, 2, 15));
-    List<String> warnings = validator.checks(outcomes, Map.of("s", 150L), 1000, LocalDate.of(2026, 2, 15));
+    List<String> warnings = io.segments.step.Check.texts(
+        validator.checks(outcomes, Map.of("s", 150L), 1000, LocalDate.of(2026, 2, 15)));
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("'s' has 150 members") && w.contains("min_size 200")),
         warnings.toString());
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("'t' is empty")), warnings.toString());
     Assertions.assertTrue(warnings.stream().anyMatch(w -> w.contains("differ by 0.0 points")), warnings.toString());
+  }
+
+  @Test
+  void aCheckThatCannotRunYetIsANoteNotAFailureOfTheGate() {
+    var membership = frame(MEMBERSHIP, row(day("2026-01-01"), "x", "s", "f"), row(day("2026-01-01"), "y", "t", "f"));
+    var activity = frame(ACTIVITY, row("x", day("2026-01-05"), "edit_doc"));
+    OutcomeValidator validator = new OutcomeValidator(config(200));
+    LocalDate asOf = LocalDate.of(2026, 1, 10);
+    var checks = validator.checks(validator.outcomes(membership, validator.outcomeActivity(activity), asOf),
+        Map.of("s", 300L, "t", 300L), 1000, asOf);
+    assertEquals(1, checks.size(), checks.toString());
+    assertEquals(io.segments.step.Check.Level.INFO, checks.get(0).level());
+    Assertions.assertTrue(checks.get(0).text().startsWith("no cohort is 30 days old yet on 2026-01-10"));
   }
 
   @Test

@@ -1,9 +1,6 @@
 package io.segments.jobs;
 
-import io.segments.config.ConfigException;
-import io.segments.io.InputRefusedException;
-import io.segments.ledger.RunLock;
-import io.segments.publish.PublishGuardException;
+import io.segments.config.UserError;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -78,12 +75,7 @@ public final class Main {
 
   /** Prints one clear message for a command's failure (the trace with --verbose) and returns its exit code. */
   public static int failure(Throwable e, boolean verbose) {
-    int code = e instanceof ConfigException ? BAD_ARGUMENTS
-        : e instanceof InputRefusedException ? INPUT_REFUSED
-        : e instanceof PublishGuardException ? GUARD_TRIPPED
-        : e instanceof RunLock.HeldException ? LOCK_HELD
-        : FAILED;
-    return fail(e, code, verbose);
+    return fail(e, e instanceof UserError user ? user.exitCode() : FAILED, verbose);
   }
 
   private static int fail(Throwable e, int code, boolean verbose) {

@@ -77,6 +77,12 @@ public interface Kind {
     return windowDays == 0 ? lit(true) : col("days_ago").lt(windowDays);
   }
 
+  /** Events of the feature's names per period, named {@code <feature>__events}: a period kind's per-period part. */
+  static Column eventsPerPeriod(FeatureSpec spec) {
+    return org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.when(matches(spec.events()),
+        col("event_count"))).as(spec.name() + "__events");
+  }
+
   /** Rollup rows of the feature's events within its window. */
   static Column counted(FeatureSpec spec) {
     return matches(spec.events()).and(inWindow(spec.windowDays()));

@@ -20,9 +20,8 @@ final class RegularlyKind implements Kind {
 
   @Override
   public Periodic periodic(FeatureSpec spec) {
-    String events = spec.name() + "__events";
-    Column active = col(events).geq(spec.minEvents()).and(col("period_offset").lt(spec.periods()));
-    return new Periodic(spec.weekly(), sum(when(Kind.matches(spec.events()), col("event_count"))).as(events),
+    Column active = col(spec.name() + "__events").geq(spec.minEvents()).and(col("period_offset").lt(spec.periods()));
+    return new Periodic(spec.weekly(), Kind.eventsPerPeriod(spec),
         sum(when(active, 1).otherwise(0)).as(spec.name() + "__active"));
   }
 

@@ -3,7 +3,6 @@ package io.segments.features.kinds;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.FeatureSpec;
@@ -24,9 +23,8 @@ final class StreakKind implements Kind {
 
   @Override
   public Periodic periodic(FeatureSpec spec) {
-    String events = spec.name() + "__events";
-    return new Periodic(spec.weekly(), sum(when(Kind.matches(spec.events()), col("event_count"))).as(events),
-        collect_set(when(col(events).geq(spec.minEvents()), col("period_offset"))).as(spec.name() + "__active"));
+    return new Periodic(spec.weekly(), Kind.eventsPerPeriod(spec), collect_set(when(
+        col(spec.name() + "__events").geq(spec.minEvents()), col("period_offset"))).as(spec.name() + "__active"));
   }
 
   @Override
