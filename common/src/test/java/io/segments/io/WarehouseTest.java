@@ -1,9 +1,6 @@
 package io.segments.io;
 
 import static org.apache.spark.sql.functions.col;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.segments.SparkTestBase;
 import java.time.LocalDate;
@@ -28,12 +25,12 @@ class WarehouseTest extends SparkTestBase {
     warehouse.overwrite(frame(DAY_VALUE, row(day("2026-05-01"), 1L), row(day("2026-05-02"), 2L)), "t", "as_of_date");
     warehouse.replaceWhere(frame(DAY_VALUE, row(day("2026-05-02"), 20L), row(day("2026-05-03"), 30L)), "t",
         Warehouse.between("as_of_date", List.of(LocalDate.of(2026, 5, 2), LocalDate.of(2026, 5, 3))), "as_of_date");
-    assertEquals(List.of(1L, 20L, 30L), sorted(warehouse.read("t"), "as_of_date").stream().map(r -> r.getLong(1))
-        .toList());
+    Assertions.assertEquals(List.of(1L, 20L, 30L),
+        sorted(warehouse.read("t"), "as_of_date").stream().map(r -> r.getLong(1)).toList());
     Assertions.assertThrows(Exception.class, () -> warehouse.replaceWhere(frame(DAY_VALUE,
         row(day("2026-05-09"), 9L)), "t", Warehouse.on("as_of_date", LocalDate.of(2026, 5, 1)), "as_of_date"),
         "a row outside the condition is refused, nothing half-written");
-    assertEquals(3L, warehouse.read("t").count());
+    Assertions.assertEquals(3L, warehouse.read("t").count());
   }
 
   @Test
@@ -44,17 +41,17 @@ class WarehouseTest extends SparkTestBase {
     warehouse.replaceWhereEvolving(frame(wider, row(day("2026-05-02"), 2L, "new")), "t",
         Warehouse.on("as_of_date", LocalDate.of(2026, 5, 2)), "as_of_date");
     List<Row> rows = sorted(warehouse.read("t"), "as_of_date");
-    assertNull(rows.get(0).getAs("w"), "the day before the column existed");
-    assertEquals("new", rows.get(1).getAs("w"));
+    Assertions.assertNull(rows.get(0).getAs("w"), "the day before the column existed");
+    Assertions.assertEquals("new", rows.get(1).getAs("w"));
   }
 
   @Test
   void inAndOnAreTypedPredicatesAndExistsSeesOnlyItsDatabase() {
     Warehouse warehouse = warehouse("wh_predicates");
     warehouse.overwrite(frame(DAY_VALUE, row(day("2026-05-01"), 1L), row(day("2026-05-02"), 2L)), "t");
-    assertEquals(1L, warehouse.read("t").where(Warehouse.in("as_of_date", List.of(day("2026-05-02")))).count());
-    assertEquals(1L, warehouse.read("t").where(Warehouse.on("as_of_date", LocalDate.of(2026, 5, 1))).count());
-    assertFalse(warehouse("wh_other").exists("t"));
-    assertEquals(2L, warehouse.read("t").where(col("v").gt(0)).count());
+    Assertions.assertEquals(1L, warehouse.read("t").where(Warehouse.in("as_of_date", List.of(day("2026-05-02")))).count());
+    Assertions.assertEquals(1L, warehouse.read("t").where(Warehouse.on("as_of_date", LocalDate.of(2026, 5, 1))).count());
+    Assertions.assertFalse(warehouse("wh_other").exists("t"));
+    Assertions.assertEquals(2L, warehouse.read("t").where(col("v").gt(0)).count());
   }
 }

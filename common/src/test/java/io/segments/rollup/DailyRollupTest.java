@@ -1,7 +1,5 @@
 package io.segments.rollup;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.segments.SparkTestBase;
 import io.segments.io.Warehouse;
@@ -10,6 +8,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The rollup: one row per user, day and event; a refresh rewrites only the days whose events changed. */
@@ -31,13 +30,13 @@ class DailyRollupTest extends SparkTestBase {
         row("e4", "u2", "view", at("2026-05-01 12:00:00"), null, day("2026-05-01"))));
     List<Row> rows = sorted(rollup.select("user_id", "activity_date", "event_name", "event_count", "revenue_usd",
         "first_event_at", "last_event_at"), "user_id", "activity_date", "event_name");
-    assertEquals(3, rows.size());
-    assertEquals(List.of("u1", day("2026-05-01"), "buy", 2L, 15.5, at("2026-05-01 09:00:00"),
+    Assertions.assertEquals(3, rows.size());
+    Assertions.assertEquals(List.of("u1", day("2026-05-01"), "buy", 2L, 15.5, at("2026-05-01 09:00:00"),
         at("2026-05-01 17:30:00")), List.of(rows.get(0).get(0), rows.get(0).get(1), rows.get(0).get(2),
         rows.get(0).get(3), rows.get(0).get(4), rows.get(0).get(5), rows.get(0).get(6)));
-    assertEquals(1L, rows.get(1).getLong(3));
-    assertEquals(null, rows.get(1).get(4), "no revenue stays null");
-    assertEquals("u2", rows.get(2).getString(0));
+    Assertions.assertEquals(1L, rows.get(1).getLong(3));
+    Assertions.assertEquals(null, rows.get(1).get(4), "no revenue stays null");
+    Assertions.assertEquals("u2", rows.get(2).getString(0));
   }
 
   @Test
@@ -48,16 +47,16 @@ class DailyRollupTest extends SparkTestBase {
     Object[] may2 = row("e2", "u1", "buy", at("2026-05-02 09:00:00"), 1.0, day("2026-05-02"));
     LocalDate asOf = LocalDate.of(2026, 5, 2);
     DailyRollup.Refresh first = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
-    assertEquals(true, first.full(), "no table yet: a full build");
-    assertEquals(2, first.daysTotal());
+    Assertions.assertEquals(true, first.full(), "no table yet: a full build");
+    Assertions.assertEquals(2, first.daysTotal());
 
     DailyRollup.Refresh same = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
-    assertEquals(0, same.daysRecomputed(), "the same events change no day");
+    Assertions.assertEquals(0, same.daysRecomputed(), "the same events change no day");
 
     Object[] lateMay1 = row("e9", "u2", "buy", at("2026-05-01 23:00:00"), 2.0, day("2026-05-01"));
     DailyRollup.Refresh late = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1), false, null, asOf);
-    assertEquals(1, late.daysRecomputed(), "a late event of May 1 recomputes May 1 only");
-    assertEquals(3L, warehouse.read("user_daily_activity").count());
-    assertNotEquals(0L, late.rows());
+    Assertions.assertEquals(1, late.daysRecomputed(), "a late event of May 1 recomputes May 1 only");
+    Assertions.assertEquals(3L, warehouse.read("user_daily_activity").count());
+    Assertions.assertNotEquals(0L, late.rows());
   }
 }
