@@ -15,6 +15,7 @@ import io.segments.config.Identifiers;
 import io.segments.config.PipelineConfig;
 import io.segments.config.SegmentSpec;
 import io.segments.io.Warehouse;
+import io.segments.step.PublishGuardException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

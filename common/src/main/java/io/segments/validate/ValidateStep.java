@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
-import io.segments.publish.PublishGuardException;
+import io.segments.step.PublishGuardException;
 import io.segments.step.Check;
 import io.segments.step.StepContext;
 import java.sql.Date;

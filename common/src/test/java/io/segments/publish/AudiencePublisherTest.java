@@ -13,6 +13,7 @@ import io.segments.config.SegmentSpec;
 import io.segments.config.SourceConfig;
 import io.segments.config.ValidateConfig;
 import io.segments.io.Warehouse;
+import io.segments.step.PublishGuardException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;

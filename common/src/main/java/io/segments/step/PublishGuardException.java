@@ -1,4 +1,4 @@
-package io.segments.publish;
+package io.segments.step;
 
 import io.segments.config.UserError;
 
