@@ -396,7 +396,7 @@ class CliEndToEndTest {
       for (org.apache.spark.sql.catalog.Table table : spark().catalog().listTables(database).collectAsList()) {
         String name = database + "." + table.name();
         boolean kept = table.name().equals("pipeline_runs") || table.name().equals("pipeline_lock");
-        if (!table.tableType().equals("VIEW") && !kept) {
+        if (!table.isTemporary() && !table.tableType().equals("VIEW") && !kept) {
           versions.put(name, version(name));
         }
       }
