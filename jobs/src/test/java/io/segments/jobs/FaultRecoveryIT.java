@@ -174,9 +174,10 @@ class FaultRecoveryIT {
 
   /**
    * kill -9 for real, in other JVMs: a first run killed by SIGKILL while its segments step runs leaves the run
-   * lock of a dead process; the next run takes it over; a 3-day replay halted right after {@code segment_changes}
-   * committed (exit 137, as SIGKILL there leaves it) is rerun; the final tables equal those of an uninterrupted
-   * run in this JVM.
+   * lock of a dead process; the next run takes it over; a 3-day replay halted (exit 137, as SIGKILL leaves it)
+   * right after {@code segment_changes} committed, inside the segments step, then right after
+   * {@code audience_members} committed, inside publish, is rerun; the final tables equal those of an
+   * uninterrupted run in this JVM.
    */
   @Test
   void aRunKilledWithSigkillIsTakenOverAndTheRerunEqualsAnUninterruptedRun() throws Exception {
@@ -186,14 +187,20 @@ class FaultRecoveryIT {
     Path killed = work.resolve("wh-killed");
     assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "generate", "--users", "300", "--days",
         "12", "--end", D, "--parquet", work.resolve("data").toString()));
-    for (String asOf : List.of("2026-10-28", D)) {
-      assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", asOf, LARGE));
-    }
+    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", "2026-10-28", LARGE));
+    List<Row> before = rows(database("kill_reference"), TABLES.get(0));
+    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", D, LARGE));
+    List<Row> after = rows(database("kill_reference"), TABLES.get(0));
 
     runAndKillDuring(config, killed, "2026-10-28", "segments", "features");
     assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE),
         "the rerun takes over the dead run's lock");
-    assertEquals(137, runHalting("segment_changes", "1g", config, killed, "run", "--as-of", D, LARGE));
+    // The 3-day replay (10-29..10-31) halted inside the segments step, then inside the publish step.
+    for (String table : List.of("segment_changes", "audience_members")) {
+      assertEquals(137, runHalting(table, "1g", config, killed, "run", "--as-of", D, LARGE), "halted after " + table);
+      List<Row> now = rows(killed.resolve("segments.db"), TABLES.get(0));
+      assertTrue(now.equals(before) || now.equals(after), "audience_members is a whole version after " + table);
+    }
     assertEquals(0, run(config, killed, "run", "--as-of", D, LARGE));
     assertEquals(tables(database("kill_reference")), tables(killed.resolve("segments.db")));
   }
