@@ -8,13 +8,11 @@ final class CommandOptions {
   private CommandOptions() {}
 
   static Options common() {
-    return new Options()
+    return help()
         .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
             .desc("environment config (default: $SEGMENTS_CONFIG or " + Commands.DEFAULT_CONFIG + ")").get())
         .addOption(Option.builder().longOpt("warehouse").hasArg().argName("DIR")
-            .desc("embedded warehouse directory (overrides embedded.warehouse)").get())
-        .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
-        .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+            .desc("embedded warehouse directory (overrides embedded.warehouse)").get());
   }
 
   static Options asOf(Options options) {

@@ -126,9 +126,10 @@ class FaultRecoveryIT {
   }
 
   static List<Row> rows(Path database, String[] table) {
-    return SparkSession.active().read().format("delta").load(database.resolve(table[0]).toString())
-        .orderBy(table[1], java.util.Arrays.copyOfRange(table, 2, table.length)).collectAsList();
+    return StandaloneClusterIT.rows(SparkSession.active(), database, table[0],
+        java.util.Arrays.copyOfRange(table, 1, table.length));
   }
+
 
   /**
    * The crash matrix, in this JVM: a reference database runs uninterrupted; a second database (the same config

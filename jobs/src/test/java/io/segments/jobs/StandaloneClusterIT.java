@@ -129,7 +129,12 @@ class StandaloneClusterIT {
   }
 
   static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
-    return spark.read().format("delta").load(warehouse.resolve("segments.db").resolve(table).toString())
+    return rows(spark, warehouse.resolve("segments.db"), table, order);
+  }
+
+  /** A Delta table of a database directory ({@code <warehouse>/<db>.db}), ordered by {@code order}. */
+  static List<Row> rows(SparkSession spark, Path database, String table, String... order) {
+    return spark.read().format("delta").load(database.resolve(table).toString())
         .orderBy(order[0], java.util.Arrays.copyOfRange(order, 1, order.length)).collectAsList();
   }
 
