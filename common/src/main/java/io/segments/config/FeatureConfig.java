@@ -39,7 +39,7 @@ public final class FeatureConfig {
           node.integer("previous_days", 0, 1, MAX), node.integer("min_events", 1, 1, MAX),
           node.integer("periods", 0, 1, MAX), node.integer("min_periods", 0, 1, MAX),
           period.equals("week"),
-          node.string("expression", null), node.where()));
+          node.string("expression", null), node.where(), node.integer("first_days", 0, 1, MAX)));
     }
     return specs;
   }
@@ -92,6 +92,11 @@ public final class FeatureConfig {
 
   private static void requireFor(FeatureSpec spec) {
     String fix = null;
+    if (spec.firstDays() > 0 && spec.kind() != FeatureKind.COUNT
+        && !(spec.kind() == FeatureKind.SEQUENCE && spec.mode().equals("followed_by"))) {
+      throw new ConfigException(spec.where(), "feature '" + spec.name() + "': first_days applies to count features"
+          + " and followed_by sequences only", "remove 'first_days', or use a count feature");
+    }
     switch (spec.kind()) {
       case COUNT, ACTIVE_DAYS, DISTINCT, SUM -> {
         if (spec.windowDays() == 0 && spec.kind() != FeatureKind.SUM && spec.kind() != FeatureKind.COUNT) {

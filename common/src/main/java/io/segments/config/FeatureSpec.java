@@ -20,6 +20,9 @@ import java.util.List;
  * @param minPeriods for regularly: how many of them must be active
  * @param weekly for streak and regularly: periods are ISO weeks (true) or days (false)
  * @param expression for expression features: Spark SQL over other features
+ * @param where the file and line that declared it (for error messages)
+ * @param firstDays for count and sequence: only events on the first K days, counting from the signup day (users
+ *     table) or else the first day seen (0: no such limit)
  */
 public record FeatureSpec(
     String name,
@@ -38,11 +41,20 @@ public record FeatureSpec(
     int minPeriods,
     boolean weekly,
     String expression,
-    String where) {
+    String where,
+    int firstDays) {
 
   public FeatureSpec {
     events = List.copyOf(events);
     daysOfWeek = List.copyOf(daysOfWeek);
+  }
+
+  /** A feature without a first-days limit. */
+  public FeatureSpec(String name, FeatureKind kind, List<String> events, int windowDays, String first, String then,
+      int withinDays, int withinDaysOfSignup, String mode, List<Integer> daysOfWeek, int previousDays, int minEvents,
+      int periods, int minPeriods, boolean weekly, String expression, String where) {
+    this(name, kind, events, windowDays, first, then, withinDays, withinDaysOfSignup, mode, daysOfWeek, previousDays,
+        minEvents, periods, minPeriods, weekly, expression, where, 0);
   }
 
   /** The columns of {@code user_features} this feature writes, known without Spark. */

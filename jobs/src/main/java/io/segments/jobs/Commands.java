@@ -68,6 +68,8 @@ final class Commands {
             outOption(common()), Commands::notebook),
         new Command("sql", "\"<statement>\"", SqlCommand.SUMMARY,
             sqlOptions(common()), SqlCommand::run),
+        new Command("discover", "--outcome O [--first-days K] [--from D1 --to D2] [--format table|csv|json]",
+            DiscoverCommand.SUMMARY, DiscoverCommand.options(common()), DiscoverCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
             common(), Commands::checkConfig),
         new Command("bench", "[--users N] [--events-per-user N] [--days N] [--dir DIR] [--out FILE]",

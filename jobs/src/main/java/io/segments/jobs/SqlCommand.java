@@ -33,10 +33,7 @@ final class SqlCommand {
       throw new ConfigException("sql", "expected one statement in quotes, got " + statement.size() + " arguments",
           "write e.g. ./segments sql \"select * from segments.user_segments limit 5\"");
     }
-    String format = line.getOptionValue("format", "table");
-    if (!List.of("table", "csv", "json").contains(format)) {
-      throw new ConfigException("--format", "unknown format '" + format + "'", "use table, csv or json");
-    }
+    String format = format(line);
     int limit = (int) Commands.number(line, "limit", 1000);
     PipelineConfig config = Commands.config(line);
     SparkSession spark = SparkSessions.create(config, "segments sql");
@@ -52,6 +49,21 @@ final class SqlCommand {
     } else {
       result = spark.sql(statement.get(0));
     }
+    print(result, format, limit);
+    return Main.OK;
+  }
+
+  /** --format: table (default), csv or json. */
+  static String format(CommandLine line) {
+    String format = line.getOptionValue("format", "table");
+    if (!List.of("table", "csv", "json").contains(format)) {
+      throw new ConfigException("--format", "unknown format '" + format + "'", "use table, csv or json");
+    }
+    return format;
+  }
+
+  /** Prints rows as a table, or as csv or json (a header and rows only, for scripts). */
+  static void print(Dataset<Row> result, String format, int limit) {
     switch (format) {
       case "csv" -> {
         System.out.println(String.join(",", result.columns()));
@@ -69,7 +81,6 @@ final class SqlCommand {
       case "json" -> result.toJSON().takeAsList(limit).forEach(System.out::println);
       default -> result.show(limit, false);
     }
-    return Main.OK;
   }
 
   private static LogicalPlan parse(SparkSession spark, String statement) {

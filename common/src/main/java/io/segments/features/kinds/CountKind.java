@@ -12,7 +12,10 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** {@code count}: events of the feature's names within its window; 0 without any. */
+/**
+ * {@code count}: events of the feature's names within its window; 0 without any. With {@code first_days: K} only
+ * the events of the user's first K days count (from {@link Kind#anchorDays}): a frame of its own.
+ */
 final class CountKind implements Kind {
   @Override
   public Carry carry(FeatureSpec spec) {
@@ -21,7 +24,17 @@ final class CountKind implements Kind {
 
   @Override
   public List<Column> aggregates(FeatureSpec spec) {
-    return List.of(sum(when(Kind.counted(spec), col("event_count"))).as(spec.name()));
+    return spec.firstDays() > 0 ? List.of() : List.of(sum(when(Kind.counted(spec), col("event_count"))).as(spec.name()));
+  }
+
+  @Override
+  public Dataset<Row> frame(FeatureSpec spec, Inputs inputs) {
+    if (spec.firstDays() == 0) {
+      return null;
+    }
+    return inputs.history().join(Kind.anchorDays(inputs.activity(), inputs.signups()), "user_id")
+        .where(Kind.counted(spec).and(Kind.onFirstDays("activity_date", spec.firstDays())))
+        .groupBy("as_of_date", "user_id").agg(sum("event_count").as(spec.name()));
   }
 
   @Override

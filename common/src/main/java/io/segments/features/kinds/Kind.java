@@ -83,6 +83,29 @@ public interface Kind {
         col("event_count"))).as(spec.name() + "__events");
   }
 
+  /**
+   * Each user's anchor day, {@code signup_on}: the signup day from the users table, or else the first day with
+   * activity. {@code within_days_of_signup} and {@code first_days} count from it; so does discover.
+   */
+  static Dataset<Row> anchorDays(Dataset<Row> activity, Dataset<Row> signups) {
+    Dataset<Row> first = activity.groupBy("user_id")
+        .agg(org.apache.spark.sql.functions.min("activity_date").as("first_seen_on"));
+    if (signups == null) {
+      return first.select(col("user_id"), col("first_seen_on").as("signup_on"));
+    }
+    return first.join(signups.select(col("user_id"),
+            org.apache.spark.sql.functions.to_date(col("signup_at")).as("signed_up_on")), new String[] {"user_id"},
+            "full_outer")
+        .select(col("user_id"),
+            org.apache.spark.sql.functions.coalesce(col("signed_up_on"), col("first_seen_on")).as("signup_on"));
+  }
+
+  /** Rows on the first {@code firstDays} days from the anchor day (rows joined to {@link #anchorDays}). */
+  static Column onFirstDays(String day, int firstDays) {
+    Column since = org.apache.spark.sql.functions.datediff(col(day), col("signup_on"));
+    return since.geq(0).and(since.lt(firstDays));
+  }
+
   /** Rollup rows of the feature's events within its window. */
   static Column counted(FeatureSpec spec) {
     return matches(spec.events()).and(inWindow(spec.windowDays()));

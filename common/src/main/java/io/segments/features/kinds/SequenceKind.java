@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.to_date;
 
 import io.segments.config.FeatureSpec;
 import org.apache.spark.sql.Dataset;
@@ -40,9 +39,14 @@ final class SequenceKind implements Kind {
       case "followed_by" -> {
         Dataset<Row> pairs = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
             .where(col("b_day").gt(col("a_day")).or(col("b_last").geq(col("a_first"))));
+        if (spec.withinDaysOfSignup() > 0 || spec.firstDays() > 0) {
+          pairs = pairs.join(Kind.anchorDays(activity, inputs.signups()), "user_id");
+        }
         if (spec.withinDaysOfSignup() > 0) {
-          pairs = pairs.join(signupDays(activity, inputs.signups()), "user_id")
-              .where(col("b_day").leq(date_add(col("signup_on"), spec.withinDaysOfSignup())));
+          pairs = pairs.where(col("b_day").leq(date_add(col("signup_on"), spec.withinDaysOfSignup())));
+        }
+        if (spec.firstDays() > 0) {
+          pairs = pairs.where(Kind.onFirstDays("a_day", spec.firstDays()).and(Kind.onFirstDays("b_day", spec.firstDays())));
         }
         Dataset<Row> completion = pairs.groupBy("user_id").agg(min("b_day").as("completed_on"));
         yield completion.join(days, col("completed_on").leq(col("as_of_date")))
@@ -79,11 +83,5 @@ final class SequenceKind implements Kind {
   /** Each A day with the days a B may complete it on: A's day and the N after (an equi-join key, skew-free). */
   private static Dataset<Row> candidateDays(Dataset<Row> a, int withinDays) {
     return a.withColumn("b_day", explode(sequence(col("a_day"), date_add(col("a_day"), withinDays))));
-  }
-
-  private static Dataset<Row> signupDays(Dataset<Row> activity, Dataset<Row> signups) {
-    return signups != null
-        ? signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
-        : activity.groupBy("user_id").agg(min("activity_date").as("signup_on"));
   }
 }
