@@ -69,7 +69,7 @@ public final class BehaviorDiscovery {
           "run the pipeline first (./segments run --as-of D, or backfill), then discover");
     }
     Outcome outcome = options.outcome();
-    outcome.requireBefore(options.firstDays());
+    outcome.requireRoom(options.firstDays(), config.validate());
     String outcomeEvent = outcome.event(config.validate());
     Dataset<Row> activity = warehouse.read("user_daily_activity");
     Row range = activity.agg(max("activity_date")).first();
@@ -83,6 +83,10 @@ public final class BehaviorDiscovery {
     LocalDate from = options.from() != null ? options.from() : cohorts.getDate(0).toLocalDate();
     LocalDate newest = cohorts.getDate(1).toLocalDate();
     LocalDate to = options.to() != null ? options.to() : newest.isBefore(latest) ? newest : latest;
+    if (latest.isBefore(from)) {
+      throw new ConfigException("--outcome", "no cohort has a known " + outcome.label() + " yet: the rollup ends on "
+          + last + ", the first cohort is " + from, "pick an outcome with a shorter horizon, e.g. retained_d7");
+    }
     if (to.isAfter(latest)) {
       throw new ConfigException("--to", "cohorts after " + latest + " have no " + outcome.label() + " yet (the rollup"
           + " ends on " + last + ")", "use --to " + latest + " or earlier");
@@ -95,7 +99,7 @@ public final class BehaviorDiscovery {
     LocalDate split = from.plusDays((cohortDays + 1) / 2);
     Dataset<Row> users = outcomes(anchors.where(col("signup_on").between(java.sql.Date.valueOf(from),
         java.sql.Date.valueOf(to))).withColumn("later", col("signup_on").geq(java.sql.Date.valueOf(split))),
-        activity, outcome, last).persist();
+        activity, outcome, options.firstDays(), last).persist();
     Dataset<Row> early = activity.join(users.select("user_id", "signup_on"), "user_id")
         .where(Kind.onFirstDays("activity_date", options.firstDays())
             .and(outcomeEvent == null ? lit(true) : col("event_name").notEqual(outcomeEvent)))
@@ -135,7 +139,8 @@ public final class BehaviorDiscovery {
    * Per user of the cohorts: the cohort day, the half, whether the outcome was reached ({@code reached}), and for
    * the suggested family's table whether active on day 1, days 1..7, 24..30 and 84..90 ({@code d1}..{@code d90}).
    */
-  private Dataset<Row> outcomes(Dataset<Row> cohort, Dataset<Row> activity, Outcome outcome, LocalDate last) {
+  private Dataset<Row> outcomes(Dataset<Row> cohort, Dataset<Row> activity, Outcome outcome, int firstDays,
+      LocalDate last) {
     OutcomeValidator validator = new OutcomeValidator(config);
     Column day = datediff(col("activity_date"), col("signup_on"));
     Column flag = switch (outcome) {
@@ -146,7 +151,8 @@ public final class BehaviorDiscovery {
     Dataset<Row> reached = validator.outcomeActivity(activity).join(cohort.select("user_id", "signup_on"), "user_id")
         .where(day.between(0, 90))
         .groupBy("user_id").agg(
-            max(flag.and(day.between(outcome.firstDay(), outcome.lastDay(config.validate())))).as("reached"),
+            max(flag.and(day.between(outcome.firstDayAfter(firstDays), outcome.lastDay(config.validate()))))
+                .as("reached"),
             max(col("is_active").and(day.equalTo(1))).as("d1"), max(col("is_active").and(day.between(1, 7))).as("d7"),
             max(col("is_active").and(day.between(24, 30))).as("d30"),
             max(col("is_active").and(day.between(84, 90))).as("d90"));

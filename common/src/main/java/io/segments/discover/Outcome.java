@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * What discover predicts, per user of a cohort (the cohort day is the signup day, or else the first day seen),
  * with validate's definitions: retention = active (validate.active_events) on day 1, on days 1..7, 24..30 or
- * 84..90 after the cohort day; activation and conversion = that event on days 0..N.
+ * 84..90 after the cohort day, but never on the early window's days ({@link #firstDayAfter}); activation and
+ * conversion = that event on days 0..N.
  */
 public enum Outcome {
   RETAINED_D1(1, 1), RETAINED_D7(1, 7), RETAINED_D30(24, 30), RETAINED_D90(84, 90), ACTIVATED(0, -1), CONVERTED(0, -1);
@@ -60,17 +61,27 @@ public enum Outcome {
     return event;
   }
 
-  /** The early window discover uses unless told: 7 days, or fewer when the outcome starts sooner. */
+  /** The early window discover uses unless told: 7 days, or half the outcome's horizon when that is shorter. */
   public int defaultFirstDays() {
-    return this == ACTIVATED || this == CONVERTED ? 7 : Math.min(7, firstDay);
+    return this == ACTIVATED || this == CONVERTED ? 7 : Math.min(7, Math.max(1, lastDay / 2));
   }
 
-  /** Refuses an early window that overlaps the days the outcome looks at (the behavior would contain the outcome). */
-  public void requireBefore(int firstDays) {
-    if (this != ACTIVATED && this != CONVERTED && firstDays > firstDay) {
-      throw new ConfigException("--first-days", "the first " + firstDays + " days overlap " + label()
-          + ", which looks at days from day " + firstDay + " after the cohort day", "use --first-days " + firstDay
-          + " or less, or a later outcome such as retained_d30");
+  /**
+   * The first day the outcome is looked for after an early window of {@code firstDays} (days 0..K-1): a retention
+   * outcome counts only the days after the window (retained_d7 with 3 first days: active on days 3..7), so that
+   * the behaviors never contain the outcome; activation and conversion keep days 0..N, and leave their own event
+   * out of the behaviors.
+   */
+  public int firstDayAfter(int firstDays) {
+    return this == ACTIVATED || this == CONVERTED ? firstDay : Math.max(firstDay, firstDays);
+  }
+
+  /** Refuses an early window that leaves no day of the outcome to look at. */
+  public void requireRoom(int firstDays, ValidateConfig validate) {
+    if (firstDays > lastDay(validate)) {
+      throw new ConfigException("--first-days", "the first " + firstDays + " days leave no day of " + label()
+          + ", which looks at days up to day " + lastDay(validate) + " after the cohort day", "use --first-days "
+          + lastDay(validate) + " or less, or a later outcome such as retained_d30");
     }
   }
 }

@@ -18,7 +18,8 @@ import org.apache.spark.sql.Row;
 /**
  * {@code report --as-of D}: one self-contained HTML page (inline SVG charts and CSS, no network) with the
  * method's checks, retention curves by segment, segment sizes over time, transitions between yesterday's and
- * today's segments, the cohort table, the weekly retention triangle, and a spec card per segment.
+ * today's segments, the cohort table, the weekly retention triangle, the early behaviors discover ranked, and a
+ * spec card per segment.
  */
 public final class HtmlReport {
   private final PipelineConfig config;
@@ -60,6 +61,8 @@ public final class HtmlReport {
     }
     html.append("</section><section id=\"cohorts\"><h2>Cohort table</h2>").append(cohortTable())
         .append("<h3>Weekly retention triangle (users by first active week)</h3>").append(triangle())
+        .append("</section><section id=\"behaviors\"><h2>Early behaviors that predict outcomes</h2>")
+        .append(BehaviorChart.section(warehouse))
         .append("</section><section id=\"specs\"><h2>Segment specs</h2>").append(specCards()).append("</section>");
     return html.append("</body></html>").toString();
   }

@@ -146,9 +146,14 @@ class BehaviorDiscoveryTest extends SparkTestBase {
   }
 
   @Test
-  void refusesAnEarlyWindowThatOverlapsTheOutcome() {
-    ConfigException e = assertThrows(ConfigException.class, () -> Outcome.RETAINED_D7.requireBefore(3));
-    Assertions.assertTrue(e.getMessage().contains("--first-days 1"), e.getMessage());
+  void retentionIsLookedForOnlyAfterTheEarlyWindow() {
+    assertEquals(3, Outcome.RETAINED_D7.firstDayAfter(3), "retained_d7 after 3 first days: active on days 3..7");
+    assertEquals(24, Outcome.RETAINED_D30.firstDayAfter(7));
+    assertEquals(0, Outcome.ACTIVATED.firstDayAfter(7), "activation keeps days 0..N; its event is left out");
+    assertEquals(3, Outcome.RETAINED_D7.defaultFirstDays());
+    ConfigException e = assertThrows(ConfigException.class, () -> Outcome.RETAINED_D7.requireRoom(8,
+        new io.segments.config.ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false)));
+    Assertions.assertTrue(e.getMessage().contains("--first-days 7"), e.getMessage());
     assertThrows(ConfigException.class, () -> Outcome.parse("retention"));
   }
 

@@ -41,7 +41,11 @@ class FeatureBuilderTest extends SparkTestBase {
   }
 
   private Map<String, Row> features(LocalDate asOf) {
-    Dataset<Row> events = frame(EVENTS,
+    return build(specs(), events(), asOf);
+  }
+
+  private Dataset<Row> events() {
+    return frame(EVENTS,
         row("a1", "a", "signup", at("2026-02-01 09:00:00"), null),
         row("a2", "a", "create_project", at("2026-03-01 10:00:00"), null),
         row("a3", "a", "comment", at("2026-03-03 12:00:00"), null),
@@ -59,6 +63,9 @@ class FeatureBuilderTest extends SparkTestBase {
         row("d2", "d", "invite_teammate", at("2026-01-05 09:00:01"), null),
         row("d3", "d", "upgrade", at("2026-01-06 10:00:00"), 12.0))
         .withColumn("event_date", org.apache.spark.sql.functions.to_date(org.apache.spark.sql.functions.col("event_at")));
+  }
+
+  private static List<FeatureSpec> specs() {
     FeatureSpec expression = new FeatureSpec("engagement", FeatureKind.EXPRESSION, List.of(), 0, null, null, 0, 0,
         "followed_by", List.of(), 0, 1, 0, 0, true, "events_7d + active_days_7d", "test");
     FeatureSpec share = new FeatureSpec("weekend_share_7d", FeatureKind.SHARE, List.of(), 7, null, null, 0, 0,
@@ -80,7 +87,7 @@ class FeatureBuilderTest extends SparkTestBase {
         sequence("project_without_invite", "not_followed_by", 3),
         sequence("days_project_to_invite", "days_between", 3),
         feature("rfm", FeatureKind.RFM, List.of("upgrade"), 365));
-    return build(specs, events, asOf);
+    return specs;
   }
 
   /** The features of {@code specs} as of one day over staged {@code events}, by user. */
@@ -185,6 +192,26 @@ class FeatureBuilderTest extends SparkTestBase {
     Assertions.assertTrue(rows.get("second").<Boolean>getAs("followed"));
     Assertions.assertTrue(rows.get("second").<Boolean>getAs("unfollowed"),
         "the 17:00 project has no invite after it on 03-02..03-05");
+  }
+
+  @Test
+  void firstDaysCountOnlyTheFirstKDaysFromFirstSeen() {
+    // a: first seen 02-01 (signup); d: first seen 01-01 (create_project), invite 01-05, upgrade 01-06
+    FeatureSpec edits = new FeatureSpec("edits_first_3d", FeatureKind.COUNT, List.of(), 0, null, null, 0, 0,
+        "followed_by", List.of(), 0, 1, 0, 0, true, null, "test", 3);
+    FeatureSpec early = new FeatureSpec("invite_first_5d", FeatureKind.COUNT, List.of("invite_teammate"), 0, null,
+        null, 0, 0, "followed_by", List.of(), 0, 1, 0, 0, true, null, "test", 5);
+    FeatureSpec pair = new FeatureSpec("project_then_invite_first_5d", FeatureKind.SEQUENCE, List.of(), 0,
+        "create_project", "invite_teammate", 4, 0, "followed_by", List.of(), 0, 1, 0, 0, true, null, "test", 5);
+    FeatureSpec pairTooLate = new FeatureSpec("project_then_invite_first_4d", FeatureKind.SEQUENCE, List.of(), 0,
+        "create_project", "invite_teammate", 4, 0, "followed_by", List.of(), 0, 1, 0, 0, true, null, "test", 4);
+    Map<String, Row> rows = build(List.of(edits, early, pair, pairTooLate), events(), LocalDate.of(2026, 3, 10));
+    assertEquals(1L, (long) rows.get("a").getAs("edits_first_3d"), "a's first 3 days are 02-01..02-03: the signup");
+    assertEquals(1L, (long) rows.get("d").getAs("invite_first_5d"), "01-05 is d's fifth day (01-01 is the first)");
+    assertEquals(0L, (long) rows.get("a").getAs("invite_first_5d"), "a invited on 03-04, a month after first seen");
+    Assertions.assertTrue(rows.get("d").<Boolean>getAs("project_then_invite_first_5d"));
+    assertFalse(rows.get("d").<Boolean>getAs("project_then_invite_first_4d"), "the invite is on day 5, not in 4");
+    assertFalse(rows.get("a").<Boolean>getAs("project_then_invite_first_5d"), "a's project and invite came later");
   }
 
   @Test

@@ -81,9 +81,14 @@ final class DiscoverCommand {
   private static void print(PipelineConfig config, BehaviorDiscovery.Result r, FamilySuggestion.Suggestion s,
       String table, double seconds) {
     int days = r.options().firstDays();
+    Outcome outcome = r.options().outcome();
     System.out.printf("discover %s: %,d users of the cohorts %s..%s (cohort day: signup, or else first seen),"
-        + " behaviors of their first %d day%s%n", r.options().outcome().label(), r.earlierUsers() + r.laterUsers(),
+        + " behaviors of their first %d day%s%n", outcome.label(), r.earlierUsers() + r.laterUsers(),
         r.from(), r.to(), days, days == 1 ? "" : "s");
+    if (outcome != Outcome.ACTIVATED && outcome != Outcome.CONVERTED) {
+      System.out.printf("%s here: active on days %d..%d after the cohort day (never on the early days)%n",
+          outcome.label(), outcome.firstDayAfter(days), outcome.lastDay(config.validate()));
+    }
     System.out.printf("ranked on the earlier cohorts %s..%s (%,d users), checked on the later %s..%s (%,d users);"
         + " only behaviors with at least %d users on both sides%n", r.from(), r.split().minusDays(1), r.earlierUsers(),
         r.split(), r.to(), r.laterUsers(), config.validate().minSize());

@@ -1,0 +1,117 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code discover} from the command line on real data: the launch of a mobile game (../shared/data/real/
+ * gamelaunch.csv, 3,994 players, 2016-04-27..05-27, events newPlayer and gameStarted, one row per player, day and
+ * event, so the three make the event id), registered with {@code sql} and read through the normal source mapping. Which behavior of a player's
+ * first days goes with coming back later in the first week?
+ */
+class DiscoverCommandTest {
+  static Path warehouse;
+  static Path config;
+
+  static int cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--config", config.toString(), "--warehouse", warehouse.toString()));
+    return Main.run(all.toArray(String[]::new));
+  }
+
+  /** Runs a command and returns what it printed (stdout and stderr); fails unless it exits with {@code code}. */
+  static String output(int code, String... args) {
+    PrintStream console = System.out;
+    PrintStream errors = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = cli(args);
+    } finally {
+      System.setOut(console);
+      System.setErr(errors);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    System.out.println(text);
+    assertEquals(code, exit, text);
+    return text;
+  }
+
+  @BeforeAll
+  static void registerTheGameLaunchAndRun() throws Exception {
+    warehouse = Files.createTempDirectory("segments-discover");
+    config = warehouse.resolve("game.yaml");
+    Files.writeString(config, """
+        database: game
+        time_zone: UTC
+        source:
+          events: game_src.events
+          columns: {event_id: row_key, user_id: userid, event_name: eventName, event_at: eventDate, revenue: revenue}
+          vocabulary: [newPlayer, gameStarted]
+        segments_state: {replay_days: 1}
+        features:
+          - {name: games_7d, kind: count, events: [gameStarted], window_days: 7}
+        segments:
+          - {name: players, rule: "games_7d >= 1"}
+        """);
+    Path csv = Path.of("..", "..", "shared", "data", "real", "gamelaunch.csv").toAbsolutePath().normalize();
+    assertEquals(0, cli("sql", "create database if not exists game_src"));
+    assertEquals(0, cli("sql", "create table game_src.raw using csv options (path '" + csv + "', header 'true')"));
+    assertEquals(0, cli("sql", "create table game_src.events using delta as"
+        + " select concat_ws('|', userid, eventName, eventDate) as row_key, userid, eventName, eventDate,"
+        + " 0.0 as revenue from game_src.raw"));
+    assertEquals(2, cli("discover", "--outcome", "retained_d7"), "before any run there is no rollup to read");
+    assertEquals(0, cli("run", "--as-of", "2016-05-27"));
+  }
+
+  @Test
+  void reportsWhichFirstDayBehaviorPredictsDaySevenReturn() {
+    String text = output(0, "discover", "--outcome", "retained_d7");
+    assertTrue(text.contains("cohorts 2016-04-27..2016-05-20"), "the last cohort whose days 1..7 are known");
+    assertTrue(text.contains("behaviors of their first 3 days"), "the default window: half of retained_d7's week");
+    assertTrue(text.contains("active on days 3..7"), "retention is looked for after the window");
+    assertTrue(text.contains("not cause"), text);
+    SparkSession spark = SparkSession.active();
+    Row best = spark.sql("select * from game.behavior_candidates where half = 'earlier' and rank = 1").first();
+    assertEquals("gameStarted", best.getAs("event"), "a player who starts a game on day 0 (not only signs up)");
+    assertTrue(text.contains(best.<String>getAs("behavior")), "the console names the best one");
+    double later = spark.sql("select difference_points from game.behavior_candidates where half = 'later' and rank = 1")
+        .first().getDouble(0);
+    assertTrue(best.<Boolean>getAs("confirmed") == (later > 0), "confirmed iff it held on the later cohorts");
+    assertEquals(0L, spark.sql("select count(*) from game.behavior_candidates where users_with < 200"
+        + " and half = 'earlier'").first().getLong(0), "only candidates of at least validate.min_size");
+  }
+
+  @Test
+  void csvPrintsTheCandidatesOnly() {
+    String text = output(0, "discover", "--outcome", "retained_d7", "--first-days", "2", "--format", "csv");
+    String[] lines = text.strip().split("\n");
+    assertTrue(lines[0].startsWith("outcome,first_days,cohort_from,cohort_to,half"), lines[0]);
+    assertTrue(lines.length > 1 && lines.length % 2 == 1, "a header, then a row per candidate and half");
+    assertTrue(lines[1].startsWith("retained_d7,2,"), lines[1]);
+  }
+
+  @Test
+  void refusesWhatCannotBeAnswered() {
+    assertTrue(output(2, "discover", "--outcome", "retained_d7", "--first-days", "8").contains("--first-days 7"),
+        "the first 8 days leave no day of days 1..7");
+    assertTrue(output(2, "discover", "--outcome", "retained_d30").contains("fewer than 2 days"),
+        "a month of data: only the first day's cohort is 30 days old");
+    assertTrue(output(2, "discover", "--outcome", "activated").contains("activation_event"));
+    assertTrue(output(2, "discover", "--outcome", "nonsense").contains("retained_d30"));
+  }
+}
