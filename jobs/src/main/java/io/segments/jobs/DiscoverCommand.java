@@ -98,7 +98,7 @@ final class DiscoverCommand {
       List<BehaviorDiscovery.Candidate> listed = bestPerSubject(r.candidates(), confirmed);
       System.out.println();
       System.out.println(confirmed ? "Confirmed on the later cohorts (best threshold per behavior):"
-          : "Not confirmed (the difference did not hold on the later cohorts):");
+          : "Not confirmed (a difference on the earlier cohorts that did not hold on the later ones):");
       if (listed.isEmpty()) {
         System.out.println("  none");
       }
@@ -130,11 +130,15 @@ final class DiscoverCommand {
     System.out.printf("%n%,d candidates written to %s (%.1fs)%n", r.candidates().size(), table, seconds);
   }
 
-  /** The best-ranked threshold of each behavior (event or pair), confirmed or not. */
+  /**
+   * The best-ranked threshold of each behavior (event or pair), confirmed or not; "not confirmed" lists only
+   * differences that the earlier cohorts showed (interval excluding zero) and the later ones did not.
+   */
   private static List<BehaviorDiscovery.Candidate> bestPerSubject(List<BehaviorDiscovery.Candidate> all,
       boolean confirmed) {
     java.util.Set<String> seen = new java.util.HashSet<>();
     return all.stream().filter(c -> c.confirmed() == confirmed)
+        .filter(c -> confirmed || c.earlier().lo() > 0 || c.earlier().hi() < 0)
         .filter(c -> seen.add(c.behavior().kind() + ":" + c.behavior().subject())).toList();
   }
 
