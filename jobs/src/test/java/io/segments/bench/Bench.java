@@ -49,6 +49,8 @@ public final class Bench {
     Options options = new Options()
         .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
             .desc("the bench pipeline's config (default conf/bench.yaml)").get())
+        .addOption(Option.builder().longOpt("discover")
+            .desc("time discover instead: a generated rollup of --users users and 20 event names").get())
         .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
         .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
     String[][] values = {
@@ -106,6 +108,10 @@ public final class Bench {
     Path out = Path.of(options.getOrDefault("out", dir.resolve("bench.json").toString()));
     Path template = Path.of(options.getOrDefault("config", "conf/bench.yaml"));
     BenchData.Spec spec = new BenchData.Spec(users, perUser, days, last, number(options, "seed", 7));
+    if (options.containsKey("discover")) {
+      PipelineConfig config = ConfigLoader.load(writeConfig(template, dir));
+      return DiscoverBench.run(SparkSessions.create(config, "segments bench --discover"), config, users);
+    }
     return new Bench().run(spec, dir, template, out);
   }
 
