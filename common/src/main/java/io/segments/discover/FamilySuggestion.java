@@ -164,11 +164,11 @@ public final class FamilySuggestion {
         String feature = unique(identifier(b.subject() + "_first_" + days + "d", 63), taken);
         if (Behavior.AT_LEAST.equals(b.kind())) {
           features.append(String.format("  - {name: %s, kind: count, events: [%s], first_days: %d}%n", feature,
-              b.event(), days));
+              quoted(b.event()), days));
           rule = feature + " >= " + b.threshold();
         } else {
           features.append(String.format("  - {name: %s, kind: sequence, first: %s, then: %s, within_days: %d,"
-              + " first_days: %d}%n", feature, b.event(), b.thenEvent(), Math.max(1, days - 1), days));
+              + " first_days: %d}%n", feature, quoted(b.event()), quoted(b.thenEvent()), Math.max(1, days - 1), days));
           rule = feature;
         }
         name = unique(identifier(b.subject() + "_early", 54), taken);

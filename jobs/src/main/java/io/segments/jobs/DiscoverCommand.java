@@ -33,7 +33,7 @@ final class DiscoverCommand {
         .addOption(Option.builder().longOpt("outcome").hasArg().argName("O").required()
             .desc("retained_d1, retained_d7, retained_d30, retained_d90, activated or converted").get())
         .addOption(Option.builder().longOpt("first-days").hasArg().argName("K")
-            .desc("behaviors of the first K days from signup or first seen (default 7, or what the outcome allows)").get())
+            .desc("behaviors of the first K days from signup or first seen (default 7, or half the outcome's horizon)").get())
         .addOption(Option.builder().longOpt("from").hasArg().argName("D1").desc("first cohort day (default: all)").get())
         .addOption(Option.builder().longOpt("to").hasArg().argName("D2")
             .desc("last cohort day (default: the last whose outcome is known)").get())

@@ -293,7 +293,7 @@ class CliEndToEndTest {
     assertEquals(0, cli("report", "--as-of", D, "--out", html.toString()));
     String text = Files.readString(html);
     for (String section : List.of("id=\"checks\"", "id=\"retention\"", "id=\"sizes\"", "id=\"transitions\"",
-        "id=\"cohorts\"", "id=\"specs\"")) {
+        "id=\"cohorts\"", "id=\"behaviors\"", "id=\"specs\"")) {
       assertTrue(text.contains(section), section);
     }
     assertTrue(text.split("<svg", -1).length - 1 >= 6, "retention and size charts per family are inline SVG");

@@ -97,6 +97,19 @@ class DiscoverCommandTest {
   }
 
   @Test
+  void theReportDrawsTheRankedCandidates() throws Exception {
+    output(0, "discover", "--outcome", "retained_d7");
+    Path report = warehouse.resolve("report.html");
+    output(0, "report", "--as-of", "2016-05-27", "--out", report.toString());
+    String html = Files.readString(report);
+    String section = html.substring(html.indexOf("id=\"behaviors\""), html.indexOf("id=\"specs\""));
+    assertTrue(section.contains("<svg") && section.contains("retained_d7"), section);
+    String best = SparkSession.active().sql("select behavior from game.behavior_candidates where rank = 1")
+        .first().getString(0);
+    assertTrue(section.contains("1. " + best), "the rank 1 behavior is the first bar: " + best);
+  }
+
+  @Test
   void csvPrintsTheCandidatesOnly() {
     String text = output(0, "discover", "--outcome", "retained_d7", "--first-days", "2", "--format", "csv");
     String[] lines = text.strip().split("\n");
