@@ -80,8 +80,19 @@ public final class Warehouse {
     writer.saveAsTable(quoted(table));
   }
 
-  /** The storage location of a table. */
+  /**
+   * The storage location of a table: from the session catalog's metadata (no read of the Delta log), or with
+   * DESCRIBE DETAIL for a catalog.schema database that the session catalog does not hold.
+   */
   public String location(String table) {
+    if (!database.contains(".")) {
+      var identifier = new org.apache.spark.sql.catalyst.TableIdentifier(table, scala.Option.apply(database));
+      try {
+        return spark.sessionState().catalog().getTableMetadata(identifier).location().toString();
+      } catch (org.apache.spark.sql.AnalysisException e) {
+        // not in the session catalog: DESCRIBE DETAIL says why
+      }
+    }
     return spark.sql("describe detail " + quoted(table)).select("location").first().getString(0);
   }
 

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.delta.exceptions.DeltaConcurrentModificationException;
-import io.delta.tables.DeltaTable;
+
 import io.segments.io.Warehouse;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -19,8 +19,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
- * Delta MERGE, so two runs racing for it conflict and only one commits. A running job refreshes the row's
- * {@code heartbeat_at} before every step ({@link #heartbeat}). A lock is taken over only when it was left: on
+ * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
+ * step and refreshes its {@code heartbeat_at} when a quarter of the stale timeout has passed ({@link #heartbeat}). A lock is taken over only when it was left: on
  * this host, when its process is gone (a run killed with kill -9); on another host, when its heartbeat is
  * older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
@@ -35,10 +35,12 @@ public final class RunLock implements AutoCloseable {
 
   private final Warehouse warehouse;
   private final String runId;
+  private final Duration staleAfter;
 
-  private RunLock(Warehouse warehouse, String runId) {
+  private RunLock(Warehouse warehouse, String runId, Duration staleAfter) {
     this.warehouse = warehouse;
     this.runId = runId;
+    this.staleAfter = staleAfter;
   }
 
   /** Thrown when another run holds the lock. */
@@ -96,20 +98,25 @@ public final class RunLock implements AutoCloseable {
           + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
           + warehouse.name("pipeline_lock") + "\"");
     }
-    return new RunLock(warehouse, runId);
+    return new RunLock(warehouse, runId, staleAfter);
   }
 
   /**
-   * Refreshes this run's heartbeat; fails (exit 1, an alert, not "try later") when the lock is no longer this
-   * run's: it was taken over while this run was alive.
+   * Checks that the lock is still this run's and refreshes its heartbeat once it is a quarter of the stale
+   * timeout old (a read per step, a write only now and then); fails (exit 1, an alert, not "try later") when the
+   * lock is no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
-    DeltaTable lock = warehouse.delta("pipeline_lock");
-    lock.update(col("run_id").equalTo(runId), Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
-    if (warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).isEmpty()) {
+    List<Row> mine = warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).collectAsList();
+    if (mine.isEmpty()) {
       throw new IllegalStateException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
           + " (another run took it over)\n  fix: make sure only one scheduler runs this job; rerun when the other"
           + " run has finished");
+    }
+    Timestamp beat = mine.get(0).getAs("heartbeat_at");
+    if (beat.toInstant().isBefore(Instant.now().minus(staleAfter.dividedBy(4)))) {
+      warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
+          Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
     }
   }
 
