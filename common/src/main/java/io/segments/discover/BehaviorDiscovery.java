@@ -63,6 +63,21 @@ public final class BehaviorDiscovery {
       long earlierUsers, long laterUsers, List<Candidate> candidates, Dataset<Row> users, Dataset<Row> early,
       Dataset<Row> behaviors) {}
 
+  /** A result, the family suggested from it, both as written to behavior_candidates. */
+  public record Answer(Result result, FamilySuggestion.Suggestion suggestion) {}
+
+  /** {@code discover}: the candidates, the suggested family, and behavior_candidates replaced for the outcome. */
+  public Answer answer(Options options) {
+    Result result = discover(options);
+    try {
+      FamilySuggestion.Suggestion suggestion = FamilySuggestion.suggest(config, result);
+      CandidateTable.write(warehouse, result);
+      return new Answer(result, suggestion);
+    } finally {
+      release(result);
+    }
+  }
+
   public Result discover(Options options) {
     if (!warehouse.exists("user_daily_activity")) {
       throw new ConfigException("discover", "table " + warehouse.name("user_daily_activity") + " does not exist",

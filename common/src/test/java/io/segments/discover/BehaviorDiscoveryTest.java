@@ -95,16 +95,11 @@ class BehaviorDiscoveryTest extends SparkTestBase {
     PipelineConfig config = config(dir, "disc_a", null);
     run(config, DAY0.plusDays(100), EnumSet.of(DailyPipeline.Step.STAGE));
     Warehouse warehouse = new Warehouse(spark(), "disc_a");
-    BehaviorDiscovery.Result result = new BehaviorDiscovery(config, warehouse, null)
-        .discover(new BehaviorDiscovery.Options(Outcome.RETAINED_D30, 3, null, null));
-    FamilySuggestion.Suggestion suggestion;
-    try {
-      suggestion = FamilySuggestion.suggest(config, result);
-      CandidateTable.write(warehouse, result);
-      CandidateTable.write(warehouse, result);
-    } finally {
-      BehaviorDiscovery.release(result);
-    }
+    BehaviorDiscovery.Answer answer = new BehaviorDiscovery(config, warehouse, null)
+        .answer(new BehaviorDiscovery.Options(Outcome.RETAINED_D30, 3, null, null));
+    BehaviorDiscovery.Result result = answer.result();
+    FamilySuggestion.Suggestion suggestion = answer.suggestion();
+    CandidateTable.write(warehouse, result);
     assertEquals(DAY0, result.from());
     assertEquals(DAY0.plusDays(59), result.to(), "the last cohort whose day 30 is known on day 89, the last day");
 

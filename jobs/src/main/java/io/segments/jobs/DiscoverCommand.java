@@ -54,27 +54,22 @@ final class DiscoverCommand {
     SparkSession spark = SparkSessions.create(config, "segments discover " + outcome.label());
     Warehouse warehouse = new Warehouse(spark, config.database());
     long start = System.nanoTime();
-    BehaviorDiscovery.Result result;
-    FamilySuggestion.Suggestion suggestion;
+    BehaviorDiscovery.Answer answer;
     try (RunLock lock = RunLock.acquire(warehouse, UUID.randomUUID().toString(), "discover",
         Duration.ofMinutes(config.lockStaleMinutes()))) {
       var signups = new StepContext(config, warehouse, null).signups();
-      result = new BehaviorDiscovery(config, warehouse, signups)
-          .discover(new BehaviorDiscovery.Options(outcome, firstDays, from, to));
-      try {
-        suggestion = FamilySuggestion.suggest(config, result);
-        CandidateTable.write(warehouse, result);
-      } finally {
-        BehaviorDiscovery.release(result);
-      }
+      answer = new BehaviorDiscovery(config, warehouse, signups)
+          .answer(new BehaviorDiscovery.Options(outcome, firstDays, from, to));
     }
+    BehaviorDiscovery.Result result = answer.result();
     double seconds = (System.nanoTime() - start) / 1e9;
     if (!format.equals("table")) {
-      SqlCommand.print(spark.createDataFrame(CandidateTable.rows(result), CandidateTable.SCHEMA), format,
+      SqlCommand.print(warehouse.read(CandidateTable.TABLE).where(
+          org.apache.spark.sql.functions.col("outcome").equalTo(outcome.label())).orderBy("rank", "half"), format,
           Integer.MAX_VALUE);
       return Main.OK;
     }
-    print(config, result, suggestion, warehouse.name(CandidateTable.TABLE), seconds);
+    print(config, result, answer.suggestion(), warehouse.name(CandidateTable.TABLE), seconds);
     return Main.OK;
   }
 

@@ -2,7 +2,6 @@ package io.segments.bench;
 
 import io.segments.config.PipelineConfig;
 import io.segments.discover.BehaviorDiscovery;
-import io.segments.discover.CandidateTable;
 import io.segments.discover.FamilySuggestion;
 import io.segments.discover.Outcome;
 import io.segments.io.Warehouse;
@@ -53,15 +52,10 @@ final class DiscoverBench {
         (System.nanoTime() - start) / 1e9);
 
     start = System.nanoTime();
-    BehaviorDiscovery.Result result = new BehaviorDiscovery(config, warehouse, null)
-        .discover(new BehaviorDiscovery.Options(Outcome.RETAINED_D30, 7, null, null));
-    FamilySuggestion.Suggestion suggestion;
-    try {
-      suggestion = FamilySuggestion.suggest(config, result);
-      CandidateTable.write(warehouse, result);
-    } finally {
-      BehaviorDiscovery.release(result);
-    }
+    BehaviorDiscovery.Answer answer = new BehaviorDiscovery(config, warehouse, null)
+        .answer(new BehaviorDiscovery.Options(Outcome.RETAINED_D30, 7, null, null));
+    BehaviorDiscovery.Result result = answer.result();
+    FamilySuggestion.Suggestion suggestion = answer.suggestion();
     double seconds = (System.nanoTime() - start) / 1e9;
     BehaviorDiscovery.Candidate best = result.candidates().isEmpty() ? null : result.candidates().get(0);
     System.out.printf("discover retained_d30 --first-days 7: %,d users, %,d candidates, %.1fs; rank 1: %s (%s);"
