@@ -70,6 +70,6 @@ final class CommandOptions {
   static Options sqlOptions(Options options) {
     return options
         .addOption(Option.builder().longOpt("format").hasArg().argName("FORMAT").desc("table (default), csv or json").get())
-        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("rows to print (default 1000)").get());
+        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("rows to print (default 1000; 0: all)").get());
   }
 }

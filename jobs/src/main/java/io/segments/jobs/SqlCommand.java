@@ -34,7 +34,7 @@ final class SqlCommand {
           "write e.g. ./segments sql \"select * from segments.user_segments limit 5\"");
     }
     String format = format(line);
-    int limit = (int) Commands.number(line, "limit", 1000);
+    int limit = limit(line);
     PipelineConfig config = Commands.config(line);
     SparkSession spark = SparkSessions.create(config, "segments sql");
     Dataset<Row> result;
@@ -62,12 +62,36 @@ final class SqlCommand {
     return format;
   }
 
-  /** Prints rows as a table, or as csv or json (a header and rows only, for scripts). */
+  /** --limit N: rows to print, default 1000; 0 means all. */
+  private static int limit(CommandLine line) {
+    String value = line.getOptionValue("limit", "1000");
+    try {
+      int limit = Integer.parseInt(value.trim());
+      if (limit < 0) {
+        throw new NumberFormatException();
+      }
+      return limit == 0 ? Integer.MAX_VALUE : limit;
+    } catch (NumberFormatException e) {
+      throw new ConfigException("--limit", "'" + value + "' is not a whole number of rows", "write e.g. --limit 100,"
+          + " or --limit 0 for all rows");
+    }
+  }
+
+  /**
+   * Prints at most {@code limit} rows as a table, or as csv or json (a header and rows only, for scripts); says on
+   * stderr when there were more.
+   */
   static void print(Dataset<Row> result, String format, int limit) {
+    List<Row> rows = result.takeAsList(limit == Integer.MAX_VALUE ? limit : limit + 1);
+    boolean cut = rows.size() > limit;
+    if (cut) {
+      rows = rows.subList(0, limit);
+    }
+    Dataset<Row> printed = result.sparkSession().createDataFrame(rows, result.schema()); // no second execution
     switch (format) {
       case "csv" -> {
         System.out.println(String.join(",", result.columns()));
-        for (Row row : result.takeAsList(limit)) {
+        for (Row row : rows) {
           StringBuilder out = new StringBuilder();
           for (int i = 0; i < row.size(); i++) {
             Object value = row.isNullAt(i) ? null
@@ -78,8 +102,11 @@ final class SqlCommand {
           System.out.println(out);
         }
       }
-      case "json" -> result.toJSON().takeAsList(limit).forEach(System.out::println);
-      default -> result.show(limit, false);
+      case "json" -> printed.toJSON().collectAsList().forEach(System.out::println);
+      default -> printed.show(rows.size(), false);
+    }
+    if (cut) {
+      System.err.printf("warning: printed the first %,d rows only (--limit %d); --limit 0 prints all%n", limit, limit);
     }
   }
 

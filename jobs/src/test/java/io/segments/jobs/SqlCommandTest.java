@@ -80,6 +80,29 @@ class SqlCommandTest {
   }
 
   @Test
+  void outputCutByTheLimitSaysSoAndLimitZeroPrintsAll() {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    Out cut;
+    Out all;
+    Out exact;
+    try {
+      cut = sql("select id from range(1500)", "--format", "csv");
+      all = sql("select id from range(1500)", "--format", "csv", "--limit", "0");
+      exact = sql("select id from range(5)", "--format", "json", "--limit", "5");
+    } finally {
+      System.setOut(original);
+    }
+    String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+    assertEquals(1 + 1000 + 1 + 1500 + 5, lines.length, "header + 1,000 rows, header + 1,500 rows, 5 json rows");
+    assertTrue(cut.err().contains("printed the first 1,000 rows only (--limit 1000); --limit 0 prints all"), cut.err());
+    assertFalse(all.err().contains("warning"), all.err());
+    assertFalse(exact.err().contains("warning"), "exactly --limit rows is not a cut output: " + exact.err());
+    assertEquals(2, sql("select 1", "--limit", "-1").code());
+  }
+
+  @Test
   void helpSaysItIsTheAdminDoor() {
     PrintStream original = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -95,9 +118,10 @@ class SqlCommandTest {
 
   record Out(int code, String err) {}
 
-  static Out sql(String statement) {
+  static Out sql(String statement, String... options) {
     List<String> args = new ArrayList<>(List.of("sql", statement, "--config", CliEndToEndTest.CONFIG,
         "--warehouse", warehouse.toString()));
+    args.addAll(List.of(options));
     PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
