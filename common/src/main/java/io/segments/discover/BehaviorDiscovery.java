@@ -87,15 +87,18 @@ public final class BehaviorDiscovery {
     outcome.requireRoom(options.firstDays(), config.validate());
     String outcomeEvent = outcome.event(config.validate());
     Dataset<Row> activity = warehouse.read("user_daily_activity");
-    Row range = activity.agg(max("activity_date")).first();
-    if (range.isNullAt(0)) {
+    Row range = activity.agg(min("activity_date"), max("activity_date")).first();
+    if (range.isNullAt(1)) {
       throw new ConfigException("discover", warehouse.name("user_daily_activity") + " is empty", "run the pipeline first");
     }
-    LocalDate last = range.getDate(0).toLocalDate();
+    LocalDate last = range.getDate(1).toLocalDate();
     Dataset<Row> anchors = Kind.anchorDays(activity, signups);
     LocalDate latest = last.minusDays(outcome.lastDay(config.validate()));
     Row cohorts = anchors.agg(min("signup_on"), max("signup_on")).first();
-    LocalDate from = options.from() != null ? options.from() : cohorts.getDate(0).toLocalDate();
+    // By default not the rollup's first day: users first seen then may have started before the data did.
+    LocalDate afterFirst = range.getDate(0).toLocalDate().plusDays(1);
+    LocalDate firstCohort = cohorts.getDate(0).toLocalDate();
+    LocalDate from = options.from() != null ? options.from() : firstCohort.isAfter(afterFirst) ? firstCohort : afterFirst;
     LocalDate newest = cohorts.getDate(1).toLocalDate();
     LocalDate to = options.to() != null ? options.to() : newest.isBefore(latest) ? newest : latest;
     if (latest.isBefore(from)) {
@@ -115,12 +118,38 @@ public final class BehaviorDiscovery {
     Dataset<Row> users = outcomes(anchors.where(col("signup_on").between(java.sql.Date.valueOf(from),
         java.sql.Date.valueOf(to))).withColumn("later", col("signup_on").geq(java.sql.Date.valueOf(split))),
         activity, outcome, options.firstDays(), last).persist();
-    Dataset<Row> early = activity.join(users.select("user_id", "signup_on"), "user_id")
-        .where(Kind.onFirstDays("activity_date", options.firstDays())
-            .and(outcomeEvent == null ? lit(true) : col("event_name").notEqual(outcomeEvent)))
-        .groupBy("user_id", "event_name")
-        .agg(sum("event_count").as("times"), min("first_event_at").as("first_at"), max("last_event_at").as("last_at"))
-        .persist();
+    Dataset<Row> early = null;
+    try {
+      early = early(activity, users, outcomeEvent, options.firstDays()).persist();
+      return counted(options, from, to, split, last, users, early);
+    } catch (RuntimeException e) {
+      users.unpersist();
+      if (early != null) {
+        early.unpersist();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Per user and event of the first days: times, first and last timestamp. For activation and conversion, only
+   * what came before the user's first outcome event (the event itself is never a behavior).
+   */
+  private static Dataset<Row> early(Dataset<Row> activity, Dataset<Row> users, String outcomeEvent, int firstDays) {
+    Dataset<Row> rows = activity.join(users.select("user_id", "signup_on"), "user_id")
+        .where(Kind.onFirstDays("activity_date", firstDays));
+    if (outcomeEvent != null) {
+      Dataset<Row> reached = activity.where(col("event_name").equalTo(outcomeEvent)).groupBy("user_id")
+          .agg(min("first_event_at").as("outcome_at"));
+      rows = rows.where(col("event_name").notEqual(outcomeEvent)).join(reached, new String[] {"user_id"}, "left")
+          .where(col("outcome_at").isNull().or(col("first_event_at").lt(col("outcome_at"))));
+    }
+    return rows.groupBy("user_id", "event_name")
+        .agg(sum("event_count").as("times"), min("first_event_at").as("first_at"), max("last_event_at").as("last_at"));
+  }
+
+  private Result counted(Options options, LocalDate from, LocalDate to, LocalDate split, LocalDate last,
+      Dataset<Row> users, Dataset<Row> early) {
     Dataset<Row> behaviors = behaviors(early, options.firstDays());
     Map<Behavior, long[]> counts = new LinkedHashMap<>();
     behaviors.join(users.select("user_id", "later", "reached"), "user_id")
@@ -164,7 +193,7 @@ public final class BehaviorDiscovery {
       default -> col("is_active");
     };
     Dataset<Row> reached = validator.outcomeActivity(activity).join(cohort.select("user_id", "signup_on"), "user_id")
-        .where(day.between(0, 90))
+        .where(day.between(0, Math.max(90, outcome.lastDay(config.validate()))))
         .groupBy("user_id").agg(
             max(flag.and(day.between(outcome.firstDayAfter(firstDays), outcome.lastDay(config.validate()))))
                 .as("reached"),
@@ -205,8 +234,9 @@ public final class BehaviorDiscovery {
   /**
    * The candidates with at least validate.min_size users on both sides in the earlier half, ranked there by the
    * lower bound of the difference's 95% interval (the difference one can count on: a large one on few users
-   * ranks below a slightly smaller one on many); of candidates with the same counts on both halves only the simplest is kept. Confirmed: the later half has the sizes too, a difference of the same sign whose
-   * 95% interval excludes zero, and at least half as large.
+   * ranks below a slightly smaller one on many); of candidates with the same counts on both halves only the
+   * simplest is kept. Confirmed: the earlier half's interval excludes zero, and the later half has the sizes too, a
+   * difference of the same sign whose interval excludes zero, at least half as large.
    */
   private List<Candidate> rank(Map<Behavior, long[]> counts, long[] totals) {
     int minSize = config.validate().minSize();
@@ -230,8 +260,9 @@ public final class BehaviorDiscovery {
       }
       double before = c.earlier().points();
       Difference later = c.later();
-      boolean holds = later.sized(minSize) && Math.abs(later.points()) >= Math.abs(before) / 2
-          && (before > 0 ? later.lo() > 0 : later.hi() < 0);
+      double sign = c.earlier().lo() > 0 ? 1 : c.earlier().hi() < 0 ? -1 : 0;
+      boolean holds = sign != 0 && later.sized(minSize) && sign * later.points() >= Math.abs(before) / 2
+          && (sign > 0 ? later.lo() > 0 : later.hi() < 0);
       ranked.add(new Candidate(c.behavior(), c.earlier(), later, ranked.size() + 1, holds));
     }
     return ranked;

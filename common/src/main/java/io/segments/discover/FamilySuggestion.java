@@ -47,7 +47,10 @@ public final class FamilySuggestion {
         chosen.add(c.behavior());
       }
     }
-    String family = "early_" + result.options().outcome().label();
+    Set<String> families = new HashSet<>();
+    config.segments().stream().filter(seg -> seg.family() != null)
+        .forEach(seg -> families.add(seg.family().toLowerCase(Locale.ROOT)));
+    String family = unique("early_" + result.options().outcome().label(), families);
     if (chosen.isEmpty()) {
       return new Suggestion(family, List.of(), "", "", "no confirmed behavior goes with a better "
           + result.options().outcome().label() + ": no family to suggest");
@@ -60,9 +63,9 @@ public final class FamilySuggestion {
     while (!kept.isEmpty()) {
       List<long[]> stats = assign(masks, kept);
       Integer drop = null;
-      for (int i = 0; i < kept.size() && drop == null; i++) {
+      for (int i = 0; i <= kept.size() && drop == null; i++) {
         if (stats.get(i)[0] < minSize) {
-          drop = i;
+          drop = Math.min(i, kept.size() - 1); // a small "everyone else" grows when the last behavior goes
         }
       }
       if (drop == null) {

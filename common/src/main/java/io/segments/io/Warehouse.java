@@ -81,11 +81,11 @@ public final class Warehouse {
   }
 
   /**
-   * The storage location of a table: from the session catalog's metadata (no read of the Delta log), or with
-   * DESCRIBE DETAIL for a catalog.schema database that the session catalog does not hold.
+   * The storage location of a table: from the session catalog's metadata (no read of the Delta log) when that is
+   * where its name resolves, else with DESCRIBE DETAIL (a catalog.schema database, another current catalog).
    */
   public String location(String table) {
-    if (!database.contains(".")) {
+    if (!database.contains(".") && spark.catalog().currentCatalog().equals("spark_catalog")) {
       var identifier = new org.apache.spark.sql.catalyst.TableIdentifier(table, scala.Option.apply(database));
       try {
         return spark.sessionState().catalog().getTableMetadata(identifier).location().toString();

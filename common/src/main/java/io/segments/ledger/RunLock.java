@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
  * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
- * step and refreshes its {@code heartbeat_at} when a quarter of the stale timeout has passed ({@link #heartbeat}). A lock is taken over only when it was left: on
+ * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over only when it was left: on
  * this host, when its process is gone (a run killed with kill -9); on another host, when its heartbeat is
  * older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
@@ -101,9 +101,12 @@ public final class RunLock implements AutoCloseable {
     return new RunLock(warehouse, runId, staleAfter);
   }
 
+  /** A heartbeat younger than this is not written again (at most a quarter of the stale timeout). */
+  private static final Duration BEAT_EVERY = Duration.ofMinutes(1);
+
   /**
-   * Checks that the lock is still this run's and refreshes its heartbeat once it is a quarter of the stale
-   * timeout old (a read per step, a write only now and then); fails (exit 1, an alert, not "try later") when the
+   * Checks that the lock is still this run's and refreshes its heartbeat once it is a minute old (a read per step,
+   * a write at most once a minute, so a takeover still needs a step that outlasts the stale timeout); fails (exit 1, an alert, not "try later") when the
    * lock is no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
@@ -114,7 +117,8 @@ public final class RunLock implements AutoCloseable {
           + " run has finished");
     }
     Timestamp beat = mine.get(0).getAs("heartbeat_at");
-    if (beat.toInstant().isBefore(Instant.now().minus(staleAfter.dividedBy(4)))) {
+    if (beat.toInstant().isBefore(Instant.now().minus(BEAT_EVERY.compareTo(staleAfter) < 0 ? BEAT_EVERY
+        : staleAfter.dividedBy(4)))) {
       warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
           Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
     }
