@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code discover} from the command line on real data: the launch of a mobile game (../shared/data/real/
- * gamelaunch.csv, 3,994 players, 2016-04-27..05-27, events newPlayer and gameStarted, one row per player, day and
+ * {@code discover} from the command line on real data: the launch of a mobile game (gamelaunch.csv of the shared
+ * real data, checked in gzipped under src/test/resources/real, 3,994 players, 2016-04-27..05-27, events newPlayer and gameStarted, one row per player, day and
  * event, so the three make the event id), registered with {@code sql} and read through the normal source mapping. Which behavior of a player's
  * first days goes with coming back later in the first week?
  */
@@ -69,7 +69,7 @@ class DiscoverCommandTest {
         segments:
           - {name: players, rule: "games_7d >= 1"}
         """);
-    Path csv = Path.of("..", "..", "shared", "data", "real", "gamelaunch.csv").toAbsolutePath().normalize();
+    Path csv = Path.of("src", "test", "resources", "real", "gamelaunch.csv.gz").toAbsolutePath();
     assertEquals(0, cli("sql", "create database if not exists game_src"));
     assertEquals(0, cli("sql", "create table game_src.raw using csv options (path '" + csv + "', header 'true')"));
     assertEquals(0, cli("sql", "create table game_src.events using delta as"
