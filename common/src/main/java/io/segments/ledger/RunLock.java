@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.delta.exceptions.DeltaConcurrentModificationException;
-
 import io.segments.io.Warehouse;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -20,9 +19,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
  * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
- * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over only when it was left: on
- * this host, when its process is gone (a run killed with kill -9); on another host, when its heartbeat is
- * older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
+ * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over
+ * only when it was left: on this host, when its process is gone (a run killed with kill -9); on another host, when
+ * its heartbeat is older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
   static final StructType SCHEMA = new StructType()
@@ -106,8 +105,8 @@ public final class RunLock implements AutoCloseable {
 
   /**
    * Checks that the lock is still this run's and refreshes its heartbeat once it is a minute old (a read per step,
-   * a write at most once a minute, so a takeover still needs a step that outlasts the stale timeout); fails (exit 1, an alert, not "try later") when the
-   * lock is no longer this run's: it was taken over while this run was alive.
+   * a write at most once a minute, so a takeover still needs a step that outlasts the stale timeout); fails (exit 1,
+   * an alert, not "try later") when the lock is no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
     List<Row> mine = warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).collectAsList();
