@@ -1,8 +1,9 @@
 -- Grain: one row per source event in scope for the run as of :as_of (stamped before the end of that day in
 -- the session time zone, stamped in the future, or without a usable stamp), with the reason it is refused.
 -- quarantine_reason is null for valid rows.
--- Input view: source_events (event_id, user_id, event_name, event_at_raw, revenue_raw, is_known_event), the
--- source table with its columns renamed by source.columns.
+-- Input view: source_events (event_id, user_id, event_name, event_at_raw, event_at_parsed, revenue_raw,
+-- is_known_event), the source table with its columns renamed by source.columns; event_at_parsed is event_at_raw
+-- read by the source's timestamp rule (null when it cannot be read).
 -- Params: :as_of (date), :future_limit (timestamp: now + source.future_tolerance_hours).
 with source as (
   select * from source_events
@@ -13,7 +14,7 @@ typed as (
     cast(event_id as string)                     as event_id,
     nullif(trim(cast(user_id as string)), '')    as user_id,
     nullif(trim(cast(event_name as string)), '') as event_name,
-    try_cast(event_at_raw as timestamp)          as event_at,
+    event_at_parsed                              as event_at,
     cast(event_at_raw as string)                 as event_at_raw,
     try_cast(revenue_raw as double)              as revenue_usd,
     cast(revenue_raw as string)                  as revenue_raw,

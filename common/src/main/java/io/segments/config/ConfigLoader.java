@@ -54,7 +54,7 @@ public final class ConfigLoader {
     root.opt("embedded").ifPresent(node -> Embedded.settings(dir.resolve(node.string("warehouse")))
         .forEach(spark::putIfAbsent));
 
-    SourceConfig source = source(root.get("source"));
+    SourceConfig source = SourceLoader.parse(root.get("source"));
     PipelineConfig config = new PipelineConfig(
         file,
         spark,
@@ -76,18 +76,23 @@ public final class ConfigLoader {
     return config;
   }
 
-  /** The output database: {@code schema}, or {@code catalog.schema} (e.g. Unity Catalog), each part a name. */
   private static String timeZone(YamlNode root) {
-    String zone = root.string("time_zone", "UTC");
+    return zone(root, "time_zone", "UTC");
+  }
+
+  /** A time zone such as UTC or Europe/Berlin at {@code key}, or the fallback when absent. */
+  static String zone(YamlNode node, String key, String fallback) {
+    String zone = node.string(key, fallback);
     try {
       java.time.ZoneId.of(zone);
     } catch (java.time.DateTimeException e) {
-      throw new ConfigException(root.get("time_zone").where(), "unknown time_zone '" + zone + "'",
+      throw new ConfigException(node.get(key).where(), "unknown " + key + " '" + zone + "'",
           "write a region such as UTC, Europe/Berlin or America/New_York");
     }
     return zone;
   }
 
+  /** The output database: {@code schema}, or {@code catalog.schema} (e.g. Unity Catalog), each part a name. */
   private static String database(YamlNode root) {
     String database = root.string("database", "segments");
     String where = root.has("database") ? root.get("database").where() : root.where();
@@ -120,29 +125,6 @@ public final class ConfigLoader {
     return new PostgresSinkConfig(node.string("url", null), node.string("url_env", "SEGMENTS_PG_URL"),
         node.string("user", "segments"), node.string("password_env", null),
         node.string("password_file", null), table, node.where());
-  }
-
-  private static SourceConfig source(YamlNode node) {
-    Map<String, String> columns = new HashMap<>();
-    node.opt("columns").ifPresent(c -> c.entries().forEach((key, value) -> {
-      if (!SourceConfig.COLUMNS.contains(key)) {
-        throw new ConfigException(value.where(), "unknown source column key '" + key + "'",
-            "map only these pipeline columns: " + SourceConfig.COLUMNS);
-      }
-      columns.put(key, value.text());
-    }));
-    List<String> dedupeKey = node.has("dedupe_key") ? node.strings("dedupe_key") : List.of("event_id");
-    for (String key : dedupeKey) {
-      if (!SourceConfig.COLUMNS.contains(key)) {
-        throw new ConfigException(node.get("dedupe_key").where(), "dedupe_key names '" + key
-            + "', which is not a pipeline column", "use some of " + SourceConfig.COLUMNS);
-      }
-    }
-    int lookbackDays = node.integer("lookback_days", 0, 0, MAX);
-    return new SourceConfig(node.string("events"), columns, node.string("users", null), node.strings("vocabulary"),
-        node.integer("future_tolerance_hours", 24, 0, MAX), node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
-        dedupeKey, node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0, 0, MAX)).orElse(0L),
-        lookbackDays);
   }
 
   private static List<SegmentSpec> segments(YamlNode root) {

@@ -64,6 +64,7 @@ public final class FeatureConfig {
         throw new ConfigException(spec.where(), "feature '" + spec.name() + "' is declared twice", "rename or remove one");
       }
       requireFor(spec);
+      requireRevenue(spec, config.source());
       List<String> named = new ArrayList<>(spec.events());
       if (spec.first() != null) named.add(spec.first());
       if (spec.then() != null) named.add(spec.then());
@@ -88,6 +89,16 @@ public final class FeatureConfig {
       }
     }
     orderExpressions(config.features(), byName.keySet());
+  }
+
+  /** Revenue features need a revenue column: without one every value would be 0. */
+  private static void requireRevenue(FeatureSpec spec, SourceConfig source) {
+    if (!source.hasRevenue() && List.of(FeatureKind.SUM, FeatureKind.RFM, FeatureKind.PURCHASE_SUMMARY)
+        .contains(spec.kind())) {
+      throw new ConfigException(spec.where(), "feature '" + spec.name() + "' (" + spec.kind().yamlName()
+          + ") needs revenue, but source.columns maps no revenue column, so every event's revenue is 0",
+          "map source.columns.revenue to the column with the amount, or remove the feature");
+    }
   }
 
   private static void requireFor(FeatureSpec spec) {

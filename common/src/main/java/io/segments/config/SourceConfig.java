@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the events (and optionally users) come from, and how their columns map onto the pipeline's names.
+ * Where the events (and optionally users) come from, how they are read, and how their columns map onto the
+ * pipeline's names. A {@link SourcePreset} fills the mapping and the timestamp rule of a collector's schema; any
+ * key set in the config wins over it.
  *
- * @param events a table name ({@code db.table}) or a path ({@code delta:/path}, {@code parquet:/path})
- * @param columns pipeline column name (event_id, user_id, event_name, event_at, revenue) to source column
+ * @param events a table name ({@code db.table}) or a path ({@code delta:/path}, {@code csv:/path}, ...)
+ * @param columns pipeline column name ({@link #COLUMNS}) to source column; an empty name maps it to nothing
  * @param users optional users table with user_id, signup_at and export attributes
  * @param vocabulary allowed event names; empty accepts any
  * @param futureToleranceHours events stamped more than this many hours after now are quarantined
@@ -16,25 +18,66 @@ import java.util.Map;
  * @param botMaxEventsPerDay a user with more events than this on a day is quarantined for that day (0: off)
  * @param lookbackDays a daily run reads only events of its last this many days (and of days not yet rolled up);
  *     0 reads all history every run
+ * @param options reader options of a path source (CSV header, delimiter, ...), passed to Spark as they are
+ * @param timestampZone the zone a timestamp without an offset is read in
+ * @param timestampUnit for epoch numbers: seconds, milliseconds or microseconds; null when event_at is no number
+ * @param preset the collector schema the mapping came from, or null
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
     int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
-    int lookbackDays) {
+    int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset) {
 
   public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
       int futureToleranceHours, double maxQuarantineShare) {
     this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, List.of("event_id"), 0, 0);
   }
 
+  public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
+      int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
+      int lookbackDays) {
+    this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, dedupeKey, botMaxEventsPerDay,
+        lookbackDays, Map.of(), "UTC", null, null);
+  }
+
+  /** The pipeline columns a source maps. */
   public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue");
+
+  /** The ones read from a same-named column unless mapped; the others are absent unless mapped. */
+  public static final List<String> REQUIRED = List.of("user_id", "event_name", "event_at");
+
+  public static final List<String> TIMESTAMP_UNITS = List.of("seconds", "milliseconds", "microseconds");
 
   public SourceConfig {
     columns = Map.copyOf(columns);
     vocabulary = List.copyOf(vocabulary);
     dedupeKey = List.copyOf(dedupeKey);
+    options = Map.copyOf(options);
   }
 
+  /**
+   * The source column of a pipeline column, or null when the source has none: revenue unless mapped, and an
+   * optional column mapped to nothing. event_id and the required columns default to a column of their own name.
+   */
   public String column(String pipelineName) {
-    return columns.getOrDefault(pipelineName, pipelineName);
+    String mapped = columns.get(pipelineName);
+    if (mapped != null) {
+      return mapped.isEmpty() ? null : mapped;
+    }
+    return pipelineName.equals("revenue") ? null : pipelineName;
+  }
+
+  /** The file formats a path source may name, as in {@code csv:/data/events.csv}. */
+  public static final List<String> FORMATS = List.of("delta", "parquet", "orc", "json", "csv");
+
+  /** The format of a {@code format:path} source, or null for a table name. */
+  public static String pathFormat(String source) {
+    int colon = source.indexOf(':');
+    String format = colon > 0 ? source.substring(0, colon).toLowerCase(java.util.Locale.ROOT) : null;
+    return format != null && FORMATS.contains(format) ? format : null;
+  }
+
+  /** Whether the events carry revenue (a mapped revenue column); without it revenue is 0. */
+  public boolean hasRevenue() {
+    return column("revenue") != null;
   }
 }

@@ -124,6 +124,11 @@ public final class YamlNode {
     return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();
   }
 
+  /** A key written without a value ({@code key:} or {@code key: ~}). */
+  public boolean isNull() {
+    return !scalarOrStructure();
+  }
+
   private boolean scalarOrStructure() {
     return scalar != null || map != null || list != null;
   }

@@ -2,7 +2,6 @@ package io.segments.io;
 
 import io.segments.config.SourceConfig;
 import java.util.Arrays;
-import java.util.Locale;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,11 +25,16 @@ public final class SourceReader {
   private SourceReader() {}
 
   public static Dataset<Row> open(SparkSession spark, String source, String configKey) {
+    return open(spark, source, configKey, java.util.Map.of());
+  }
+
+  /** Opens a source; {@code options} go to the reader of a path source ({@code source.options}). */
+  public static Dataset<Row> open(SparkSession spark, String source, String configKey,
+      java.util.Map<String, String> options) {
     try {
-      int colon = source.indexOf(':');
-      if (colon > 0 && Arrays.asList("delta", "parquet", "orc", "json", "csv").contains(
-          source.substring(0, colon).toLowerCase(Locale.ROOT))) {
-        return spark.read().format(source.substring(0, colon)).load(source.substring(colon + 1));
+      String format = SourceConfig.pathFormat(source);
+      if (format != null) {
+        return spark.read().format(format).options(options).load(source.substring(format.length() + 1));
       }
       return spark.table(source);
     } catch (Exception e) {
@@ -50,25 +54,49 @@ public final class SourceReader {
   public static void requireColumns(Dataset<Row> data, SourceConfig source, String sourceName) {
     for (String pipelineName : SourceConfig.COLUMNS) {
       String column = source.column(pipelineName);
-      if (!Arrays.asList(data.columns()).contains(column)) {
+      if (column == null) {
+        continue;
+      }
+      DataType type = typeOf(data, column);
+      if (type == null) {
         throw new InputRefusedException("source " + sourceName + " has no column '" + column + "' (mapped as "
             + pipelineName + "); it has " + Arrays.toString(data.columns()),
             "set source.columns." + pipelineName + " to the column that holds it");
       }
-      DataType type = data.schema().apply(column).dataType();
+      boolean epoch = source.timestampUnit() != null;
       String expected = switch (pipelineName) {
-        case "event_at" -> type instanceof TimestampType || type instanceof TimestampNTZType || type instanceof DateType
-            || type instanceof StringType ? null : "timestamp, date or string";
+        case "event_at" -> epoch
+            ? (type instanceof NumericType || type instanceof StringType ? null
+                : "a number of " + source.timestampUnit() + " since 1970 (source.timestamp_unit)")
+            : type instanceof TimestampType || type instanceof TimestampNTZType || type instanceof DateType
+                || type instanceof StringType ? null : "timestamp, date or string";
         case "revenue" -> type instanceof NumericType || type instanceof StringType || type instanceof NullType
             ? null : "a number (or a string holding one)";
         default -> type instanceof StringType || type instanceof IntegerType || type instanceof LongType
             || type instanceof ShortType ? null : "string or integer";
       };
       if (expected != null) {
+        String fix = pipelineName.equals("event_at") && type instanceof NumericType
+            ? "set source.timestamp_unit to seconds, milliseconds or microseconds (the unit of the epoch numbers)"
+            : pipelineName.equals("event_at") && epoch
+                ? "remove source.timestamp_unit: it is for epoch numbers only"
+                : "map source.columns." + pipelineName + " to a column of that type, or cast it in a view over the"
+                    + " source";
         throw new InputRefusedException("source " + sourceName + " column '" + column + "' (" + pipelineName
-            + ") has type " + type.simpleString() + "; expected " + expected,
-            "map source.columns." + pipelineName + " to a column of that type, or cast it in a view over the source");
+            + ") has type " + type.simpleString() + "; expected " + expected, fix);
       }
+    }
+  }
+
+  /** The type of a column or nested field ({@code properties.time}), or null when the source has none. */
+  public static DataType typeOf(Dataset<Row> data, String column) {
+    try {
+      return data.select(org.apache.spark.sql.functions.col(column)).schema().fields()[0].dataType();
+    } catch (Exception e) {
+      if (e instanceof AnalysisException || e.getCause() instanceof AnalysisException) {
+        return null;
+      }
+      throw e;
     }
   }
 

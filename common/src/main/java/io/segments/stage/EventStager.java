@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
-import io.segments.config.Identifiers;
 import io.segments.config.SourceConfig;
 import io.segments.io.SourceReader;
 import io.segments.io.SqlFiles;
@@ -23,6 +22,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 
 /**
  * The stage step: reads the source events as of a day, sets refused rows aside with a reason and drops
@@ -44,23 +44,30 @@ public final class EventStager {
    *     quarantined); null reads all history
    */
   public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom) {
-    Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events");
+    Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events", source.options());
     SourceReader.requireColumns(raw, source, source.events());
-    return stage(spark, since(raw, source.column("event_at"), readFrom), source, asOf, now);
+    return stage(spark, since(raw, source, readFrom), source, asOf, now);
   }
 
   /**
    * The rows stamped on or after the start of {@code day} in the session time zone, and those without a usable
-   * stamp. On a timestamp column the filter reaches the files, so a source written in time order is read only
-   * from its recent files.
+   * stamp. On a timestamp column (or epoch numbers) the filter reaches the files, so a source written in time order
+   * is read only from its recent files.
    */
-  static Dataset<Row> since(Dataset<Row> raw, String column, LocalDate day) {
+  static Dataset<Row> since(Dataset<Row> raw, SourceConfig source, LocalDate day) {
     if (day == null) {
       return raw;
     }
-    Column at = raw.schema().apply(column).dataType() instanceof org.apache.spark.sql.types.TimestampType
-        ? col(column) : expr("try_cast(" + Identifiers.spark(column) + " as timestamp)");
-    return raw.where(at.geq(lit(java.sql.Date.valueOf(day)).cast("timestamp")).or(at.isNull()));
+    String column = source.column("event_at");
+    DataType type = SourceReader.typeOf(raw, column);
+    java.time.ZoneId zone = java.time.ZoneId.of(raw.sparkSession().conf().get("spark.sql.session.timeZone"));
+    long start = day.atStartOfDay(zone).toEpochSecond();
+    if (Timestamps.comparable(type, source)) {
+      return raw.where(col(column).geq(lit(Timestamps.raw(start, source))).or(col(column).isNull()));
+    }
+    Column at = expr(Timestamps.parse("__event_at_raw", type, source));
+    return raw.withColumn("__event_at_raw", col(column))
+        .where(at.geq(lit(new Timestamp(start * 1000))).or(at.isNull())).drop("__event_at_raw");
   }
 
   /** Stages an already opened source; exposed so tests can pass fixture frames. */
@@ -68,13 +75,15 @@ public final class EventStager {
     Column known = source.vocabulary().isEmpty()
         ? lit(true)
         : col(source.column("event_name")).isin(source.vocabulary().toArray());
-    raw.select(
-            col(source.column("event_id")).as("event_id"),
-            col(source.column("user_id")).as("user_id"),
-            col(source.column("event_name")).as("event_name"),
-            col(source.column("event_at")).as("event_at_raw"),
-            col(source.column("revenue")).as("revenue_raw"),
-            known.as("is_known_event"))
+    Dataset<Row> renamed = raw.select(
+        optional(source.column("event_id")).as("event_id"),
+        col(source.column("user_id")).as("user_id"),
+        col(source.column("event_name")).as("event_name"),
+        col(source.column("event_at")).as("event_at_raw"),
+        optional(source.column("revenue")).as("revenue_raw"),
+        known.as("is_known_event"));
+    DataType stamp = renamed.schema().apply("event_at_raw").dataType();
+    renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)))
         .createOrReplaceTempView("source_events");
 
     Map<String, Object> params = new LinkedHashMap<>();
@@ -91,6 +100,11 @@ public final class EventStager {
     Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql");
     Dataset<Row> quarantined = refused(checked);
     return new Staged(events, quarantined, checked);
+  }
+
+  /** A mapped column, or a null string when the source has none. */
+  private static Column optional(String column) {
+    return column == null ? lit(null).cast("string") : col(column);
   }
 
   /** The refused rows of checked rows, with the columns quarantine_events stores. */

@@ -164,4 +164,57 @@ class ConfigLoaderTest {
     assertTrue(failure(SOURCE + "features:\n  - {name: t, kind: trend, window_days: 7, previous_days: -7}\n")
         .getMessage().contains("'previous_days' is -7"));
   }
+
+  private PipelineConfig loaded(String yaml) throws IOException {
+    Path file = dir.resolve("ok.yaml");
+    Files.writeString(file, yaml);
+    return ConfigLoader.load(file);
+  }
+
+  @Test
+  void aPresetFillsTheMappingAndTheTimestampRuleAndTheConfigWinsOverIt() throws IOException {
+    SourceConfig ga4 = loaded("source:\n  events: parquet:/landing/ga4\n  preset: ga4\n").source();
+    assertEquals("user_id", ga4.column("user_id"));
+    assertEquals("event_timestamp", ga4.column("event_at"));
+    assertEquals("microseconds", ga4.timestampUnit());
+    assertEquals(null, ga4.column("event_id"), "GA4 has no event id");
+    assertEquals(java.util.List.of("user_id", "event_name", "event_at"), ga4.dedupeKey());
+    assertTrue(ga4.hasRevenue(), "event_value_in_usd");
+
+    SourceConfig mixpanel = loaded("source:\n  events: json:/landing/mixpanel\n  preset: mixpanel\n"
+        + "  columns: {user_id: properties.$user_id}\n  timestamp_unit: milliseconds\n").source();
+    assertEquals("properties.$user_id", mixpanel.column("user_id"));
+    assertEquals("properties.time", mixpanel.column("event_at"));
+    assertEquals("milliseconds", mixpanel.timestampUnit());
+    assertTrue(!mixpanel.hasRevenue());
+
+    ConfigException e = failure("source:\n  events: x.y\n  preset: segmnet\n");
+    assertTrue(e.getMessage().contains("'preset' is 'segmnet'"), e.getMessage());
+    assertTrue(e.fix().contains("segment, rudderstack, snowplow, ga4, amplitude, mixpanel"), e.fix());
+  }
+
+  @Test
+  void revenueFeaturesNeedARevenueColumn() throws IOException {
+    ConfigException e = failure(SOURCE + "features:\n  - {name: spend_30d, kind: sum, events: [upgrade], window_days: 30}\n");
+    assertTrue(e.getMessage().contains("feature 'spend_30d' (sum) needs revenue"), e.getMessage());
+    assertTrue(e.fix().contains("source.columns.revenue"), e.fix());
+    assertTrue(loaded("source:\n  events: demo.events\n  columns: {revenue: amount}\nfeatures:\n"
+        + "  - {name: spend_30d, kind: sum, events: [upgrade], window_days: 30}\n").source().hasRevenue());
+  }
+
+  @Test
+  void readerOptionsNeedAPathSourceAndADedupeKeyNeedsMappedColumns() throws IOException {
+    ConfigException e = failure(SOURCE + "  options: {header: true}\n");
+    assertTrue(e.getMessage().contains("source.options apply to a path source"), e.getMessage());
+    assertEquals(java.util.Map.of("header", "true", "delimiter", ";"), loaded("source:\n  events: csv:/data/e.csv\n"
+        + "  options: {header: true, delimiter: ';'}\n").source().options());
+
+    e = failure(SOURCE + "  columns: {event_id: ~}\n");
+    assertTrue(e.getMessage().contains("dedupe_key names 'event_id', which the source does not have"), e.getMessage());
+    assertTrue(e.fix().contains("dedupe_key: [user_id, event_name, event_at]"), e.fix());
+    e = failure(SOURCE + "  columns: {user_id: ~}\n");
+    assertTrue(e.getMessage().contains("source.columns.user_id is empty"), e.getMessage());
+    e = failure(SOURCE + "  timestamp_zone: Mars/Olympus\n");
+    assertTrue(e.getMessage().contains("unknown timestamp_zone 'Mars/Olympus'"), e.getMessage());
+  }
 }
