@@ -2,8 +2,9 @@
 -- the session time zone, stamped in the future, or without a usable stamp), with the reason it is refused.
 -- quarantine_reason is null for valid rows.
 -- Input view: source_events (event_id, user_id, event_name, event_at_raw, event_at_parsed, revenue_raw,
--- is_known_event), the source table with its columns renamed by source.columns; event_at_parsed is event_at_raw
--- read by the source's timestamp rule (null when it cannot be read).
+-- anonymous_id, is_known_event), the source table with its columns renamed by source.columns; event_at_parsed
+-- is event_at_raw read by the source's timestamp rule (null when it cannot be read). A row with only an
+-- anonymous id (after identity stitching, when on) is 'anonymous_only': set aside, neither stored nor counted.
 -- Params: :as_of (date), :future_limit (timestamp: now + source.future_tolerance_hours).
 with source as (
   select * from source_events
@@ -18,6 +19,7 @@ typed as (
     cast(event_at_raw as string)                 as event_at_raw,
     try_cast(revenue_raw as double)              as revenue_usd,
     cast(revenue_raw as string)                  as revenue_raw,
+    nullif(trim(cast(anonymous_id as string)), '') as anonymous_id,
     is_known_event
   from source
 ),
@@ -26,6 +28,7 @@ checked as (
   select
     *,
     case
+      when user_id is null and anonymous_id is not null then 'anonymous_only'
       when user_id is null                             then 'null_or_empty_user_id'
       when event_at_raw is null                        then 'null_timestamp'
       when event_at is null                            then 'unparsable_timestamp'

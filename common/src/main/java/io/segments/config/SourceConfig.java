@@ -22,10 +22,20 @@ import java.util.Map;
  * @param timestampZone the zone a timestamp without an offset is read in
  * @param timestampUnit for epoch numbers: seconds, milliseconds or microseconds; null when event_at is no number
  * @param preset the collector schema the mapping came from, or null
+ * @param identity how events with only an anonymous id find their user ({@link Identity#OFF}: they do not)
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
     int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
-    int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset) {
+    int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset, Identity identity) {
+
+  /**
+   * Identity stitching: with {@code stitch}, an event with only an anonymous id is attributed to the user id that
+   * the same anonymous id is identified as, by events that carry both or by the rows of {@code table} (an identify
+   * or alias table with the two columns named here). Off, such events are set aside.
+   */
+  public record Identity(boolean stitch, String table, String userIdColumn, String anonymousIdColumn) {
+    public static final Identity OFF = new Identity(false, null, "user_id", "anonymous_id");
+  }
 
   public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
       int futureToleranceHours, double maxQuarantineShare) {
@@ -36,11 +46,12 @@ public record SourceConfig(String events, Map<String, String> columns, String us
       int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
       int lookbackDays) {
     this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, dedupeKey, botMaxEventsPerDay,
-        lookbackDays, Map.of(), "UTC", null, null);
+        lookbackDays, Map.of(), "UTC", null, null, Identity.OFF);
   }
 
   /** The pipeline columns a source maps. */
-  public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue");
+  public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue",
+      "anonymous_id");
 
   /** The ones read from a same-named column unless mapped; the others are absent unless mapped. */
   public static final List<String> REQUIRED = List.of("user_id", "event_name", "event_at");
@@ -52,18 +63,20 @@ public record SourceConfig(String events, Map<String, String> columns, String us
     vocabulary = List.copyOf(vocabulary);
     dedupeKey = List.copyOf(dedupeKey);
     options = Map.copyOf(options);
+    identity = identity == null ? Identity.OFF : identity;
   }
 
   /**
-   * The source column of a pipeline column, or null when the source has none: revenue unless mapped, and an
-   * optional column mapped to nothing. event_id and the required columns default to a column of their own name.
+   * The source column of a pipeline column, or null when the source has none: revenue and anonymous_id unless
+   * mapped, and an optional column mapped to nothing. event_id and the required columns default to a column of
+   * their own name.
    */
   public String column(String pipelineName) {
     String mapped = columns.get(pipelineName);
     if (mapped != null) {
       return mapped.isEmpty() ? null : mapped;
     }
-    return pipelineName.equals("revenue") ? null : pipelineName;
+    return pipelineName.equals("revenue") || pipelineName.equals("anonymous_id") ? null : pipelineName;
   }
 
   /** The file formats a path source may name, as in {@code csv:/data/events.csv}. */

@@ -35,7 +35,7 @@ final class SourceLoader {
         throw new ConfigException(dedupeWhere, "dedupe_key names '" + key + "', which is not a pipeline column",
             "use some of " + SourceConfig.COLUMNS);
       }
-      if ("".equals(columns.get(key)) || key.equals("revenue") && !columns.containsKey(key)) {
+      if ("".equals(columns.get(key)) || List.of("revenue", "anonymous_id").contains(key) && !columns.containsKey(key)) {
         throw new ConfigException(dedupeWhere, "dedupe_key names '" + key + "', which the source does not have"
             + " (source.columns." + key + " maps it to nothing)", "map source.columns." + key
             + ", or identify an event by other columns, e.g. dedupe_key: [user_id, event_name, event_at]");
@@ -50,10 +50,23 @@ final class SourceLoader {
     }
     String unit = node.has("timestamp_unit") ? node.choice("timestamp_unit", SourceConfig.TIMESTAMP_UNITS, null)
         : preset == null ? null : preset.timestampUnit();
+    SourceConfig.Identity identity = node.opt("identity").map(SourceLoader::identity).orElse(SourceConfig.Identity.OFF);
+    if (identity.stitch() && columns.getOrDefault("anonymous_id", "").isEmpty()) {
+      throw new ConfigException(node.get("identity").where(), "source.identity.stitch needs an anonymous id column,"
+          + " but source.columns maps no anonymous_id", "set source.columns.anonymous_id (e.g. anonymous_id,"
+          + " device_id), or use a preset that maps it");
+    }
     return new SourceConfig(events, columns, node.string("users", null), node.strings("vocabulary"),
         node.integer("future_tolerance_hours", 24, 0, MAX), node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
         dedupeKey, node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0, 0, MAX)).orElse(0L),
         node.integer("lookback_days", 0, 0, MAX), options, ConfigLoader.zone(node, "timestamp_zone", "UTC"), unit,
-        preset == null ? null : preset.key());
+        preset == null ? null : preset.key(), identity);
+  }
+
+  private static SourceConfig.Identity identity(YamlNode node) {
+    YamlNode columns = node.opt("columns").orElse(null);
+    return new SourceConfig.Identity(node.bool("stitch", false), node.string("table", null),
+        columns == null ? "user_id" : columns.string("user_id", "user_id"),
+        columns == null ? "anonymous_id" : columns.string("anonymous_id", "anonymous_id"));
   }
 }

@@ -81,10 +81,16 @@ public final class EventStager {
         col(source.column("event_name")).as("event_name"),
         col(source.column("event_at")).as("event_at_raw"),
         optional(source.column("revenue")).as("revenue_raw"),
+        optional(source.column("anonymous_id")).as("anonymous_id"),
         known.as("is_known_event"));
     DataType stamp = renamed.schema().apply("event_at_raw").dataType();
-    renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)))
-        .createOrReplaceTempView("source_events");
+    Dataset<Row> parsed = renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)));
+    if (source.identity().stitch()) {
+      String table = source.identity().table();
+      parsed = IdentityStitch.stitch(parsed, table == null ? null
+          : SourceReader.open(spark, table, "source.identity.table"), source.identity());
+    }
+    parsed.createOrReplaceTempView("source_events");
 
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("as_of", asOf);
@@ -102,14 +108,20 @@ public final class EventStager {
     return new Staged(events, quarantined, checked);
   }
 
+  /** The reason of an event with only an anonymous id: set aside (not stored, not counted toward the ceiling). */
+  public static final String ANONYMOUS = "anonymous_only";
+
   /** A mapped column, or a null string when the source has none. */
   private static Column optional(String column) {
     return column == null ? lit(null).cast("string") : col(column);
   }
 
-  /** The refused rows of checked rows, with the columns quarantine_events stores. */
+  /**
+   * The refused rows of checked rows, with the columns quarantine_events stores; events with only an anonymous id
+   * are set aside, not stored.
+   */
   public static Dataset<Row> refused(Dataset<Row> checked) {
-    return checked.where(col("quarantine_reason").isNotNull())
+    return checked.where(col("quarantine_reason").isNotNull().and(col("quarantine_reason").notEqual(ANONYMOUS)))
         .select("quarantine_reason", "event_id", "user_id", "event_name", "event_at_raw", "revenue_raw");
   }
 

@@ -61,6 +61,7 @@ public final class StageStep implements Step {
     long refusedToday = 0;
     long bots = 0;
     long repeats = 0;
+    long anonymous = 0;
     for (Row r : marked.groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day"), col("is_repeat")).count()
         .collectAsList()) {
       long n = r.getLong(3);
@@ -69,6 +70,8 @@ public final class StageStep implements Step {
         validToday += r.getBoolean(1) ? n : 0;
       } else if (r.getBoolean(2)) {
         repeats += n;
+      } else if (r.getString(0).equals(EventStager.ANONYMOUS)) {
+        anonymous += n;
       } else if (r.getString(0).startsWith("bot_over_")) {
         bots += n;
       } else {
@@ -93,11 +96,16 @@ public final class StageStep implements Step {
     }
     String note = repeats == 0 ? null : String.format("%,d refused rows were quarantined by an earlier run and"
         + " are not stored or counted again", repeats);
+    if (anonymous > 0) {
+      note = (note == null ? "" : note + "; ") + String.format("set aside %,d events with only an anonymous id (%s)",
+          anonymous, context.config().source().identity().stitch() ? "not identified as a user yet"
+              : "source.identity.stitch is off");
+    }
     if (readFrom != null) {
       note = (note == null ? "" : note + "; ") + "read events from " + readFrom + " (source.lookback_days)";
     }
     staged = stagedNow;
-    return new StepResult(valid + refused + bots + repeats, valid, warnings, note);
+    return new StepResult(valid + refused + bots + repeats + anonymous, valid, warnings, note);
   }
 
   /** The step's check: source.max_quarantine_share of the day's rows (exit 3). */

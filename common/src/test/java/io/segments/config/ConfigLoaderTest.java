@@ -217,4 +217,17 @@ class ConfigLoaderTest {
     e = failure(SOURCE + "  timestamp_zone: Mars/Olympus\n");
     assertTrue(e.getMessage().contains("unknown timestamp_zone 'Mars/Olympus'"), e.getMessage());
   }
+
+  @Test
+  void stitchingNeedsAnAnonymousIdAndTakesAnIdentifyTable() throws IOException {
+    ConfigException e = failure(SOURCE + "  identity: {stitch: true}\n");
+    assertTrue(e.getMessage().contains("source.identity.stitch needs an anonymous id column"), e.getMessage());
+    SourceConfig segment = loaded("source:\n  events: raw.tracks\n  preset: segment\n"
+        + "  identity: {stitch: true, table: raw.identifies}\n").source();
+    assertEquals("anonymous_id", segment.column("anonymous_id"));
+    assertEquals(new SourceConfig.Identity(true, "raw.identifies", "user_id", "anonymous_id"), segment.identity());
+    SourceConfig rudder = loaded("source:\n  events: raw.tracks\n  preset: rudderstack\n  identity: {stitch: true,"
+        + " table: raw.aliases, columns: {anonymous_id: previous_id}}\n").source();
+    assertEquals("previous_id", rudder.identity().anonymousIdColumn());
+  }
 }

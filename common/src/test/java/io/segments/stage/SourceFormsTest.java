@@ -30,7 +30,7 @@ class SourceFormsTest extends SparkTestBase {
 
   private static SourceConfig source(String zone, String unit) {
     return new SourceConfig("src", Map.of("event_id", "id", "user_id", "uid", "event_name", "name", "event_at", "ts"),
-        null, List.of(), 24, 0.05, List.of("event_id"), 0, 0, Map.of(), zone, unit, null);
+        null, List.of(), 24, 0.05, List.of("event_id"), 0, 0, Map.of(), zone, unit, null, null);
   }
 
   /** The event_date of each row (by id), staged in New York's calendar. */
@@ -113,12 +113,41 @@ class SourceFormsTest extends SparkTestBase {
         + "e3;u2;signup;1793419200;\n");
     SourceConfig source = new SourceConfig("csv:" + csv, Map.of("event_id", "id", "user_id", "uid",
         "event_name", "name", "event_at", "ts", "revenue", "amount"), null, List.of(), 24, 0.5, List.of("event_id"),
-        0, 0, Map.of("header", "true", "delimiter", ";"), "UTC", null, null);
+        0, 0, Map.of("header", "true", "delimiter", ";"), "UTC", null, null, null);
     EventStager.Staged staged = EventStager.stage(spark(), source, AS_OF, NOW, null);
     assertEquals(List.of("e1 signup 0.0"), sorted(staged.events(), "event_id").stream()
         .map(r -> r.getAs("event_id") + " " + r.getAs("event_name") + " " + r.getAs("revenue_usd")).toList());
     assertEquals(List.of("e2 non_numeric_revenue", "e3 unparsable_timestamp"),
         sorted(staged.quarantined(), "event_id").stream()
             .map(r -> r.getAs("event_id") + " " + r.getAs("quarantine_reason")).toList());
+  }
+
+  private List<String> usersOf(boolean stitch) {
+    frame(new StructType().add("anon", DataTypes.StringType).add("uid", DataTypes.StringType),
+        row("a3", "u3"), row("a9", "u9")).createOrReplaceTempView("identifies_fixture");
+    SourceConfig source = new SourceConfig("src", Map.of("event_id", "id", "user_id", "uid", "event_name", "name",
+        "event_at", "ts", "anonymous_id", "anon"), null, List.of(), 24, 0.05, List.of("event_id"), 0, 0, Map.of(),
+        "UTC", null, null, new SourceConfig.Identity(stitch, "identifies_fixture", "uid", "anon"));
+    Dataset<Row> raw = frame(new StructType().add("id", DataTypes.StringType).add("uid", DataTypes.StringType)
+            .add("anon", DataTypes.StringType).add("name", DataTypes.StringType).add("ts", DataTypes.StringType),
+        row("e1", null, "a1", "view", "2026-10-01 10:00:00"),
+        row("e2", "u1", "a1", "signup", "2026-10-02 10:00:00"),
+        row("e3", " ", "a2", "view", "2026-10-02 11:00:00"),
+        row("e4", null, "a3", "view", "2026-10-03 10:00:00"),
+        row("e5", "u4", "a4", "login", "2026-10-05 10:00:00"),
+        row("e6", "u5", "a4", "login", "2026-10-03 10:00:00"),
+        row("e7", null, "a4", "view", "2026-10-04 10:00:00"),
+        row("e8", null, null, "view", "2026-10-04 10:00:00"));
+    EventStager.Staged staged = EventStager.stage(spark(), raw, source, AS_OF, NOW);
+    return sorted(staged.checked(), "event_id").stream().map(r -> r.getAs("event_id") + " "
+        + (r.getAs("quarantine_reason") == null ? r.getAs("user_id") : r.getAs("quarantine_reason"))).toList();
+  }
+
+  @Test
+  void stitchingAttributesAnonymousEventsToTheUserTheirAnonymousIdIsIdentifiedAs() {
+    assertEquals(List.of("e1 u1", "e2 u1", "e3 anonymous_only", "e4 u3", "e5 u4", "e6 u5", "e7 u5",
+        "e8 null_or_empty_user_id"), usersOf(true), "e7: a4 is first identified as u5 (10-03, before u4 on 10-05)");
+    assertEquals(List.of("e1 anonymous_only", "e2 u1", "e3 anonymous_only", "e4 anonymous_only", "e5 u4", "e6 u5",
+        "e7 anonymous_only", "e8 null_or_empty_user_id"), usersOf(false), "off: anonymous events are set aside");
   }
 }
