@@ -20,6 +20,7 @@ select
   event_name,
   event_at,
   to_date(event_at)        as event_date,
-  coalesce(revenue_usd, 0) as revenue_usd
+  coalesce(revenue_usd, 0) as revenue_usd,
+  properties
 from ranked
 where dedupe_key = '' or copy_number = 1

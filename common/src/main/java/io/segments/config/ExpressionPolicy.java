@@ -131,6 +131,13 @@ public final class ExpressionPolicy {
 
   /** The names an expression refers to, lower case, in order of appearance; the expression is checked too. */
   public static Set<String> references(String text) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    writtenReferences(text).forEach(n -> names.add(n.toLowerCase(Locale.ROOT)));
+    return names;
+  }
+
+  /** The names an expression refers to as written (property names keep their case); checked too. */
+  public static Set<String> writtenReferences(String text) {
     Expression expression = parse(text, "expression");
     walk(expression, text, null, "expression", "column", 0);
     Set<String> names = new java.util.LinkedHashSet<>();
@@ -138,9 +145,27 @@ public final class ExpressionPolicy {
     return names;
   }
 
+  /** The checked expression as a column whose every name {@code x} reads the field {@code struct.x}. */
+  public static Column fieldsOf(String text, String struct) {
+    Expression expression = parse(text, "expression");
+    walk(expression, text, null, "expression", "column", 0);
+    return new Column(expression.transform(new AbstractPartialFunction<Expression, Expression>() {
+      @Override
+      public boolean isDefinedAt(Expression e) {
+        return e instanceof UnresolvedAttribute;
+      }
+
+      @Override
+      public Expression apply(Expression e) {
+        return new UnresolvedAttribute(scala.collection.JavaConverters.asScalaBuffer(
+            List.of(struct, ((UnresolvedAttribute) e).name())).toSeq());
+      }
+    }));
+  }
+
   private static void collectReferences(Expression node, Set<String> names) {
     if (node instanceof UnresolvedAttribute attribute) {
-      names.add(attribute.name().toLowerCase(Locale.ROOT));
+      names.add(attribute.name());
     }
     var children = node.children().iterator();
     while (children.hasNext()) {

@@ -39,7 +39,9 @@ public final class FeatureConfig {
           node.integer("previous_days", 0, 1, MAX), node.integer("min_events", 1, 1, MAX),
           node.integer("periods", 0, 1, MAX), node.integer("min_periods", 0, 1, MAX),
           period.equals("week"),
-          node.string("expression", null), node.where(), node.integer("first_days", 0, 1, MAX)));
+          node.string("expression", null), node.where(), node.integer("first_days", 0, 1, MAX),
+          new FeatureSpec.Filter(node.string("where", null), node.string("first_where", null),
+              node.string("then_where", null))));
     }
     return specs;
   }
@@ -65,6 +67,7 @@ public final class FeatureConfig {
       }
       requireFor(spec);
       requireRevenue(spec, config.source());
+      PropertyFilters.check(spec, config.source());
       List<String> named = new ArrayList<>(spec.events());
       if (spec.first() != null) named.add(spec.first());
       if (spec.then() != null) named.add(spec.then());

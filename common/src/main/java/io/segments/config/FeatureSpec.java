@@ -23,6 +23,7 @@ import java.util.List;
  * @param where the file and line that declared it (for error messages)
  * @param firstDays for count and sequence: only events on the first K days, counting from the signup day (users
  *     table) or else the first day seen (0: no such limit)
+ * @param filter conditions on event properties ({@code where}, {@code first_where}, {@code then_where})
  */
 public record FeatureSpec(
     String name,
@@ -42,11 +43,34 @@ public record FeatureSpec(
     boolean weekly,
     String expression,
     String where,
-    int firstDays) {
+    int firstDays,
+    Filter filter) {
+
+  /**
+   * Conditions on the properties of the events a feature counts (Spark SQL over property names, under the
+   * expression policy): {@code events} for count, active_days, recency and sum; {@code first} and {@code then} for
+   * a sequence's two steps. Each is null when absent.
+   */
+  public record Filter(String events, String first, String then) {
+    public static final Filter NONE = new Filter(null, null, null);
+
+    public List<String> texts() {
+      return java.util.stream.Stream.of(events, first, then).filter(java.util.Objects::nonNull).toList();
+    }
+  }
 
   public FeatureSpec {
     events = List.copyOf(events);
     daysOfWeek = List.copyOf(daysOfWeek);
+    filter = filter == null ? Filter.NONE : filter;
+  }
+
+  /** A feature without property filters. */
+  public FeatureSpec(String name, FeatureKind kind, List<String> events, int windowDays, String first, String then,
+      int withinDays, int withinDaysOfSignup, String mode, List<Integer> daysOfWeek, int previousDays, int minEvents,
+      int periods, int minPeriods, boolean weekly, String expression, String where, int firstDays) {
+    this(name, kind, events, windowDays, first, then, withinDays, withinDaysOfSignup, mode, daysOfWeek, previousDays,
+        minEvents, periods, minPeriods, weekly, expression, where, firstDays, Filter.NONE);
   }
 
   /** A feature without a first-days limit. */

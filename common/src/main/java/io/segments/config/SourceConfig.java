@@ -51,10 +51,13 @@ public record SourceConfig(String events, Map<String, String> columns, String us
 
   /** The pipeline columns a source maps. */
   public static final List<String> COLUMNS = List.of("event_id", "user_id", "event_name", "event_at", "revenue",
-      "anonymous_id");
+      "anonymous_id", "properties");
 
   /** The ones read from a same-named column unless mapped; the others are absent unless mapped. */
   public static final List<String> REQUIRED = List.of("user_id", "event_name", "event_at");
+
+  /** The ones absent unless mapped. */
+  public static final List<String> OPTIONAL = List.of("revenue", "anonymous_id", "properties");
 
   public static final List<String> TIMESTAMP_UNITS = List.of("seconds", "milliseconds", "microseconds");
 
@@ -67,8 +70,8 @@ public record SourceConfig(String events, Map<String, String> columns, String us
   }
 
   /**
-   * The source column of a pipeline column, or null when the source has none: revenue and anonymous_id unless
-   * mapped, and an optional column mapped to nothing. event_id and the required columns default to a column of
+   * The source column of a pipeline column, or null when the source has none: the {@link #OPTIONAL} ones unless
+   * mapped, and any mapped to nothing. event_id and the required columns default to a column of
    * their own name.
    */
   public String column(String pipelineName) {
@@ -76,7 +79,7 @@ public record SourceConfig(String events, Map<String, String> columns, String us
     if (mapped != null) {
       return mapped.isEmpty() ? null : mapped;
     }
-    return pipelineName.equals("revenue") || pipelineName.equals("anonymous_id") ? null : pipelineName;
+    return OPTIONAL.contains(pipelineName) ? null : pipelineName;
   }
 
   /** The file formats a path source may name, as in {@code csv:/data/events.csv}. */

@@ -35,7 +35,7 @@ final class SourceLoader {
         throw new ConfigException(dedupeWhere, "dedupe_key names '" + key + "', which is not a pipeline column",
             "use some of " + SourceConfig.COLUMNS);
       }
-      if ("".equals(columns.get(key)) || List.of("revenue", "anonymous_id").contains(key) && !columns.containsKey(key)) {
+      if ("".equals(columns.get(key)) || SourceConfig.OPTIONAL.contains(key) && !columns.containsKey(key)) {
         throw new ConfigException(dedupeWhere, "dedupe_key names '" + key + "', which the source does not have"
             + " (source.columns." + key + " maps it to nothing)", "map source.columns." + key
             + ", or identify an event by other columns, e.g. dedupe_key: [user_id, event_name, event_at]");

@@ -102,6 +102,14 @@ public final class FeatureBuilder {
         .add("event_name", DataTypes.StringType).add("event_count", DataTypes.LongType)
         .add("revenue_usd", DataTypes.DoubleType).add("first_event_at", DataTypes.TimestampType)
         .add("last_event_at", DataTypes.TimestampType));
+    List<String> properties = io.segments.config.PropertyFilters.properties(features);
+    if (!properties.isEmpty()) {
+      StructType carried = new StructType();
+      for (String property : properties) {
+        carried = carried.add(property, DataTypes.StringType);
+      }
+      activity = activity.withColumn("properties", lit(null).cast(carried));
+    }
     Dataset<Row> signups = withSignups ? spark.createDataFrame(List.of(), new StructType()
         .add("user_id", DataTypes.StringType).add("signup_at", DataTypes.TimestampType)) : null;
     return build(activity, signups, List.of(LocalDate.of(2000, 1, 1))).schema();

@@ -70,6 +70,10 @@ public final class SourceReader {
                 : "a number of " + source.timestampUnit() + " since 1970 (source.timestamp_unit)")
             : type instanceof TimestampType || type instanceof TimestampNTZType || type instanceof DateType
                 || type instanceof StringType ? null : "timestamp, date or string";
+        case "properties" -> type instanceof org.apache.spark.sql.types.MapType
+            || type instanceof org.apache.spark.sql.types.StructType || type instanceof StringType
+            || type instanceof org.apache.spark.sql.types.ArrayType ? null
+            : "a map, a struct, a JSON string or an array of {key, value} structs";
         case "revenue" -> type instanceof NumericType || type instanceof StringType || type instanceof NullType
             ? null : "a number (or a string holding one)";
         default -> type instanceof StringType || type instanceof IntegerType || type instanceof LongType

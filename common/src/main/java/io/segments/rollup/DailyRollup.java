@@ -33,8 +33,27 @@ public final class DailyRollup {
   public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, long rows) {}
 
   public static Dataset<Row> compute(Dataset<Row> stagedEvents) {
+    if (!java.util.Arrays.asList(stagedEvents.columns()).contains("properties")) {
+      stagedEvents = stagedEvents.withColumn("properties", lit(null).cast("string"));
+    }
     stagedEvents.createOrReplaceTempView("stg_events");
-    return SqlFiles.run(stagedEvents.sparkSession(), "intermediate/user_daily_activity.sql");
+    Dataset<Row> rollup = SqlFiles.run(stagedEvents.sparkSession(), "intermediate/user_daily_activity.sql");
+    return carried(rollup).isEmpty() ? rollup.drop("properties") : rollup;
+  }
+
+  /**
+   * Whether the stored rollup carries other event properties than {@code needed} (a where condition was added,
+   * changed or removed): then it is rebuilt from all history.
+   */
+  public static boolean carriesOther(Warehouse warehouse, java.util.List<String> needed) {
+    return warehouse.exists("user_daily_activity") && !carried(warehouse.read("user_daily_activity")).equals(needed);
+  }
+
+  /** The event properties a rollup (or the stored table) carries: the fields of its properties struct. */
+  public static java.util.List<String> carried(Dataset<Row> rollup) {
+    return java.util.Arrays.asList(rollup.columns()).contains("properties")
+        && rollup.schema().apply("properties").dataType() instanceof org.apache.spark.sql.types.StructType struct
+        ? java.util.List.of(struct.fieldNames()) : java.util.List.of();
   }
 
   /**

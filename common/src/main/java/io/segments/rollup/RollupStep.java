@@ -1,5 +1,6 @@
 package io.segments.rollup;
 
+import io.segments.config.PropertyFilters;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.stage.EventStager;
@@ -26,9 +27,13 @@ public final class RollupStep implements Step {
 
   @Override
   public StepResult run() {
-    DailyRollup.Refresh refresh = DailyRollup.refresh(context.warehouse(), staged.events(), full, readFrom, asOf);
+    List<String> properties = PropertyFilters.properties(context.config().features());
+    boolean otherProperties = DailyRollup.carriesOther(context.warehouse(), properties);
+    DailyRollup.Refresh refresh = DailyRollup.refresh(context.warehouse(), staged.events(), full || otherProperties,
+        readFrom, asOf);
     String note = refresh.full()
-        ? "full rebuild of " + refresh.daysTotal() + " days"
+        ? "full rebuild of " + refresh.daysTotal() + " days" + (otherProperties ? " (the event properties that where"
+            + " conditions name changed; now carried: " + (properties.isEmpty() ? "none" : properties) + ")" : "")
         : "recomputed " + refresh.daysRecomputed() + " of " + refresh.daysTotal() + " days";
     return new StepResult(refresh.events(), refresh.rows(), List.of(), note);
   }

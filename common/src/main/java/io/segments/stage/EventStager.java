@@ -16,6 +16,7 @@ import io.segments.io.SqlFiles;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -44,9 +45,15 @@ public final class EventStager {
    *     quarantined); null reads all history
    */
   public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom) {
+    return stage(spark, source, asOf, now, readFrom, List.of());
+  }
+
+  /** As above, carrying the named event properties ({@link Properties}) for the features' where conditions. */
+  public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom,
+      List<String> properties) {
     Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events", source.options());
     SourceReader.requireColumns(raw, source, source.events());
-    return stage(spark, since(raw, source, readFrom), source, asOf, now);
+    return stage(spark, since(raw, source, readFrom), source, asOf, now, properties);
   }
 
   /**
@@ -72,6 +79,12 @@ public final class EventStager {
 
   /** Stages an already opened source; exposed so tests can pass fixture frames. */
   public static Staged stage(SparkSession spark, Dataset<Row> raw, SourceConfig source, LocalDate asOf, Instant now) {
+    return stage(spark, raw, source, asOf, now, List.of());
+  }
+
+  /** Stages an already opened source, carrying the named event properties. */
+  public static Staged stage(SparkSession spark, Dataset<Row> raw, SourceConfig source, LocalDate asOf, Instant now,
+      List<String> properties) {
     Column known = source.vocabulary().isEmpty()
         ? lit(true)
         : col(source.column("event_name")).isin(source.vocabulary().toArray());
@@ -82,9 +95,13 @@ public final class EventStager {
         col(source.column("event_at")).as("event_at_raw"),
         optional(source.column("revenue")).as("revenue_raw"),
         optional(source.column("anonymous_id")).as("anonymous_id"),
+        optional(source.column("properties")).as("properties_raw"),
         known.as("is_known_event"));
     DataType stamp = renamed.schema().apply("event_at_raw").dataType();
-    Dataset<Row> parsed = renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)));
+    Dataset<Row> parsed = renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)))
+        .withColumn("properties", Properties.carried("properties_raw",
+            renamed.schema().apply("properties_raw").dataType(), properties))
+        .drop("properties_raw");
     if (source.identity().stitch()) {
       String table = source.identity().table();
       parsed = IdentityStitch.stitch(parsed, table == null ? null

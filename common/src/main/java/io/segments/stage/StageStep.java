@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.to_date;
 
+import io.segments.config.PropertyFilters;
 import io.segments.io.InputRefusedException;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
@@ -50,7 +51,7 @@ public final class StageStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     EventStager.Staged stagedNow = EventStager.stage(context.spark(), context.config().source(), asOf, Instant.now(),
-        readFrom);
+        readFrom, PropertyFilters.properties(context.config().features()));
     Column ofTheDay = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(Date.valueOf(asOf))));
     Dataset<Row> earlier = warehouse.exists("quarantine_events")
         ? warehouse.read("quarantine_events").where(col("as_of_date").lt(lit(Date.valueOf(asOf)))) : null;

@@ -106,8 +106,23 @@ public interface Kind {
     return since.geq(0).and(since.lt(firstDays));
   }
 
-  /** Rollup rows of the feature's events within its window. */
+  /** Rollup rows of the feature's events that meet its {@code where} (all of them without one). */
+  static Column matches(FeatureSpec spec) {
+    return matches(spec.events()).and(where(spec.filter().events()));
+  }
+
+  /**
+   * Rollup rows whose carried properties meet a {@code where} condition; true when there is none. A property
+   * {@code x} of the condition reads {@code properties.x} of the rollup.
+   */
+  static Column where(String condition) {
+    return condition == null ? lit(true)
+        : org.apache.spark.sql.functions.coalesce(io.segments.config.ExpressionPolicy.fieldsOf(condition, "properties")
+            .cast("boolean"), lit(false));
+  }
+
+  /** Rollup rows of the feature's events (meeting its where) within its window. */
   static Column counted(FeatureSpec spec) {
-    return matches(spec.events()).and(inWindow(spec.windowDays()));
+    return matches(spec).and(inWindow(spec.windowDays()));
   }
 }

@@ -20,7 +20,7 @@ final class RecencyKind implements Kind {
 
   @Override
   public List<Column> aggregates(FeatureSpec spec) {
-    return List.of(min(when(Kind.matches(spec.events()), col("days_ago"))).as(spec.name()));
+    return List.of(min(when(Kind.matches(spec), col("days_ago"))).as(spec.name()));
   }
 
   @Override

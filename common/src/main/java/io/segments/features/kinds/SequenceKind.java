@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sequence;
 
@@ -18,7 +19,8 @@ import org.apache.spark.sql.Row;
  * from the first A to the B after it ({@code days_between}), from the rollup's first and last timestamps per
  * (user, day, event): "within N days" means B on A's day at or after it, or on one of the N calendar days after
  * A's day. A day's first A is the best start for a completion and its last A the hardest to follow, so the
- * rollup answers exactly, scaling with users x days instead of events.
+ * rollup answers exactly, scaling with users x days instead of events. {@code first_where} and {@code then_where}
+ * keep only the rollup rows of a step whose properties meet them (the rollup then has a row per property value).
  */
 final class SequenceKind implements Kind {
   @Override
@@ -30,11 +32,11 @@ final class SequenceKind implements Kind {
   public Dataset<Row> frame(FeatureSpec spec, Inputs inputs) {
     Dataset<Row> activity = inputs.activity();
     Dataset<Row> days = inputs.days();
-    Dataset<Row> a = activity.where(col("event_name").equalTo(spec.first()))
-        .select(col("user_id"), col("activity_date").as("a_day"), col("first_event_at").as("a_first"),
-            col("last_event_at").as("a_last"));
-    Dataset<Row> b = activity.where(col("event_name").equalTo(spec.then()))
-        .select(col("user_id"), col("activity_date").as("b_day"), col("last_event_at").as("b_last"));
+    Dataset<Row> a = activity.where(col("event_name").equalTo(spec.first()).and(Kind.where(spec.filter().first())))
+        .groupBy(col("user_id"), col("activity_date").as("a_day"))
+        .agg(min("first_event_at").as("a_first"), max("last_event_at").as("a_last"));
+    Dataset<Row> b = activity.where(col("event_name").equalTo(spec.then()).and(Kind.where(spec.filter().then())))
+        .groupBy(col("user_id"), col("activity_date").as("b_day")).agg(max("last_event_at").as("b_last"));
     return switch (spec.mode()) {
       case "followed_by" -> {
         Dataset<Row> pairs = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
