@@ -78,6 +78,7 @@ public final class FeatureConfig {
         }
       }
     }
+    PropertyFilters.requireOneSpelling(config.features());
     Set<String> columns = featureColumns(config.features());
     for (FeatureSpec spec : config.features()) {
       if (spec.kind() == FeatureKind.EXPRESSION) {
@@ -100,7 +101,8 @@ public final class FeatureConfig {
         .contains(spec.kind())) {
       throw new ConfigException(spec.where(), "feature '" + spec.name() + "' (" + spec.kind().yamlName()
           + ") needs revenue, but source.columns maps no revenue column, so every event's revenue is 0",
-          "map source.columns.revenue to the column with the amount, or remove the feature");
+          "map source.columns.revenue to the column with the amount (a column named revenue is read only when"
+              + " mapped), or remove the feature");
     }
   }
 

@@ -51,6 +51,26 @@ public final class PropertyFilters {
     }
   }
 
+  /**
+   * Refuses two spellings of one property across the conditions ({@code Plan} and {@code plan}): the rollup's
+   * columns, like Spark's names, do not tell them apart.
+   */
+  static void requireOneSpelling(List<FeatureSpec> features) {
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    for (FeatureSpec spec : features) {
+      for (String text : spec.filter().texts()) {
+        for (String name : ExpressionPolicy.writtenReferences(text)) {
+          String before = seen.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), name);
+          if (before != null && !before.equals(name)) {
+            throw new ConfigException(spec.where(), "feature '" + spec.name() + "' names property '" + name
+                + "', another feature '" + before + "': one property, two spellings", "write it one way everywhere;"
+                + " if the source has both, rename one in a view over the source");
+          }
+        }
+      }
+    }
+  }
+
   /** Every property some condition names, as written, in order: what the rollup carries. */
   public static List<String> properties(List<FeatureSpec> features) {
     Set<String> names = new TreeSet<>();

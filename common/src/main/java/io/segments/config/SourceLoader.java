@@ -28,6 +28,7 @@ final class SourceLoader {
       columns.put(key, value.isNull() ? "" : value.text());
     }));
     List<String> dedupeKey = node.has("dedupe_key") ? node.strings("dedupe_key")
+        : node.written("dedupe_key") ? List.of()
         : preset != null && preset.dedupeKey() != null ? preset.dedupeKey() : List.of("event_id");
     String dedupeWhere = node.has("dedupe_key") ? node.get("dedupe_key").where() : node.where();
     for (String key : dedupeKey) {
@@ -49,7 +50,7 @@ final class SourceLoader {
           + " format:path (e.g. csv:/data/events.csv) to read files with these options");
     }
     String unit = node.has("timestamp_unit") ? node.choice("timestamp_unit", SourceConfig.TIMESTAMP_UNITS, null)
-        : preset == null ? null : preset.timestampUnit();
+        : preset == null || node.written("timestamp_unit") ? null : preset.timestampUnit();
     SourceConfig.Identity identity = node.opt("identity").map(SourceLoader::identity).orElse(SourceConfig.Identity.OFF);
     if (identity.stitch() && columns.getOrDefault("anonymous_id", "").isEmpty()) {
       throw new ConfigException(node.get("identity").where(), "source.identity.stitch needs an anonymous id column,"

@@ -19,17 +19,20 @@ public enum SourcePreset {
   SNOWPLOW(Map.of("event_id", "event_id", "user_id", "user_id", "anonymous_id", "domain_userid",
       "event_name", "event_name", "event_at", "derived_tstamp"), null, null),
   /**
-   * The GA4 BigQuery export landed as Parquet: epoch microseconds, parameters as a key/value array, no event id
-   * (an event is identified by its user, name and microsecond).
+   * The GA4 BigQuery export landed as Parquet: epoch microseconds, parameters as a key/value array, and no event
+   * id, while the events of one batch share their timestamp: every row is an event (no deduplication).
    */
   GA4(Map.of("event_id", "", "user_id", "user_id", "anonymous_id", "user_pseudo_id", "event_name", "event_name",
       "event_at", "event_timestamp", "revenue", "event_value_in_usd", "properties", "event_params"),
-      "microseconds", List.of("user_id", "event_name", "event_at")),
+      "microseconds", List.of()),
   /** Amplitude's export (JSON lines): UTC stamps without an offset, properties as an object. */
   AMPLITUDE(Map.of("event_id", "uuid", "user_id", "user_id", "anonymous_id", "device_id", "event_name", "event_type",
       "event_at", "event_time", "properties", "event_properties"), null, null),
-  /** Mixpanel's raw export (JSON lines): everything but the name under {@code properties}, time in epoch seconds. */
-  MIXPANEL(Map.of("event_id", "properties.$insert_id", "user_id", "properties.distinct_id",
+  /**
+   * Mixpanel's raw export (JSON lines): everything but the name under {@code properties}, time in epoch seconds;
+   * the user is {@code $user_id} (Simplified ID Merge: an anonymous event's distinct_id is its device).
+   */
+  MIXPANEL(Map.of("event_id", "properties.$insert_id", "user_id", "properties.$user_id",
       "anonymous_id", "properties.$device_id", "event_name", "event", "event_at", "properties.time",
       "properties", "properties"), "seconds", null);
 

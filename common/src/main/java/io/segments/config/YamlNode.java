@@ -124,6 +124,12 @@ public final class YamlNode {
     return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();
   }
 
+  /** Whether the key is written here at all, even without a value ({@code key: ~}). */
+  public boolean written(String key) {
+    asked.add(key);
+    return map != null && map.containsKey(key);
+  }
+
   /** A key written without a value ({@code key:} or {@code key: ~}). */
   public boolean isNull() {
     return !scalarOrStructure();

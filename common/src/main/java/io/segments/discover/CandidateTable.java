@@ -18,6 +18,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code behavior_candidates}: one row per (outcome, candidate behavior, half) of the last discover run for that
  * outcome; half is {@code earlier} (where the rank comes from) or {@code later} (the hold-out). Only candidates with
  * at least validate.min_size users on both sides of the earlier half. Rates are shares (0..1), differences points.
+ * {@code property} and {@code value}: an at_least behavior of the events whose carried property has that value.
  */
 public final class CandidateTable {
   public static final String TABLE = "behavior_candidates";
@@ -29,6 +30,7 @@ public final class CandidateTable {
       .add("behavior", DataTypes.StringType, false).add("kind", DataTypes.StringType, false)
       .add("event", DataTypes.StringType, false).add("then_event", DataTypes.StringType, true)
       .add("threshold", DataTypes.IntegerType, false)
+      .add("property", DataTypes.StringType, true).add("value", DataTypes.StringType, true)
       .add("users_with", DataTypes.LongType, false).add("rate_with", DataTypes.DoubleType, true)
       .add("users_without", DataTypes.LongType, false).add("rate_without", DataTypes.DoubleType, true)
       .add("difference_points", DataTypes.DoubleType, true).add("difference_lo", DataTypes.DoubleType, true)
@@ -49,7 +51,7 @@ public final class CandidateTable {
             Date.valueOf(result.from()), Date.valueOf(result.to()), later ? "later" : "earlier",
             Date.valueOf(later ? result.split() : result.from()),
             Date.valueOf(later ? result.to() : result.split().minusDays(1)), c.rank(),
-            b.text(result.options().firstDays()), b.kind(), b.event(), b.thenEvent(), b.threshold(),
+            b.text(result.options().firstDays()), b.kind(), b.event(), b.thenEvent(), b.threshold(), b.property(), b.value(),
             d.withUsers(), finite(d.rateWith()), d.withoutUsers(), finite(d.rateWithout()), finite(d.points()),
             finite(d.lo()), finite(d.hi()), finite(d.lift()), c.confirmed(), now));
       }
@@ -57,10 +59,10 @@ public final class CandidateTable {
     return rows;
   }
 
-  /** Replaces the rows of the result's outcome in one commit. */
+  /** Replaces the rows of the result's outcome in one commit (a table from before property and value gains them). */
   public static void write(Warehouse warehouse, BehaviorDiscovery.Result result) {
     Dataset<Row> data = warehouse.spark().createDataFrame(rows(result), SCHEMA);
-    warehouse.replaceWhere(data, TABLE, col("outcome").equalTo(result.options().outcome().label()));
+    warehouse.replaceWhereEvolving(data, TABLE, col("outcome").equalTo(result.options().outcome().label()));
   }
 
   private static Double finite(double value) {

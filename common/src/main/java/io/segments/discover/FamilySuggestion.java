@@ -99,7 +99,9 @@ public final class FamilySuggestion {
       Behavior b = chosen.get(i);
       Column is = col("kind").equalTo(b.kind()).and(col("event").equalTo(b.event()))
           .and(col("threshold").equalTo(b.threshold()))
-          .and(b.thenEvent() == null ? col("then_event").isNull() : col("then_event").equalTo(b.thenEvent()));
+          .and(b.thenEvent() == null ? col("then_event").isNull() : col("then_event").equalTo(b.thenEvent()))
+          .and(b.property() == null ? col("property").isNull()
+              : col("property").equalTo(b.property()).and(col("value").equalTo(b.value())));
       bit = bit == null ? when(is, 1 << i) : when(is, 1 << i).otherwise(bit);
     }
     Dataset<Row> later = result.users().where(col("later"));
@@ -166,8 +168,8 @@ public final class FamilySuggestion {
         Behavior b = chosen.get(kept.get(i));
         String feature = unique(identifier(b.subject() + "_first_" + days + "d", 63), taken);
         if (Behavior.AT_LEAST.equals(b.kind())) {
-          features.append(String.format("  - {name: %s, kind: count, events: [%s], first_days: %d}%n", feature,
-              quoted(b.event()), days));
+          features.append(String.format("  - {name: %s, kind: count, events: [%s], first_days: %d%s}%n", feature,
+              quoted(b.event()), days, b.property() == null ? "" : ", where: " + quoted(b.condition())));
           rule = feature + " >= " + b.threshold();
         } else {
           features.append(String.format("  - {name: %s, kind: sequence, first: %s, then: %s, within_days: %d,"

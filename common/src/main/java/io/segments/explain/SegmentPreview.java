@@ -40,6 +40,13 @@ public final class SegmentPreview {
     warehouse.read("segment_catalog").collectAsList().forEach(r -> current.add(new SegmentSpec(r.getAs("segment"),
         r.getAs("family"), r.<Integer>getAs("priority"), r.getAs("rule"), r.getAs("exit_rule"),
         r.<Integer>getAs("min_days"), "", "", "", "", "", "segment_catalog")));
+    java.util.List<String> needed = io.segments.config.PropertyFilters.properties(config.features());
+    java.util.List<String> carried = io.segments.rollup.DailyRollup.carried(warehouse.read("user_daily_activity"));
+    if (!carried.containsAll(needed)) {
+      throw new ConfigException("preview", "the features' where conditions name event properties the rollup does not"
+          + " carry yet: " + needed.stream().filter(p -> !carried.contains(p)).toList(), "run the pipeline once with"
+          + " this config (the run rebuilds the rollup with them), then preview");
+    }
     Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
         .build(warehouse.read("user_daily_activity"), new StepContext(config, warehouse, null).signups(),
             List.of(asOf));

@@ -72,7 +72,7 @@ public final class SourceReader {
                 || type instanceof StringType ? null : "timestamp, date or string";
         case "properties" -> type instanceof org.apache.spark.sql.types.MapType
             || type instanceof org.apache.spark.sql.types.StructType || type instanceof StringType
-            || type instanceof org.apache.spark.sql.types.ArrayType ? null
+            || type instanceof org.apache.spark.sql.types.ArrayType array && keyValue(array) != null ? null
             : "a map, a struct, a JSON string or an array of {key, value} structs";
         case "revenue" -> type instanceof NumericType || type instanceof StringType || type instanceof NullType
             ? null : "a number (or a string holding one)";
@@ -90,6 +90,15 @@ public final class SourceReader {
             + ") has type " + type.simpleString() + "; expected " + expected, fix);
       }
     }
+  }
+
+  /** The value field of an array of {key, value} structs (GA4's event_params), or null for another array. */
+  public static org.apache.spark.sql.types.StructField keyValue(org.apache.spark.sql.types.ArrayType array) {
+    if (array.elementType() instanceof org.apache.spark.sql.types.StructType element
+        && Arrays.asList(element.fieldNames()).contains("key") && Arrays.asList(element.fieldNames()).contains("value")) {
+      return element.apply("value");
+    }
+    return null;
   }
 
   /** The type of a column or nested field ({@code properties.time}), or null when the source has none. */

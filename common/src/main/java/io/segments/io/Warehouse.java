@@ -176,6 +176,14 @@ public final class Warehouse {
     return DeltaTable.forName(spark, quoted(table));
   }
 
+  /** A table's properties (no Spark job: read from the table's metadata). */
+  public Map<String, String> properties(String table) {
+    Map<String, String> properties = new java.util.HashMap<>();
+    spark.sql("show tblproperties " + quoted(table)).collectAsList()
+        .forEach(r -> properties.put(r.getString(0), r.getString(1)));
+    return properties;
+  }
+
   public void setProperties(String table, Map<String, String> properties) {
     // ALTER TABLE takes no parameter markers; keys and values are the pipeline's own, escaped by Spark.
     StringBuilder sql = new StringBuilder("alter table ").append(quoted(table)).append(" set tblproperties (");

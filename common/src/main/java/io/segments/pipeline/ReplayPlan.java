@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.max;
 
 import io.segments.config.ConfigException;
 import io.segments.config.PipelineConfig;
-import io.segments.config.PropertyFilters;
 import io.segments.io.Warehouse;
 import io.segments.rollup.DailyRollup;
 import io.segments.segment.SegmentsStep;
@@ -77,13 +76,13 @@ final class ReplayPlan {
    * The first day of events a run reads: with {@code source.lookback_days} N, the N days before the first day
    * not rolled up yet; null (all history) without a lookback, on a first run, with {@code --full} and for a
    * backfill, which rebuilds what late data older than the lookback changed; also when the rollup is rebuilt
-   * because the event properties it must carry changed.
+   * because the source is read by another rule ({@link DailyRollup#rule}).
    */
   static LocalDate readFrom(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options) {
     int lookback = config.source().lookbackDays();
     if (lookback == 0 || options.full() || options.from() != null || !warehouse.exists("rollup_fingerprints")
         || !warehouse.exists("user_daily_activity")
-        || DailyRollup.carriesOther(warehouse, PropertyFilters.properties(config.features()))) {
+        || DailyRollup.readsOtherwise(warehouse, config)) {
       return null;
     }
     Row last = warehouse.read("rollup_fingerprints").agg(max("activity_date")).first();

@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import io.segments.config.PipelineConfig;
+import io.segments.config.PropertyFilters;
+import io.segments.config.SourceConfig;
 import io.segments.io.SqlFiles;
 import io.segments.io.Warehouse;
 import java.sql.Date;
@@ -17,8 +20,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * The rollup step: {@code user_daily_activity}, one row per (user_id, activity_date, event_name) with the
- * day's count, revenue, first and last timestamps and a checksum of its events, partitioned by activity_date.
+ * The rollup step: {@code user_daily_activity}, one row per (user_id, activity_date, event_name, and the values of
+ * the event properties that features' where conditions name, when some do) with the day's count, revenue, first and
+ * last timestamps and a checksum of its events, partitioned by activity_date.
  *
  * <p>Incremental: each day has a fingerprint (its event count and the sum of its rows' checksums) kept in
  * {@code rollup_fingerprints}. A run recomputes the days it read, and replaces only those whose fingerprint
@@ -41,12 +45,44 @@ public final class DailyRollup {
     return carried(rollup).isEmpty() ? rollup.drop("properties") : rollup;
   }
 
+  /** The table property of user_daily_activity that records how its rows were read from the source. */
+  static final String RULE = "segments.source_rule";
+
   /**
-   * Whether the stored rollup carries other event properties than {@code needed} (a where condition was added,
-   * changed or removed): then it is rebuilt from all history.
+   * How the rollup reads the source: the column mapping, reader options, timestamp rule, dedupe key, identity
+   * stitching and the properties that where conditions name. When it differs from the rule the stored rollup was
+   * written with, the rollup is rebuilt from all history (a daily run with a lookback would otherwise mix the two).
    */
-  public static boolean carriesOther(Warehouse warehouse, java.util.List<String> needed) {
-    return warehouse.exists("user_daily_activity") && !carried(warehouse.read("user_daily_activity")).equals(needed);
+  public static String rule(PipelineConfig config) {
+    return rule(config.source(), config.source().timestampZone(), PropertyFilters.properties(config.features()));
+  }
+
+  private static String rule(SourceConfig s, String zone, java.util.List<String> properties) {
+    return "columns=" + new java.util.TreeMap<>(s.columns()) + "; options=" + new java.util.TreeMap<>(s.options())
+        + "; timestamp_zone=" + zone + "; timestamp_unit=" + s.timestampUnit() + "; dedupe_key=" + s.dedupeKey()
+        + "; stitch=" + s.identity().stitch() + (s.identity().stitch() ? " " + s.identity() : "")
+        + "; properties=" + properties;
+  }
+
+  /**
+   * Whether the stored rollup was read by another rule. A table from before the rule was recorded read naive
+   * timestamps in the segment time zone and carried no properties.
+   */
+  public static boolean readsOtherwise(Warehouse warehouse, PipelineConfig config) {
+    return warehouse.exists("user_daily_activity") && !storedRule(warehouse, config).equals(rule(config));
+  }
+
+  /** Records the config's rule on the stored rollup, when it is not already the one recorded. */
+  public static void recordRule(Warehouse warehouse, PipelineConfig config) {
+    String stored = warehouse.properties("user_daily_activity").get(RULE);
+    if (!rule(config).equals(stored)) {
+      warehouse.setProperties("user_daily_activity", Map.of(RULE, rule(config)));
+    }
+  }
+
+  private static String storedRule(Warehouse warehouse, PipelineConfig config) {
+    String stored = warehouse.properties("user_daily_activity").get(RULE);
+    return stored != null ? stored : rule(config.source(), config.timeZone(), java.util.List.of());
   }
 
   /** The event properties a rollup (or the stored table) carries: the fields of its properties struct. */

@@ -1,6 +1,5 @@
 package io.segments.rollup;
 
-import io.segments.config.PropertyFilters;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.stage.EventStager;
@@ -27,13 +26,13 @@ public final class RollupStep implements Step {
 
   @Override
   public StepResult run() {
-    List<String> properties = PropertyFilters.properties(context.config().features());
-    boolean otherProperties = DailyRollup.carriesOther(context.warehouse(), properties);
-    DailyRollup.Refresh refresh = DailyRollup.refresh(context.warehouse(), staged.events(), full || otherProperties,
+    boolean otherwise = DailyRollup.readsOtherwise(context.warehouse(), context.config());
+    DailyRollup.Refresh refresh = DailyRollup.refresh(context.warehouse(), staged.events(), full || otherwise,
         readFrom, asOf);
+    DailyRollup.recordRule(context.warehouse(), context.config());
     String note = refresh.full()
-        ? "full rebuild of " + refresh.daysTotal() + " days" + (otherProperties ? " (the event properties that where"
-            + " conditions name changed; now carried: " + (properties.isEmpty() ? "none" : properties) + ")" : "")
+        ? "full rebuild of " + refresh.daysTotal() + " days" + (otherwise ? " (the source is read by another rule than"
+            + " the stored rollup was: " + DailyRollup.rule(context.config()) + ")" : "")
         : "recomputed " + refresh.daysRecomputed() + " of " + refresh.daysTotal() + " days";
     return new StepResult(refresh.events(), refresh.rows(), List.of(), note);
   }

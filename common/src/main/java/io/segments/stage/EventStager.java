@@ -104,8 +104,16 @@ public final class EventStager {
         .drop("properties_raw");
     if (source.identity().stitch()) {
       String table = source.identity().table();
-      parsed = IdentityStitch.stitch(parsed, table == null ? null
-          : SourceReader.open(spark, table, "source.identity.table"), source.identity());
+      Dataset<Row> identifies = table == null ? null : SourceReader.open(spark, table, "source.identity.table");
+      for (String column : identifies == null ? List.<String>of()
+          : List.of(source.identity().userIdColumn(), source.identity().anonymousIdColumn())) {
+        if (SourceReader.typeOf(identifies, column) == null) {
+          throw new io.segments.io.InputRefusedException("source.identity.table '" + table + "' has no column '"
+              + column + "'; it has " + java.util.Arrays.toString(identifies.columns()),
+              "set source.identity.columns.user_id and .anonymous_id to its two id columns");
+        }
+      }
+      parsed = IdentityStitch.stitch(parsed, identifies, source.identity());
     }
     parsed.createOrReplaceTempView("source_events");
 

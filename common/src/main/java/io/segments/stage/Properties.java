@@ -15,7 +15,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -39,12 +38,6 @@ final class Properties {
     return struct(fields.toArray(Column[]::new));
   }
 
-  /** The types a properties column may have, as the error message names them. */
-  static boolean readable(DataType type) {
-    return type instanceof MapType || type instanceof StructType || type instanceof StringType
-        || type instanceof ArrayType array && keyValue(array) != null;
-  }
-
   private static Column value(String raw, DataType type, String name) {
     Column column = col(raw);
     if (type instanceof MapType map) {
@@ -55,7 +48,7 @@ final class Properties {
           .map(f -> text(column.getField(f.name()), f.dataType())).orElse(lit(null).cast("string"));
     }
     if (type instanceof ArrayType array) {
-      StructField valueField = keyValue(array);
+      StructField valueField = io.segments.io.SourceReader.keyValue(array);
       Column entry = expr("try_element_at(filter(" + raw + ", e -> e.key = '" + name + "'), 1)").getField("value");
       if (valueField.dataType() instanceof StructType typed) {
         return coalesce(Arrays.stream(typed.fields()).map(f -> text(entry.getField(f.name()), f.dataType()))
@@ -64,15 +57,6 @@ final class Properties {
       return text(entry, valueField.dataType());
     }
     return get_json_object(column, "$['" + name + "']");
-  }
-
-  /** The value field of an array of {key, value} structs (GA4's event_params), or null for another array. */
-  private static StructField keyValue(ArrayType array) {
-    if (array.elementType() instanceof StructType element && Arrays.asList(element.fieldNames()).contains("key")
-        && Arrays.asList(element.fieldNames()).contains("value")) {
-      return element.apply("value");
-    }
-    return null;
   }
 
   private static Column text(Column value, DataType type) {

@@ -178,15 +178,19 @@ class ConfigLoaderTest {
     assertEquals("event_timestamp", ga4.column("event_at"));
     assertEquals("microseconds", ga4.timestampUnit());
     assertEquals(null, ga4.column("event_id"), "GA4 has no event id");
-    assertEquals(java.util.List.of("user_id", "event_name", "event_at"), ga4.dedupeKey());
+    assertEquals(java.util.List.of(), ga4.dedupeKey(), "the events of a GA4 batch share a timestamp: no dedupe");
     assertTrue(ga4.hasRevenue(), "event_value_in_usd");
 
     SourceConfig mixpanel = loaded("source:\n  events: json:/landing/mixpanel\n  preset: mixpanel\n"
-        + "  columns: {user_id: properties.$user_id}\n  timestamp_unit: milliseconds\n").source();
-    assertEquals("properties.$user_id", mixpanel.column("user_id"));
+        + "  columns: {user_id: properties.distinct_id}\n  timestamp_unit: milliseconds\n").source();
+    assertEquals("properties.distinct_id", mixpanel.column("user_id"), "overridden (Original ID Merge)");
     assertEquals("properties.time", mixpanel.column("event_at"));
     assertEquals("milliseconds", mixpanel.timestampUnit());
     assertTrue(!mixpanel.hasRevenue());
+    assertEquals(null, loaded("source:\n  events: json:/x\n  preset: mixpanel\n  timestamp_unit: ~\n").source()
+        .timestampUnit(), "~ clears the preset's unit");
+    assertEquals("properties.$user_id", loaded("source:\n  events: json:/x\n  preset: mixpanel\n").source()
+        .column("user_id"));
 
     ConfigException e = failure("source:\n  events: x.y\n  preset: segmnet\n");
     assertTrue(e.getMessage().contains("'preset' is 'segmnet'"), e.getMessage());
@@ -214,6 +218,18 @@ class ConfigLoaderTest {
     assertTrue(e.fix().contains("dedupe_key: [user_id, event_name, event_at]"), e.fix());
     e = failure(SOURCE + "  columns: {user_id: ~}\n");
     assertTrue(e.getMessage().contains("source.columns.user_id is empty"), e.getMessage());
+    e = failure(SOURCE + "  columns: {properties: props}\nfeatures:\n"
+        + "  - {name: a, kind: count, events: [x], where: \"Plan = 'pro'\"}\n"
+        + "  - {name: b, kind: count, events: [x], where: \"plan = 'team'\"}\n");
+    assertTrue(e.getMessage().contains("one property, two spellings"), e.getMessage());
+    e = failure(SOURCE + "features:\n  - {name: a, kind: count, events: [x], where: \"plan = 'pro'\"}\n");
+    assertTrue(e.getMessage().contains("source.columns maps no properties column"), e.getMessage());
+    e = failure(SOURCE + "  columns: {properties: props}\nfeatures:\n"
+        + "  - {name: a, kind: distinct, events: [x], window_days: 7, where: \"plan = 'pro'\"}\n");
+    assertTrue(e.getMessage().contains("(distinct) cannot take 'where'"), e.getMessage());
+    e = failure(SOURCE + "  columns: {properties: props}\nfeatures:\n"
+        + "  - {name: a, kind: count, events: [x], where: \"plan = (select max(p) from t)\"}\n");
+    assertTrue(e.getMessage().contains("subquery"), e.getMessage());
     e = failure(SOURCE + "  timestamp_zone: Mars/Olympus\n");
     assertTrue(e.getMessage().contains("unknown timestamp_zone 'Mars/Olympus'"), e.getMessage());
   }

@@ -161,4 +161,62 @@ class BehaviorDiscoveryTest extends SparkTestBase {
     assertEquals(33.39, d.hi(), 0.01);
     assertEquals(0.8 / 0.6, d.lift(), 1e-9);
   }
+
+  /**
+   * With properties carried (a feature filters page views by path), the planted behavior is a property value: the
+   * users who invite (the 40% of the first test) view /pricing on days 0..2, everyone else /docs, so "page_view at
+   * least once" tells nobody apart, while "page_view where path = '/pricing'" does.
+   */
+  @Test
+  void aCommonPropertyValueOfTheCarriedPropertiesIsACandidateAndItsWhereIsSuggested() throws Exception {
+    spark().sql("create database if not exists disc_src");
+    events();
+    Warehouse source = new Warehouse(spark(), "disc_src");
+    if (!source.exists("events_props")) {
+      source.overwrite(spark().sql("""
+          select concat(user_id, event_name, cast(event_at as string)) as event_id, user_id, event_name, event_at,
+                 cast(0 as double) as revenue_usd, props from (
+            select user_id, 'signup' as event_name, timestamp(cohort) + interval 9 hours as event_at,
+                   cast(null as map<string, string>) as props from disc_users
+            union all
+            select user_id, 'page_view', timestamp(date_add(cohort, cast(u_invite * 7.5 as int) % 3))
+                   + interval 10 hours, map('path', case when invited then '/pricing' else '/docs' end) from disc_users
+            union all
+            select user_id, 'view_report', timestamp(date_add(cohort, d)) + interval 12 hours, null
+            from disc_users lateral view explode(sequence(3, 99, 3)) t as d where engaged
+          ) where event_at < timestamp'2026-04-11'"""), "events_props");
+    }
+    Path dir = Files.createTempDirectory("discover-props");
+    Files.writeString(dir.resolve("local.yaml"), """
+        database: disc_p
+        time_zone: UTC
+        source:
+          events: disc_src.events_props
+          columns: {revenue: revenue_usd, properties: props}
+        validate: {min_size: 100, retention_gap_points: 15}
+        features:
+          - {name: docs_views, kind: count, events: [page_view], where: "path = '/docs'"}
+        segments:
+          - {name: everyone, rule: "docs_views >= 0"}
+        """);
+    PipelineConfig config = ConfigLoader.load(dir.resolve("local.yaml"));
+    run(config, DAY0.plusDays(100), EnumSet.of(DailyPipeline.Step.STAGE));
+    Warehouse warehouse = new Warehouse(spark(), "disc_p");
+    BehaviorDiscovery.Answer answer = new BehaviorDiscovery(config, warehouse, null)
+        .answer(new BehaviorDiscovery.Options(Outcome.RETAINED_D30, 3, null, null));
+    BehaviorDiscovery.Candidate first = answer.result().candidates().get(0);
+    assertEquals(new Behavior(Behavior.AT_LEAST, "page_view", null, 1, "path", "/pricing"), first.behavior(),
+        answer.result().candidates().subList(0, 3).toString());
+    Assertions.assertTrue(first.confirmed(), first.toString());
+    Assertions.assertTrue(answer.result().candidates().stream().noneMatch(c -> c.behavior().equals(
+        new Behavior(Behavior.AT_LEAST, "page_view", null, 1))), "every user views a page: no contrast, no candidate");
+    String yaml = answer.suggestion().yaml();
+    Assertions.assertTrue(yaml.contains("where: \"path = '/pricing'\""), yaml);
+    Files.writeString(dir.resolve("discovered.yaml"), yaml);
+    Files.writeString(dir.resolve("local.yaml"), Files.readString(dir.resolve("local.yaml"))
+        + "include: [discovered.yaml]\n");
+    PipelineConfig family = ConfigLoader.load(dir.resolve("local.yaml"));
+    Assertions.assertTrue(family.features().stream().anyMatch(f -> "path = '/pricing'".equals(f.filter().events())),
+        "the suggested feature passes check-config with its where");
+  }
 }
