@@ -26,7 +26,8 @@ import java.util.Map;
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
     int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
-    int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset, Identity identity) {
+    int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset,
+    Identity identity) {
 
   /**
    * Identity stitching: with {@code stitch}, an event with only an anonymous id is attributed to the user id that

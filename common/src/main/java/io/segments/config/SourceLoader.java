@@ -58,7 +58,8 @@ final class SourceLoader {
           + " device_id), or use a preset that maps it");
     }
     return new SourceConfig(events, columns, node.string("users", null), node.strings("vocabulary"),
-        node.integer("future_tolerance_hours", 24, 0, MAX), node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
+        node.integer("future_tolerance_hours", 24, 0, MAX),
+        node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
         dedupeKey, node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0, 0, MAX)).orElse(0L),
         node.integer("lookback_days", 0, 0, MAX), options, ConfigLoader.zone(node, "timestamp_zone", "UTC"), unit,
         preset == null ? null : preset.key(), identity);

@@ -111,14 +111,6 @@ public final class YamlNode {
     return file + ":" + line;
   }
 
-  public boolean isMap() {
-    return map != null;
-  }
-
-  public boolean isList() {
-    return list != null;
-  }
-
   public boolean has(String key) {
     asked.add(key);
     return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();

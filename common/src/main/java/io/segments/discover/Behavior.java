@@ -37,6 +37,7 @@ public record Behavior(String kind, String event, String thenEvent, int threshol
 
   /** What it is about, whatever its threshold: the event (with its condition), or the pair. */
   public String subject() {
-    return THEN.equals(kind) ? event + "_then_" + thenEvent : property == null ? event : event + "_" + property + "_" + value;
+    return THEN.equals(kind) ? event + "_then_" + thenEvent
+        : property == null ? event : event + "_" + property + "_" + value;
   }
 }

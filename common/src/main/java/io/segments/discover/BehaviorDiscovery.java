@@ -244,7 +244,8 @@ public final class BehaviorDiscovery {
     Dataset<Row> then = a.join(b, col("a.user_id").equalTo(col("b.user_id"))
             .and(col("a.event_name").notEqual(col("b.event_name"))).and(col("b.last_at").geq(col("a.first_at"))))
         .select(col("a.user_id").as("user_id"), lit(Behavior.THEN).as("kind"), col("a.event_name").as("event"),
-            col("b.event_name").as("then_event"), lit(firstDays).as("threshold"), none.as("property"), none.as("value"));
+            col("b.event_name").as("then_event"), lit(firstDays).as("threshold"), none.as("property"),
+            none.as("value"));
     Dataset<Row> hours = plain.join(plain.groupBy("user_id").agg(min("first_at").as("user_first")), "user_id")
         .withColumn("hours", unix_timestamp(col("first_at")).minus(unix_timestamp(col("user_first"))).divide(3600.0));
     Dataset<Row> all = atLeast.unionByName(then);

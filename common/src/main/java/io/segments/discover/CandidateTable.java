@@ -51,7 +51,8 @@ public final class CandidateTable {
             Date.valueOf(result.from()), Date.valueOf(result.to()), later ? "later" : "earlier",
             Date.valueOf(later ? result.split() : result.from()),
             Date.valueOf(later ? result.to() : result.split().minusDays(1)), c.rank(),
-            b.text(result.options().firstDays()), b.kind(), b.event(), b.thenEvent(), b.threshold(), b.property(), b.value(),
+            b.text(result.options().firstDays()), b.kind(), b.event(), b.thenEvent(), b.threshold(), b.property(),
+            b.value(),
             d.withUsers(), finite(d.rateWith()), d.withoutUsers(), finite(d.rateWithout()), finite(d.points()),
             finite(d.lo()), finite(d.hi()), finite(d.lift()), c.confirmed(), now));
       }

@@ -95,7 +95,8 @@ public final class SourceReader {
   /** The value field of an array of {key, value} structs (GA4's event_params), or null for another array. */
   public static org.apache.spark.sql.types.StructField keyValue(org.apache.spark.sql.types.ArrayType array) {
     if (array.elementType() instanceof org.apache.spark.sql.types.StructType element
-        && Arrays.asList(element.fieldNames()).contains("key") && Arrays.asList(element.fieldNames()).contains("value")) {
+        && Arrays.asList(element.fieldNames()).contains("key")
+        && Arrays.asList(element.fieldNames()).contains("value")) {
       return element.apply("value");
     }
     return null;
