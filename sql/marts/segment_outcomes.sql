@@ -7,41 +7,10 @@
 -- count only activation events inside that window and on or before :as_of, so a daily run and a rebuild agree.
 -- An outcome whose horizon lies after :as_of is null, not zero. The job adds <rate>_lo and <rate>_hi, the 95%
 -- Wilson score interval of every rate.
--- Input views: segment_membership (as_of_date, user_id, segment, family),
---              outcome_activity (user_id, activity_date, is_active, is_activation, is_conversion).
-with membership as (
-  select segment, family, as_of_date as cohort_date, user_id from segment_membership
-),
-
-activity as (
-  select user_id, activity_date, is_active, is_activation, is_conversion from outcome_activity
-),
-
-member_outcomes as (
-  select
-    m.segment,
-    m.family,
-    m.cohort_date,
-    m.user_id,
-    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 1 then 1 else 0 end)              as active_d1,
-    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 7 then 1 else 0 end)   as active_d7,
-    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 24 and 30 then 1 else 0 end) as active_d30,
-    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 84 and 90 then 1 else 0 end) as active_d90,
-    max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 30 then 1 else 0 end)  as active_within_d30,
-    min(case when a.is_activation
-              and datediff(a.activity_date, m.cohort_date) <= :activation_days
-              and a.activity_date <= :as_of then datediff(a.activity_date, m.cohort_date) end)                  as days_to_value,
-    max(case when a.is_conversion
-              and datediff(a.activity_date, m.cohort_date) <= :conversion_days then 1 else 0 end)                as converted
-  from membership m
-  left join activity a
-    on  a.user_id = m.user_id
-    and a.activity_date >= m.cohort_date
-    and a.activity_date <= date_add(m.cohort_date, 90)
-  group by m.segment, m.family, m.cohort_date, m.user_id
-),
-
-cohorts as (
+-- Input view: member_outcomes (segment, family, cohort_date, user_id, active_d1, active_d7, active_d30, active_d90,
+--   active_within_d30, days_to_value, converted): sql/intermediate/member_outcomes.sql on a rebuild, and
+--   member_outcomes_from_state.sql (the same columns from user_activity_state) on a daily run.
+with cohorts as (
   select
     segment,
     family,

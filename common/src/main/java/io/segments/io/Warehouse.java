@@ -58,6 +58,18 @@ public final class Warehouse {
 
   /** Replaces the whole table in one commit (creating it if needed). */
   public void overwrite(Dataset<Row> data, String table, String... partitionBy) {
+    write(data, table, partitionBy);
+  }
+
+  /**
+   * {@link #overwrite}, with a note recorded in the same commit (its user metadata), read back by {@link #note}:
+   * what the rows were built from, known to be true exactly when the rows are there.
+   */
+  public void overwriteNoting(Dataset<Row> data, String table, String note) {
+    noting(note, () -> write(data, table));
+  }
+
+  private void write(Dataset<Row> data, String table, String... partitionBy) {
     if (!exists(table)) {
       create(data, table, partitionBy);
       FaultPoint.written(table);
@@ -72,12 +84,32 @@ public final class Warehouse {
     FaultPoint.written(table);
   }
 
+  /**
+   * Runs a write with {@code note} as its commit's user metadata. Set in the session rather than as the writer's
+   * userMetadata option, which a table's first write (saveAsTable) did not record in our tests.
+   */
+  private void noting(String note, Runnable write) {
+    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    spark.conf().set(key, note);
+    try {
+      write.run();
+    } finally {
+      spark.conf().unset(key);
+    }
+  }
+
   private void create(Dataset<Row> data, String table, String... partitionBy) {
     var writer = data.write().format("delta").mode("append");
     if (partitionBy.length > 0) {
       writer = writer.partitionBy(partitionBy);
     }
     writer.saveAsTable(quoted(table));
+  }
+
+  /** The note of the table's last commit ({@link #overwriteNoting}, {@link #replaceWhereNoting}); null if none. */
+  public String note(String table) {
+    Row last = delta(table).history(1).select("userMetadata").first();
+    return last.isNullAt(0) ? null : last.getString(0);
   }
 
   /**
@@ -107,6 +139,11 @@ public final class Warehouse {
       return;
     }
     writeWhere(data, table, condition, false);
+  }
+
+  /** {@link #replaceWhere} with a note in the same commit, as {@link #overwriteNoting}. */
+  public void replaceWhereNoting(Dataset<Row> data, String table, Column condition, String note) {
+    noting(note, () -> replaceWhere(data, table, condition));
   }
 
   /** One commit that replaces the rows matching {@code condition} with {@code data}. */

@@ -65,13 +65,27 @@ public final class OutcomeValidator {
 
   /** segment_outcomes of the cohorts in {@code membership}, from {@link #outcomeActivity} rows. */
   public Dataset<Row> outcomes(Dataset<Row> membership, Dataset<Row> outcomeActivity, LocalDate asOf) {
-    ValidateConfig v = config.validate();
     outcomeActivity.createOrReplaceTempView("outcome_activity");
+    return outcomes(membership, "intermediate/member_outcomes.sql", asOf);
+  }
+
+  /**
+   * segment_outcomes of the cohorts in {@code membership} from {@code user_activity_state} ({@link ActivityState}),
+   * the same as {@link #outcomes} gives for cohorts within the state's window.
+   */
+  Dataset<Row> outcomesFromState(Dataset<Row> membership, Dataset<Row> state, LocalDate asOf) {
+    state.createOrReplaceTempView("user_activity_state");
+    return outcomes(membership, "intermediate/member_outcomes_from_state.sql", asOf);
+  }
+
+  private Dataset<Row> outcomes(Dataset<Row> membership, String memberOutcomes, LocalDate asOf) {
+    ValidateConfig v = config.validate();
     membership.createOrReplaceTempView("segment_membership");
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("as_of", asOf);
     params.put("activation_days", v.activationDays());
     params.put("conversion_days", v.conversionDays());
+    SqlFiles.run(membership.sparkSession(), memberOutcomes, params).createOrReplaceTempView("member_outcomes");
     Dataset<Row> outcomes = SqlFiles.run(membership.sparkSession(), "marts/segment_outcomes.sql", params);
     for (String rate : RATES) {
       outcomes = outcomes.withColumn(rate + "_lo", wilson(col(rate), col("cohort_size"), -1))
@@ -98,8 +112,38 @@ public final class OutcomeValidator {
    * first active day, week and month, from all {@link #outcomeActivity} rows.
    */
   public Dataset<Row> retentionCohorts(Dataset<Row> outcomeActivity, LocalDate asOf) {
+    return retentionCohorts(retentionCellDays(activeUserDays(outcomeActivity, asOf)));
+  }
+
+  /** {@code retention_cohorts} from the rows of {@code retention_cell_days}. */
+  Dataset<Row> retentionCohorts(Dataset<Row> cellDays) {
+    cellDays.createOrReplaceTempView("retention_cell_days");
+    return SqlFiles.run(cellDays.sparkSession(), "marts/retention_cohorts.sql");
+  }
+
+  /** {@code retention_cell_days} (see {@code sql/intermediate/retention_cell_days.sql}) of active user days. */
+  Dataset<Row> retentionCellDays(Dataset<Row> activeUserDays) {
+    activeUserDays.createOrReplaceTempView("active_user_days");
+    return SqlFiles.run(activeUserDays.sparkSession(), "intermediate/retention_cell_days.sql");
+  }
+
+  /** The active days of all history up to {@code asOf}, each with the user's first and previous active day. */
+  Dataset<Row> activeUserDays(Dataset<Row> outcomeActivity, LocalDate asOf) {
     outcomeActivity.createOrReplaceTempView("outcome_activity");
-    return SqlFiles.run(outcomeActivity.sparkSession(), "marts/retention_cohorts.sql", Map.of("as_of", asOf));
+    return SqlFiles.run(outcomeActivity.sparkSession(), "intermediate/active_user_days.sql", Map.of("as_of", asOf));
+  }
+
+  /**
+   * The same rows as {@link #activeUserDays} for the days from {@code from} on, from {@code user_activity_state}:
+   * a day's previous active day is the one before it in the state's window, and the state holds a month before
+   * {@code from}, as far back as a week or month cell looks.
+   */
+  static Dataset<Row> activeUserDaysFromState(Dataset<Row> state, LocalDate from) {
+    return state.selectExpr("user_id", "first_active_on as first_day", "active_days",
+            "posexplode(active_days) as (position, activity_date)")
+        .where(col("activity_date").geq(lit(java.sql.Date.valueOf(from))))
+        .selectExpr("user_id", "activity_date", "first_day",
+            "if(position > 0, element_at(active_days, position), null) as previous_day");
   }
 
   /**

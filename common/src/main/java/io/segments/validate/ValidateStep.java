@@ -24,6 +24,7 @@ import org.apache.spark.sql.Row;
  * of the days completes an outcome's horizon ({@link OutcomeValidator#changedCohorts}).
  */
 public final class ValidateStep implements Step {
+  private static final String CELL_DAYS = "retention_cell_days";
   private final StepContext context;
   private final LocalDate asOf;
   private final List<LocalDate> replayed;
@@ -38,19 +39,24 @@ public final class ValidateStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     OutcomeValidator validator = new OutcomeValidator(context.config());
+    ActivityState state = new ActivityState(context.config().validate());
     Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
+    ActivityState.Refresh refresh = state.refresh(warehouse, daily, fingerprints(warehouse), asOf);
     String message = null;
     if (replayed == null || !warehouse.exists("segment_outcomes")) {
       warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");
     } else {
       List<Date> cohorts = validator.changedCohorts(replayed).stream().map(Date::valueOf).toList();
       Date first = cohorts.stream().min(Date::compareTo).orElseThrow();
-      warehouse.replaceWhere(validator.outcomes(membership.where(Warehouse.in("as_of_date", cohorts)),
-          daily.where(col("activity_date").geq(first)), asOf), "segment_outcomes", Warehouse.in("cohort_date", cohorts));
+      Dataset<Row> members = membership.where(Warehouse.in("as_of_date", cohorts));
+      Dataset<Row> recomputed = first.toLocalDate().isBefore(state.windowFrom(asOf))
+          ? validator.outcomes(members, daily.where(col("activity_date").geq(first)), asOf)
+          : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
+      warehouse.replaceWhere(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts));
       message = "recomputed the outcomes of " + cohorts.size() + " cohort days";
     }
-    warehouse.overwrite(validator.retentionCohorts(daily, asOf), "retention_cohorts");
+    retentionTriangle(warehouse, validator, daily, refresh);
     Dataset<Row> outcomes = warehouse.read("segment_outcomes");
     Map<String, Long> sizes = new LinkedHashMap<>();
     membership.where(Warehouse.on("as_of_date", asOf)).groupBy("segment").count().collectAsList()
@@ -63,5 +69,41 @@ public final class ValidateStep implements Step {
           "revise the segments, or set validate.gate: false in " + context.config().file());
     }
     return new StepResult(null, outcomes.count(), Check.texts(checks), message);
+  }
+
+  /**
+   * {@code retention_cohorts}, summed from {@code retention_cell_days}, whose rows a daily run replaces only for
+   * the days the state read again. Each records the state it follows, so after a crash between writes the next
+   * run sees which one is behind: cell days that follow neither the old nor the new state are rebuilt from all
+   * history.
+   */
+  private void retentionTriangle(Warehouse warehouse, OutcomeValidator validator, Dataset<Row> daily,
+      ActivityState.Refresh refresh) {
+    String follows = ActivityState.follows(refresh.after());
+    String cells = warehouse.exists(CELL_DAYS) ? warehouse.note(CELL_DAYS) : null;
+    if (!follows.equals(cells)) {
+      if (!refresh.rebuilt() && cells != null && cells.equals(ActivityState.follows(refresh.before()))) {
+        Dataset<Row> days = OutcomeValidator.activeUserDaysFromState(warehouse.read(ActivityState.TABLE),
+            refresh.changedFrom());
+        warehouse.replaceWhereNoting(validator.retentionCellDays(days), CELL_DAYS,
+            col("activity_date").geq(Date.valueOf(refresh.changedFrom())), follows);
+      } else {
+        warehouse.overwriteNoting(validator.retentionCellDays(validator.activeUserDays(daily, asOf)), CELL_DAYS,
+            follows);
+      }
+    }
+    if (!warehouse.exists("retention_cohorts") || !follows.equals(warehouse.note("retention_cohorts"))) {
+      warehouse.overwriteNoting(validator.retentionCohorts(warehouse.read(CELL_DAYS)), "retention_cohorts", follows);
+    }
+  }
+
+  /** The rollup's fingerprint per day, "events:checksum"; empty without rollup_fingerprints. */
+  private static Map<LocalDate, String> fingerprints(Warehouse warehouse) {
+    Map<LocalDate, String> prints = new LinkedHashMap<>();
+    if (warehouse.exists("rollup_fingerprints")) {
+      warehouse.read("rollup_fingerprints").select("activity_date", "events", "checksum").collectAsList()
+          .forEach(r -> prints.put(r.getDate(0).toLocalDate(), r.get(1) + ":" + r.get(2)));
+    }
+    return prints;
   }
 }

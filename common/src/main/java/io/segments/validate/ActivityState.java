@@ -1,0 +1,223 @@
+package io.segments.validate;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import io.segments.config.ValidateConfig;
+import io.segments.io.Warehouse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code user_activity_state}: one row per user with the first day the user was active in all history, and the
+ * days the user was active, activated and converted within a window of the last {@link #windowDays} days. It is
+ * what the validate step carries from one day to the next: a daily run reads the rollup rows of the days that
+ * changed and this table, never all history, and from it recomputes the outcomes of the cohorts it can change
+ * and the retention triangle's cells of the changed days.
+ *
+ * <p>Each write records (as the commit's user metadata) the as-of day, the rule it was built by, and the
+ * {@code rollup_fingerprints} of the days it holds, in the same commit as the rows. The next run compares
+ * them with the rollup's fingerprints now: the days whose fingerprint differs (late events, a rebuilt rollup) and
+ * the days after the as-of day are read again; the state's rows for earlier days stay, since their rollup rows did
+ * not change. So a crash between any two writes, a multi-day gap or a replay leaves nothing stale. The state is
+ * rebuilt from all history when it is missing, built by another rule or for a later day, or when a changed day is
+ * too old for the window to hold what its week and month cells need.
+ */
+public final class ActivityState {
+  static final String TABLE = "user_activity_state";
+  /** Days before a changed day that its week and month cells may look back to (a month). */
+  private static final int MONTH_DAYS = 31;
+  /** Days a daily run may replay and still read its cohorts' outcomes from the state (a week's chunk and one). */
+  private static final int REPLAY_DAYS = 8;
+
+  private final ValidateConfig validate;
+  private final int windowDays;
+
+  ActivityState(ValidateConfig validate) {
+    this.validate = validate;
+    int horizon = Math.max(90, Math.max(validate.activationDays(), validate.conversionDays()));
+    this.windowDays = horizon + MONTH_DAYS + REPLAY_DAYS;
+  }
+
+  /** The window's first day for a state as of {@code asOf}. */
+  LocalDate windowFrom(LocalDate asOf) {
+    return asOf.minusDays(windowDays - 1L);
+  }
+
+  /**
+   * What a refresh did: {@code changedFrom} is the first day whose rows were read again (null: rebuilt from all
+   * history; after {@code asOf}: nothing changed and nothing was written); {@code before} and {@code after} are
+   * the state's notes before and after it (null before a first build), which tables derived from the state
+   * record to know which state they follow.
+   */
+  record Refresh(LocalDate changedFrom, LocalDate asOf, String before, String after) {
+    boolean rebuilt() {
+      return changedFrom == null;
+    }
+
+    boolean changed() {
+      return changedFrom == null || !changedFrom.isAfter(asOf);
+    }
+  }
+
+  /**
+   * Brings the state to {@code asOf} and writes it in one commit.
+   *
+   * @param daily {@link OutcomeValidator#outcomeActivity} of the whole rollup (read only where needed)
+   * @param prints the rollup's fingerprints per day ("events:checksum"); empty to rebuild
+   */
+  Refresh refresh(Warehouse warehouse, Dataset<Row> daily, Map<LocalDate, String> prints, LocalDate asOf) {
+    String before = warehouse.exists(TABLE) ? warehouse.note(TABLE) : null;
+    LocalDate changedFrom = prints.isEmpty() ? null : changedFrom(parse(before), prints, asOf);
+    if (changedFrom != null && changedFrom.isAfter(asOf)) {
+      return new Refresh(changedFrom, asOf, before, before);
+    }
+    Dataset<Row> state;
+    Date from = Date.valueOf(windowFrom(asOf));
+    if (changedFrom == null) {
+      Dataset<Row> upTo = daily.where(col("activity_date").leq(Date.valueOf(asOf)));
+      Dataset<Row> first = upTo.where(col("is_active")).groupBy("user_id").agg(min("activity_date").as("first_active_on"));
+      state = first.join(days(upTo.where(col("activity_date").geq(from))), new String[] {"user_id"}, "full_outer");
+      state = state.select(col("user_id"), col("first_active_on"), orEmpty("active_days"), orEmpty("activation_days"),
+          orEmpty("conversion_days"));
+    } else {
+      Date changed = Date.valueOf(changedFrom);
+      Dataset<Row> fresh = days(daily.where(col("activity_date").between(changed, Date.valueOf(asOf))))
+          .withColumn("fresh_first", org.apache.spark.sql.functions.array_min(col("active_days")));
+      Dataset<Row> kept = warehouse.read(TABLE).select(col("user_id"), col("first_active_on"),
+          kept("active_days", from, changed), kept("activation_days", from, changed),
+          kept("conversion_days", from, changed));
+      Dataset<Row> joined = kept.as("k").join(fresh.as("f"), new String[] {"user_id"}, "full_outer");
+      state = joined.select(col("user_id"),
+          when(col("k.first_active_on").lt(changed), col("k.first_active_on")).otherwise(col("f.fresh_first"))
+              .as("first_active_on"),
+          joined("active_days"), joined("activation_days"), joined("conversion_days"));
+    }
+    state = state.where(col("first_active_on").isNotNull().or(size(col("active_days")).gt(0))
+        .or(size(col("activation_days")).gt(0)).or(size(col("conversion_days")).gt(0)));
+    String after = note(prints, asOf);
+    warehouse.overwriteNoting(state, TABLE, after);
+    return new Refresh(changedFrom, asOf, before, after);
+  }
+
+  /**
+   * The first day the state must read again: the first day after its as-of day, or an earlier day whose
+   * fingerprint changed; null to rebuild.
+   */
+  private LocalDate changedFrom(Map<String, String> note, Map<LocalDate, String> prints, LocalDate asOf) {
+    if (note == null || !rule().equals(note.get("rule")) || note.get("as_of") == null) {
+      return null;
+    }
+    LocalDate stateAsOf = LocalDate.parse(note.get("as_of"));
+    LocalDate stateFrom = windowFrom(stateAsOf);
+    if (stateAsOf.isAfter(asOf) || !digestBefore(prints, stateFrom).equals(note.get("before"))) {
+      return null;
+    }
+    LocalDate changed = stateAsOf.plusDays(1);
+    for (LocalDate day = stateFrom; !day.isAfter(stateAsOf); day = day.plusDays(1)) {
+      if (!java.util.Objects.equals(prints.get(day), note.get(day.toString()))) {
+        changed = day;
+        break;
+      }
+    }
+    return changed.isBefore(windowFrom(asOf).plusDays(MONTH_DAYS)) ? null : changed;
+  }
+
+  /** The rule the state is built by: the validate settings that decide what it holds. */
+  private String rule() {
+    return "active=" + validate.activeEvents() + ";activation=" + validate.activationEvent() + ";conversion="
+        + validate.conversionEvent() + ";window=" + windowDays;
+  }
+
+  /** The commit note: rule, as-of day, a digest of the fingerprints before the window, each window day's. */
+  private String note(Map<LocalDate, String> prints, LocalDate asOf) {
+    LocalDate from = windowFrom(asOf);
+    StringBuilder note = new StringBuilder("rule=").append(rule()).append("\nas_of=").append(asOf)
+        .append("\nbefore=").append(digestBefore(prints, from));
+    new TreeMap<>(prints).forEach((day, print) -> {
+      if (!day.isBefore(from) && !day.isAfter(asOf)) {
+        note.append('\n').append(day).append('=').append(print);
+      }
+    });
+    return note.toString();
+  }
+
+  private static Map<String, String> parse(String note) {
+    if (note == null || !note.startsWith("rule=")) {
+      return null;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String line : note.split("\n")) {
+      int eq = line.indexOf('=');
+      fields.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    return fields;
+  }
+
+  /** The note of a table derived from the state with this note: which state it follows. */
+  static String follows(String stateNote) {
+    return stateNote == null ? null : "follows user_activity_state " + sha256(stateNote);
+  }
+
+  /** A digest of the fingerprints of the days before {@code from}, in day order. */
+  private static String digestBefore(Map<LocalDate, String> prints, LocalDate from) {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(prints).forEach((day, print) -> {
+      if (day.isBefore(from)) {
+        text.append(day).append('=').append(print).append('\n');
+      }
+    });
+    return sha256(text.toString());
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Per user: the sorted days active, activated and converted among {@code rows}. */
+  private static Dataset<Row> days(Dataset<Row> rows) {
+    return rows.groupBy("user_id").agg(
+        array_sort(collect_list(when(col("is_active"), col("activity_date")))).as("active_days"),
+        array_sort(collect_list(when(col("is_activation"), col("activity_date")))).as("activation_days"),
+        array_sort(collect_list(when(col("is_conversion"), col("activity_date")))).as("conversion_days"));
+  }
+
+  private static Column orEmpty(String days) {
+    return coalesce(col(days), array().cast("array<date>")).as(days);
+  }
+
+  /** The state's days in [from, changed): the ones still in the window that were not read again. */
+  private static Column kept(String days, Date from, Date changed) {
+    return filter(col(days), d -> d.geq(lit(from)).and(d.lt(lit(changed)))).as(days);
+  }
+
+  /** Kept days, then the fresh ones (all later), so the array stays sorted. */
+  private static Column joined(String days) {
+    Column empty = array().cast("array<date>");
+    return concat(coalesce(col("k." + days), empty), coalesce(col("f." + days), empty)).as(days);
+  }
+}
