@@ -94,11 +94,12 @@ public final class ActivityState {
     Dataset<Row> state;
     Date from = Date.valueOf(windowFrom(asOf));
     if (changedFrom == null) {
-      Dataset<Row> upTo = daily.where(col("activity_date").leq(Date.valueOf(asOf)));
-      Dataset<Row> first = upTo.where(col("is_active")).groupBy("user_id").agg(min("activity_date").as("first_active_on"));
-      state = first.join(days(upTo.where(col("activity_date").geq(from))), new String[] {"user_id"}, "full_outer");
-      state = state.select(col("user_id"), col("first_active_on"), orEmpty("active_days"), orEmpty("activation_days"),
-          orEmpty("conversion_days"));
+      Column inWindow = col("activity_date").geq(from);
+      state = daily.where(col("activity_date").leq(Date.valueOf(asOf))).groupBy("user_id").agg(
+          min(when(col("is_active"), col("activity_date"))).as("first_active_on"),
+          days(col("is_active").and(inWindow)).as("active_days"),
+          days(col("is_activation").and(inWindow)).as("activation_days"),
+          days(col("is_conversion").and(inWindow)).as("conversion_days"));
     } else {
       Date changed = Date.valueOf(changedFrom);
       Dataset<Row> fresh = days(daily.where(col("activity_date").between(changed, Date.valueOf(asOf))))
@@ -200,14 +201,13 @@ public final class ActivityState {
 
   /** Per user: the sorted days active, activated and converted among {@code rows}. */
   private static Dataset<Row> days(Dataset<Row> rows) {
-    return rows.groupBy("user_id").agg(
-        array_sort(collect_list(when(col("is_active"), col("activity_date")))).as("active_days"),
-        array_sort(collect_list(when(col("is_activation"), col("activity_date")))).as("activation_days"),
-        array_sort(collect_list(when(col("is_conversion"), col("activity_date")))).as("conversion_days"));
+    return rows.groupBy("user_id").agg(days(col("is_active")).as("active_days"),
+        days(col("is_activation")).as("activation_days"), days(col("is_conversion")).as("conversion_days"));
   }
 
-  private static Column orEmpty(String days) {
-    return coalesce(col(days), array().cast("array<date>")).as(days);
+  /** The sorted days of a user's rows that meet {@code condition} (empty when none does). */
+  private static Column days(Column condition) {
+    return array_sort(collect_list(when(condition, col("activity_date"))));
   }
 
   /** The state's days in [from, changed): the ones still in the window that were not read again. */
