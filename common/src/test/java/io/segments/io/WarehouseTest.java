@@ -54,4 +54,18 @@ class WarehouseTest extends SparkTestBase {
     Assertions.assertFalse(warehouse("wh_other").exists("t"));
     Assertions.assertEquals(2L, warehouse.read("t").where(col("v").gt(0)).count());
   }
+
+  @Test
+  void aNoteIsRecordedInTheCommitOfItsWriteAndOnlyThere() {
+    Warehouse warehouse = warehouse("wh_note");
+    warehouse.overwriteNoting(frame(DAY_VALUE, row(day("2026-05-01"), 1L)), "t", "built from v1");
+    Assertions.assertEquals("built from v1", warehouse.note("t"), "a table's first write (it creates the table)");
+    warehouse.replaceWhereNoting(frame(DAY_VALUE, row(day("2026-05-01"), 2L)), "t",
+        Warehouse.on("as_of_date", LocalDate.of(2026, 5, 1)), "built from v2");
+    Assertions.assertEquals("built from v2", warehouse.note("t"));
+    warehouse.overwrite(frame(DAY_VALUE, row(day("2026-05-01"), 3L)), "t");
+    Assertions.assertNull(warehouse.note("t"), "a later write without a note leaves none: the rows changed");
+    Assertions.assertNull(spark().conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),
+        "the session does not keep the note");
+  }
 }
