@@ -90,11 +90,16 @@ public final class Warehouse {
    */
   private void noting(String note, Runnable write) {
     String key = "spark.databricks.delta.commitInfo.userMetadata";
+    scala.Option<String> previous = spark.conf().getOption(key);
     spark.conf().set(key, note);
     try {
       write.run();
     } finally {
-      spark.conf().unset(key);
+      if (previous.isDefined()) {
+        spark.conf().set(key, previous.get());
+      } else {
+        spark.conf().unset(key);
+      }
     }
   }
 
@@ -106,11 +111,22 @@ public final class Warehouse {
     writer.saveAsTable(quoted(table));
   }
 
-  /** The note of the table's last commit ({@link #overwriteNoting}, {@link #replaceWhereNoting}); null if none. */
+  /**
+   * The note of the table's last write ({@link #overwriteNoting}, {@link #replaceWhereNoting}); null if it had
+   * none. Maintenance that keeps the rows (OPTIMIZE, VACUUM, table properties) is looked past; any other commit
+   * without a note, say a RESTORE or a hand-made UPDATE, counts as a write without one.
+   */
   public String note(String table) {
-    Row last = delta(table).history(1).select("userMetadata").first();
-    return last.isNullAt(0) ? null : last.getString(0);
+    for (Row commit : delta(table).history(20).select("operation", "userMetadata").collectAsList()) {
+      if (!KEEPS_ROWS.contains(commit.getString(0))) {
+        return commit.isNullAt(1) ? null : commit.getString(1);
+      }
+    }
+    return null;
   }
+
+  private static final java.util.Set<String> KEEPS_ROWS = java.util.Set.of("OPTIMIZE", "VACUUM START", "VACUUM END",
+      "SET TBLPROPERTIES", "UNSET TBLPROPERTIES");
 
   /**
    * The storage location of a table: from the session catalog's metadata (no read of the Delta log) when that is

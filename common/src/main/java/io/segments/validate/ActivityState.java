@@ -84,10 +84,12 @@ public final class ActivityState {
    *
    * @param daily {@link OutcomeValidator#outcomeActivity} of the whole rollup (read only where needed)
    * @param prints the rollup's fingerprints per day ("events:checksum"); empty to rebuild
+   * @param rebuild rebuild from all history whatever the note says (a full run or a backfill)
    */
-  Refresh refresh(Warehouse warehouse, Dataset<Row> daily, Map<LocalDate, String> prints, LocalDate asOf) {
+  Refresh refresh(Warehouse warehouse, Dataset<Row> daily, Map<LocalDate, String> prints, LocalDate asOf,
+      boolean rebuild) {
     String before = warehouse.exists(TABLE) ? warehouse.note(TABLE) : null;
-    LocalDate changedFrom = prints.isEmpty() ? null : changedFrom(parse(before), prints, asOf);
+    LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(parse(before), prints, asOf);
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
       return new Refresh(changedFrom, asOf, before, before);
     }
@@ -152,7 +154,9 @@ public final class ActivityState {
   /** The commit note: rule, as-of day, a digest of the fingerprints before the window, each window day's. */
   private String note(Map<LocalDate, String> prints, LocalDate asOf) {
     LocalDate from = windowFrom(asOf);
-    StringBuilder note = new StringBuilder("rule=").append(rule()).append("\nas_of=").append(asOf)
+    // written= makes every write's note its own, so a table derived from an earlier write never passes for current
+    StringBuilder note = new StringBuilder("rule=").append(rule()).append("\nwritten=")
+        .append(java.util.UUID.randomUUID()).append("\nas_of=").append(asOf)
         .append("\nbefore=").append(digestBefore(prints, from));
     new TreeMap<>(prints).forEach((day, print) -> {
       if (!day.isBefore(from) && !day.isAfter(asOf)) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * The validate step: {@code segment_outcomes} (see {@code sql/marts/segment_outcomes.sql} for its grain and
@@ -139,11 +140,17 @@ public final class OutcomeValidator {
    * {@code from}, as far back as a week or month cell looks.
    */
   static Dataset<Row> activeUserDaysFromState(Dataset<Row> state, LocalDate from) {
-    return state.selectExpr("user_id", "first_active_on as first_day", "active_days",
-            "posexplode(active_days) as (position, activity_date)")
-        .where(col("activity_date").geq(lit(java.sql.Date.valueOf(from))))
-        .selectExpr("user_id", "activity_date", "first_day",
-            "if(position > 0, element_at(active_days, position), null) as previous_day");
+    // Only the users active since from, and of their days only those since from (with the day before each).
+    Column since = lit(java.sql.Date.valueOf(from));
+    Column days = col("active_days");
+    Column recent = functions.filter(functions.sequence(lit(1), functions.size(days)),
+        i -> functions.element_at(days, i).geq(since));
+    Column withPrevious = functions.transform(recent, i -> functions.struct(
+        functions.element_at(days, i).as("activity_date"),
+        functions.when(i.gt(1), functions.element_at(days, i.minus(1))).as("previous_day")));
+    return state.where(functions.exists(days, d -> d.geq(since)))
+        .select(col("user_id"), col("first_active_on").as("first_day"), functions.inline(withPrevious))
+        .select("user_id", "activity_date", "first_day", "previous_day");
   }
 
   /**

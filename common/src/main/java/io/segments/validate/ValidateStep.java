@@ -17,11 +17,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The validate step; writes {@code segment_outcomes} and {@code retention_cohorts}, then runs the method's checks
+ * The validate step; writes {@code segment_outcomes} and {@code retention_cohorts} (and its own
+ * {@code user_activity_state} and {@code retention_cell_days}), then runs the method's checks
  * ({@link OutcomeValidator#checks}); with {@code validate.gate} a failed check (a warning; not a note that a check
- * could not run yet) stops the run before publishing (exit 4). Outcomes of all cohorts when {@code replayed} is null (a backfill, --full or the first time);
- * otherwise only of the cohorts whose row the replayed days can change: the new cohorts and those for which one
- * of the days completes an outcome's horizon ({@link OutcomeValidator#changedCohorts}).
+ * could not run yet) stops the run before publishing (exit 4). Outcomes of all cohorts, and the state rebuilt from
+ * all history, when {@code replayed} is null (a backfill, --full or the first time); otherwise only the outcomes of
+ * the cohorts whose row the replayed days can change: the new cohorts and those for which one of the days
+ * completes an outcome's horizon ({@link OutcomeValidator#changedCohorts}), read from the state
+ * ({@link ActivityState}).
  */
 public final class ValidateStep implements Step {
   private static final String CELL_DAYS = "retention_cell_days";
@@ -42,7 +45,7 @@ public final class ValidateStep implements Step {
     ActivityState state = new ActivityState(context.config().validate());
     Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
-    ActivityState.Refresh refresh = state.refresh(warehouse, daily, fingerprints(warehouse), asOf);
+    ActivityState.Refresh refresh = state.refresh(warehouse, daily, fingerprints(warehouse), asOf, replayed == null);
     String message = null;
     if (replayed == null || !warehouse.exists("segment_outcomes")) {
       warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");

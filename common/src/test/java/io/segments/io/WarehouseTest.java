@@ -63,6 +63,15 @@ class WarehouseTest extends SparkTestBase {
     warehouse.replaceWhereNoting(frame(DAY_VALUE, row(day("2026-05-01"), 2L)), "t",
         Warehouse.on("as_of_date", LocalDate.of(2026, 5, 1)), "built from v2");
     Assertions.assertEquals("built from v2", warehouse.note("t"));
+    spark().sql("optimize wh_note.t");
+    spark().sql("alter table wh_note.t set tblproperties ('owner_team' = 'growth')");
+    Assertions.assertEquals("built from v2", warehouse.note("t"), "maintenance that keeps the rows is looked past");
+    spark().conf().set("spark.databricks.delta.commitInfo.userMetadata", "the user's own");
+    warehouse.overwriteNoting(frame(DAY_VALUE, row(day("2026-05-01"), 2L)), "t", "built from v3");
+    Assertions.assertEquals("the user's own", spark().conf().get("spark.databricks.delta.commitInfo.userMetadata"),
+        "a setting of the session's own is restored");
+    spark().conf().unset("spark.databricks.delta.commitInfo.userMetadata");
+    Assertions.assertEquals("built from v3", warehouse.note("t"));
     warehouse.overwrite(frame(DAY_VALUE, row(day("2026-05-01"), 3L)), "t");
     Assertions.assertNull(warehouse.note("t"), "a later write without a note leaves none: the rows changed");
     Assertions.assertNull(spark().conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),

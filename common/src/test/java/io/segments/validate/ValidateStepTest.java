@@ -109,6 +109,9 @@ class ValidateStepTest extends SparkTestBase {
     assertSameRows(rebuilt.read(ActivityState.TABLE), warehouse.read(ActivityState.TABLE),
         "the carried state is the state built from scratch");
     assertSameRows(rebuilt.read("retention_cohorts"), warehouse.read("retention_cohorts"), "retention_cohorts");
+    run(warehouse, last, null);
+    assertEquals("", lastWrite(warehouse, "retention_cell_days"), "--full or a backfill rebuilds from all history");
+    assertSameRows(rebuilt.read(ActivityState.TABLE), warehouse.read(ActivityState.TABLE), "the rebuilt state");
   }
 
   private void run(Warehouse warehouse, LocalDate asOf, List<LocalDate> replayed) {
