@@ -145,6 +145,7 @@ public final class Bench {
           added, cores);
       report.put("incremental", incremental.json(
           compareWithDuckDb(spark, config, duck, dir, spec.lastDay().plusDays(1), incremental)));
+      report.put("incremental_equals_full", incrementalEqualsFull(spark, config, spec.lastDay().plusDays(1)));
     } finally {
       heap.stop();
       BenchData.removeAppendedDays(dir.resolve("data/events"));
@@ -219,6 +220,42 @@ public final class Bench {
       profile.add(stage);
     }
     return new Phase(name, asOf, elapsed, events, cores, peak, steps, profile);
+  }
+
+  /** The tables a daily run must leave as a full run of the same day would, with the rows of that day. */
+  private static final Map<String, String> EQUAL_TABLES = Map.of("user_features", "as_of_date = :day",
+      "segment_membership", "as_of_date = :day", "segment_outcomes", "true");
+
+  /**
+   * Reruns the incremental run's day as a full run (from all events) and compares, per table, the rows count and
+   * an order-free checksum of all columns before and after: the incremental run must equal the full one.
+   */
+  private Map<String, Object> incrementalEqualsFull(SparkSession spark, PipelineConfig config, LocalDate day) {
+    Map<String, long[]> incremental = checksums(spark, config, day);
+    log.printf("%nfull rerun as of %s, to compare with the incremental run%n", day);
+    long start = System.nanoTime();
+    new DailyPipeline(config, spark, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+        .run(new DailyPipeline.RunOptions(day, null, true, true, EnumSet.allOf(DailyPipeline.Step.class), false));
+    Map<String, long[]> full = checksums(spark, config, day);
+    Map<String, Object> json = new LinkedHashMap<>();
+    incremental.forEach((table, figures) -> {
+      boolean equal = java.util.Arrays.equals(figures, full.get(table));
+      log.printf("  %-19s incremental %,d rows, full %,d rows: %s%n", table, figures[0], full.get(table)[0],
+          equal ? "equal" : "DIFFER");
+      json.put(table, equal);
+    });
+    log.printf("  (full rerun %.1f s)%n", seconds(start));
+    return json;
+  }
+
+  private static Map<String, long[]> checksums(SparkSession spark, PipelineConfig config, LocalDate day) {
+    Map<String, long[]> sums = new java.util.TreeMap<>();
+    EQUAL_TABLES.forEach((table, where) -> {
+      Row row = spark.sql("select count(*), coalesce(sum(xxhash64(*)), 0) from " + config.database() + "." + table
+          + " where " + where, Map.of("day", Date.valueOf(day))).first();
+      sums.put(table, new long[] {row.getLong(0), row.getLong(1)});
+    });
+    return sums;
   }
 
   /** Runs the DuckDB reference as of the phase's day and compares it with user_features of that day. */

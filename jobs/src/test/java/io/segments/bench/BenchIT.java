@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bench at a tiny scale: both runs complete, every step has its figures, DuckDB agrees with the pipeline on
- * every user's features (full and incremental), and the comparison does catch a single changed value.
+ * every user's features (full and incremental), the incremental run equals a full run of its day, and the
+ * comparison does catch a single changed value.
  */
 class BenchIT {
   @Test
@@ -29,6 +30,8 @@ class BenchIT {
     }
     assertTrue(json.matches("(?s).*\"full\": \\{.*\"mismatched_users\": 0,.*\"incremental\": \\{.*\"mismatched_users\": 0,.*"),
         json);
+    assertTrue(json.contains("\"incremental_equals_full\": {\"segment_membership\": true, \"segment_outcomes\": true,"
+        + " \"user_features\": true}"), "the daily run equals a full run of its day: " + json);
     assertTrue(json.contains("\"ratio_feature_computation\": "), json);
     assertTrue(json.contains("\"peak_heap_bytes\": "), json);
     assertTrue(json.contains("\"shuffle_write_bytes\": "), json);
