@@ -73,10 +73,6 @@ public final class ActivityState {
     boolean rebuilt() {
       return changedFrom == null;
     }
-
-    boolean changed() {
-      return changedFrom == null || !changedFrom.isAfter(asOf);
-    }
   }
 
   /**
