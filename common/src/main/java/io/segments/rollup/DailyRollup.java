@@ -146,6 +146,11 @@ public final class DailyRollup {
     return prints.values().stream().mapToLong(p -> p[0]).sum();
   }
 
+  /** The stored fingerprint of each day (events, checksum); empty before a first rollup. */
+  public static Map<Date, long[]> storedFingerprints(Warehouse warehouse) {
+    return warehouse.exists("rollup_fingerprints") ? fingerprintsOf(warehouse.read("rollup_fingerprints")) : Map.of();
+  }
+
   private static Map<Date, long[]> fingerprintsOf(Dataset<Row> fingerprints) {
     Map<Date, long[]> map = new HashMap<>();
     fingerprints.select("activity_date", "events", "checksum").collectAsList()

@@ -65,11 +65,11 @@ public final class ActivityState {
 
   /**
    * What a refresh did: {@code changedFrom} is the first day whose rows were read again (null: rebuilt from all
-   * history; after {@code asOf}: nothing changed and nothing was written); {@code before} and {@code after} are
+   * history; after the as-of day: nothing changed and nothing was written); {@code before} and {@code after} are
    * the state's notes before and after it (null before a first build), which tables derived from the state
    * record to know which state they follow.
    */
-  record Refresh(LocalDate changedFrom, LocalDate asOf, String before, String after) {
+  record Refresh(LocalDate changedFrom, String before, String after) {
     boolean rebuilt() {
       return changedFrom == null;
     }
@@ -87,7 +87,7 @@ public final class ActivityState {
     String before = warehouse.exists(TABLE) ? warehouse.note(TABLE) : null;
     LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(parse(before), prints, asOf);
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
-      return new Refresh(changedFrom, asOf, before, before);
+      return new Refresh(changedFrom, before, before);
     }
     Dataset<Row> state;
     Date from = Date.valueOf(windowFrom(asOf));
@@ -115,7 +115,7 @@ public final class ActivityState {
         .or(size(col("activation_days")).gt(0)).or(size(col("conversion_days")).gt(0)));
     String after = note(prints, asOf);
     warehouse.overwriteNoting(state, TABLE, after);
-    return new Refresh(changedFrom, asOf, before, after);
+    return new Refresh(changedFrom, before, after);
   }
 
   /**

@@ -103,10 +103,8 @@ public final class ValidateStep implements Step {
   /** The rollup's fingerprint per day, "events:checksum"; empty without rollup_fingerprints. */
   private static Map<LocalDate, String> fingerprints(Warehouse warehouse) {
     Map<LocalDate, String> prints = new LinkedHashMap<>();
-    if (warehouse.exists("rollup_fingerprints")) {
-      warehouse.read("rollup_fingerprints").select("activity_date", "events", "checksum").collectAsList()
-          .forEach(r -> prints.put(r.getDate(0).toLocalDate(), r.get(1) + ":" + r.get(2)));
-    }
+    io.segments.rollup.DailyRollup.storedFingerprints(warehouse)
+        .forEach((day, print) -> prints.put(day.toLocalDate(), print[0] + ":" + print[1]));
     return prints;
   }
 }
