@@ -63,13 +63,6 @@ public final class FeatureBuilder {
     features.forEach(spec -> aggregates.addAll(kind(spec).aggregates(spec)));
     Dataset<Row> result = history.groupBy("as_of_date", "user_id")
         .agg(min("activity_date").as("first_seen_on"), aggregates.toArray(Column[]::new));
-    if (signups != null) {
-      Dataset<Row> signed = signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
-          .crossJoin(days).where(col("signup_on").leq(col("as_of_date")));
-      result = result.join(signed, KEY, "full_outer");
-    } else {
-      result = result.withColumn("signup_on", lit(null).cast(DataTypes.DateType));
-    }
     for (boolean weekly : new boolean[] {false, true}) {
       Dataset<Row> periods = periodAggregates(history, weekly);
       if (periods != null) {
@@ -82,6 +75,27 @@ public final class FeatureBuilder {
         result = result.join(frame, KEY, "left");
       }
     }
+    return complete(result, signups, days);
+  }
+
+  /**
+   * The features on {@code asOf} from their carried columns ({@link FeatureState#compute}): what
+   * {@link #build} gives for that day.
+   */
+  public Dataset<Row> build(Dataset<Row> carried, Dataset<Row> signups, LocalDate asOf) {
+    Dataset<Row> days = broadcast(dates(carried.sparkSession(), List.of(asOf)));
+    return complete(carried.withColumn("as_of_date", lit(java.sql.Date.valueOf(asOf))), signups, days);
+  }
+
+  /** The kinds' own columns per (as_of_date, user_id) joined to the users signed up by then, finished. */
+  private Dataset<Row> complete(Dataset<Row> result, Dataset<Row> signups, Dataset<Row> days) {
+    if (signups != null) {
+      Dataset<Row> signed = signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
+          .crossJoin(days).where(col("signup_on").leq(col("as_of_date")));
+      result = result.join(signed, KEY, "full_outer");
+    } else {
+      result = result.withColumn("signup_on", lit(null).cast(DataTypes.DateType));
+    }
     for (FeatureSpec spec : features) {
       if (spec.kind() != FeatureKind.EXPRESSION) {
         result = kind(spec).finish(spec, result);
@@ -93,6 +107,11 @@ public final class FeatureBuilder {
     List<Column> columns = new ArrayList<>(List.of(col("as_of_date"), col("user_id")));
     features.forEach(spec -> columns.addAll(kind(spec).output(spec)));
     return result.select(columns.toArray(Column[]::new));
+  }
+
+  /** The carried state of these features, or null when one of them needs all history each day. */
+  public FeatureState state(int lookbackDays) {
+    return FeatureState.of(features, kinds, lookbackDays);
   }
 
   /** The schema of {@code user_features} without running a job; used to check rules. */

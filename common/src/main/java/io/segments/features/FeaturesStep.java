@@ -1,6 +1,7 @@
 package io.segments.features;
 
 import io.segments.io.Warehouse;
+import io.segments.rollup.DailyRollup;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.step.StepContext;
@@ -11,25 +12,40 @@ import org.apache.spark.sql.Row;
 
 /**
  * The features step; writes {@code user_features} for the days of a replay chunk, from the rollup. A feature
- * added since the table was written becomes a new column, null on the days before it existed.
+ * added since the table was written becomes a new column, null on the days before it existed. A chunk of one
+ * day whose features are all carried is computed from {@code user_feature_state} ({@link FeatureState}), which
+ * the step keeps; {@code rebuild} (a full run or a backfill) rebuilds it from all history.
  */
 public final class FeaturesStep implements Step {
   private final StepContext context;
   private final List<LocalDate> days;
+  private final boolean rebuild;
 
-  public FeaturesStep(StepContext context, List<LocalDate> days) {
+  public FeaturesStep(StepContext context, List<LocalDate> days, boolean rebuild) {
     this.context = context;
     this.days = days;
+    this.rebuild = rebuild;
   }
 
   @Override
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     Dataset<Row> activity = warehouse.read("user_daily_activity");
-    Dataset<Row> features = new FeatureBuilder(context.config().features(), context.config().rfmMap())
-        .build(activity, context.signups(), days);
+    FeatureBuilder builder = new FeatureBuilder(context.config().features(), context.config().rfmMap());
+    FeatureState state = days.size() == 1 ? builder.state(context.config().source().lookbackDays()) : null;
+    Dataset<Row> features;
+    long read;
+    if (state != null) {
+      FeatureState.Computed carried = state.compute(warehouse, activity, days.get(0),
+          DailyRollup.fingerprints(warehouse), rebuild);
+      features = builder.build(carried.columns(), context.signups(), days.get(0));
+      read = carried.rowsRead();
+    } else {
+      features = builder.build(activity, context.signups(), days);
+      read = activity.count();
+    }
     warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
     long rows = warehouse.read("user_features").where(Warehouse.between("as_of_date", days)).count();
-    return StepResult.of(activity.count(), rows);
+    return StepResult.of(read, rows);
   }
 }

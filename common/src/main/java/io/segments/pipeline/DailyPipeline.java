@@ -98,7 +98,7 @@ public final class DailyPipeline {
     }
     for (List<LocalDate> chunk : ReplayPlan.chunks(days)) {
       if (steps.contains(Step.FEATURES)) {
-        ledger.step("features", new FeaturesStep(context, chunk));
+        ledger.step("features", new FeaturesStep(context, chunk, options.full() || options.from() != null));
       }
       if (steps.contains(Step.SEGMENTS)) {
         ledger.step("segments", new SegmentsStep(context, chunk).requireFeatures());

@@ -151,6 +151,16 @@ public final class DailyRollup {
     return warehouse.exists("rollup_fingerprints") ? fingerprintsOf(warehouse.read("rollup_fingerprints")) : Map.of();
   }
 
+  /**
+   * The stored fingerprint of each day as text, "events:checksum", which carried states note to tell whether
+   * a day's rows changed since they were built; empty before a first rollup.
+   */
+  public static Map<LocalDate, String> fingerprints(Warehouse warehouse) {
+    Map<LocalDate, String> prints = new java.util.TreeMap<>();
+    storedFingerprints(warehouse).forEach((day, print) -> prints.put(day.toLocalDate(), print[0] + ":" + print[1]));
+    return prints;
+  }
+
   private static Map<Date, long[]> fingerprintsOf(Dataset<Row> fingerprints) {
     Map<Date, long[]> map = new HashMap<>();
     fingerprints.select("activity_date", "events", "checksum").collectAsList()

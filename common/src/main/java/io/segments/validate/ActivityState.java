@@ -13,14 +13,10 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.ValidateConfig;
+import io.segments.io.Provenance;
 import io.segments.io.Warehouse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
@@ -85,7 +81,7 @@ public final class ActivityState {
   Refresh refresh(Warehouse warehouse, Dataset<Row> daily, Map<LocalDate, String> prints, LocalDate asOf,
       boolean rebuild) {
     String before = warehouse.exists(TABLE) ? warehouse.note(TABLE) : null;
-    LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(parse(before), prints, asOf);
+    LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(Provenance.fields(before), prints, asOf);
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
       return new Refresh(changedFrom, before, before);
     }
@@ -128,7 +124,7 @@ public final class ActivityState {
     }
     LocalDate stateAsOf = LocalDate.parse(note.get("as_of"));
     LocalDate stateFrom = windowFrom(stateAsOf);
-    if (stateAsOf.isAfter(asOf) || !digestBefore(prints, stateFrom).equals(note.get("before"))) {
+    if (stateAsOf.isAfter(asOf) || !Provenance.digestBefore(prints, stateFrom).equals(note.get("before"))) {
       return null;
     }
     LocalDate changed = stateAsOf.plusDays(1);
@@ -153,7 +149,7 @@ public final class ActivityState {
     // written= makes every write's note its own, so a table derived from an earlier write never passes for current
     StringBuilder note = new StringBuilder("rule=").append(rule()).append("\nwritten=")
         .append(java.util.UUID.randomUUID()).append("\nas_of=").append(asOf)
-        .append("\nbefore=").append(digestBefore(prints, from));
+        .append("\nbefore=").append(Provenance.digestBefore(prints, from));
     new TreeMap<>(prints).forEach((day, print) -> {
       if (!day.isBefore(from) && !day.isAfter(asOf)) {
         note.append('\n').append(day).append('=').append(print);
@@ -162,41 +158,9 @@ public final class ActivityState {
     return note.toString();
   }
 
-  private static Map<String, String> parse(String note) {
-    if (note == null || !note.startsWith("rule=")) {
-      return null;
-    }
-    Map<String, String> fields = new LinkedHashMap<>();
-    for (String line : note.split("\n")) {
-      int eq = line.indexOf('=');
-      fields.put(line.substring(0, eq), line.substring(eq + 1));
-    }
-    return fields;
-  }
-
   /** The note of a table derived from the state with this note: which state it follows. */
   static String follows(String stateNote) {
-    return stateNote == null ? null : "follows user_activity_state " + sha256(stateNote);
-  }
-
-  /** A digest of the fingerprints of the days before {@code from}, in day order. */
-  private static String digestBefore(Map<LocalDate, String> prints, LocalDate from) {
-    StringBuilder text = new StringBuilder();
-    new TreeMap<>(prints).forEach((day, print) -> {
-      if (day.isBefore(from)) {
-        text.append(day).append('=').append(print).append('\n');
-      }
-    });
-    return sha256(text.toString());
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return stateNote == null ? null : "follows user_activity_state " + Provenance.sha256(stateNote);
   }
 
   /** Per user: the sorted days active, activated and converted among {@code rows}. */

@@ -45,7 +45,8 @@ public final class ValidateStep implements Step {
     ActivityState state = new ActivityState(context.config().validate());
     Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
-    ActivityState.Refresh refresh = state.refresh(warehouse, daily, fingerprints(warehouse), asOf, replayed == null);
+    ActivityState.Refresh refresh = state.refresh(warehouse, daily, io.segments.rollup.DailyRollup.fingerprints(warehouse), asOf,
+        replayed == null);
     String message = null;
     if (replayed == null || !warehouse.exists("segment_outcomes")) {
       warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");
@@ -98,13 +99,5 @@ public final class ValidateStep implements Step {
     if (!warehouse.exists("retention_cohorts") || !follows.equals(warehouse.note("retention_cohorts"))) {
       warehouse.overwriteNoting(validator.retentionCohorts(warehouse.read(CELL_DAYS)), "retention_cohorts", follows);
     }
-  }
-
-  /** The rollup's fingerprint per day, "events:checksum"; empty without rollup_fingerprints. */
-  private static Map<LocalDate, String> fingerprints(Warehouse warehouse) {
-    Map<LocalDate, String> prints = new LinkedHashMap<>();
-    io.segments.rollup.DailyRollup.storedFingerprints(warehouse)
-        .forEach((day, print) -> prints.put(day.toLocalDate(), print[0] + ":" + print[1]));
-    return prints;
   }
 }

@@ -15,8 +15,9 @@ import org.apache.spark.sql.Row;
 /** {@code active_days}: days with at least one of the feature's events within its window; 0 without any. */
 final class ActiveDaysKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.ROLLING_SUM;
+  public Carried carried(FeatureSpec spec) {
+    return new Carried(List.of(Carried.days(spec.name() + "__days", Kind.matches(spec), spec.windowDays())),
+        List.of(col(spec.name() + "__days").as(spec.name())));
   }
 
   @Override

@@ -18,8 +18,10 @@ import org.apache.spark.sql.Row;
  */
 final class CountKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.ROLLING_SUM;
+  public Carried carried(FeatureSpec spec) {
+    return spec.firstDays() > 0 ? null : new Carried(
+        List.of(Carried.events(spec.name() + "__events", Kind.matches(spec), spec.windowDays())),
+        List.of(col(spec.name() + "__events").as(spec.name())));
   }
 
   @Override

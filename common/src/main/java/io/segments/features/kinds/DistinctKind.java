@@ -15,8 +15,8 @@ import org.apache.spark.sql.Row;
 /** {@code distinct}: how many different event names of the feature's list within its window; 0 without any. */
 final class DistinctKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.WINDOW_STATE;
+  public Carried carried(FeatureSpec spec) {
+    return null;
   }
 
   @Override

@@ -12,8 +12,8 @@ import org.apache.spark.sql.Row;
  */
 final class ExpressionKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.RECOMPUTED;
+  public Carried carried(FeatureSpec spec) {
+    return Carried.NOTHING;
   }
 
   @Override

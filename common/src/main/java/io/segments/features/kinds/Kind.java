@@ -14,7 +14,7 @@ import org.apache.spark.sql.Row;
  * {@link io.segments.features.FeatureBuilder} runs for every declared feature: the per-user aggregates it needs
  * (one shared pass over the history), or a frame of its own joined by (as_of_date, user_id), or per-period
  * aggregates; then how it finishes on the joined row (defaults, ratios, scores); then its output columns. Each
- * kind also says how its value on D follows from D-1 ({@link #carry}), which incremental state builds on.
+ * kind also says what it carries from D-1 to D ({@link #carried}), which {@code user_feature_state} holds.
  * Kinds are registered in {@link Kinds}.
  */
 public interface Kind {
@@ -28,19 +28,11 @@ public interface Kind {
    */
   record Periodic(boolean weekly, Column perPeriod, Column perUser) {}
 
-  /** How a value is carried from D-1 to D. */
-  enum Carry {
-    /** A sum over the window's days: D-1's value plus D's day, less the day that left the window. */
-    ROLLING_SUM,
-    /** Days since an anchor (the last matching day, first seen, signup): D-1's value plus one, or reset on D. */
-    DAYS_SINCE,
-    /** Needs the days or names within the window (distinct names, streaks, sequences): carried as that set. */
-    WINDOW_STATE,
-    /** A function of other features of D, or of all users of D (scores): recomputed on D from them. */
-    RECOMPUTED
-  }
-
-  Carry carry(FeatureSpec spec);
+  /**
+   * What the kind carries from D-1 to D ({@link Carried}), or null when its value needs all history each day; a
+   * config whose features are all carried computes a daily run from {@code user_feature_state}.
+   */
+  Carried carried(FeatureSpec spec);
 
   /** Aggregates over the history grouped by (as_of_date, user_id); empty when the kind needs none. */
   default List<Column> aggregates(FeatureSpec spec) {

@@ -20,8 +20,8 @@ import org.apache.spark.sql.Row;
  */
 final class PurchaseSummaryKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.WINDOW_STATE;
+  public Carried carried(FeatureSpec spec) {
+    return null;
   }
 
   @Override

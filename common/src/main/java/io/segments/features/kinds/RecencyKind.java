@@ -1,5 +1,6 @@
 package io.segments.features.kinds;
 
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
@@ -14,8 +15,9 @@ import org.apache.spark.sql.types.DataTypes;
 /** {@code recency}: days since the last of the feature's events (0 on its day); null when never. */
 final class RecencyKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.DAYS_SINCE;
+  public Carried carried(FeatureSpec spec) {
+    return new Carried(List.of(Carried.lastDay(spec.name() + "__last", Kind.matches(spec))),
+        List.of(datediff(col("as_of_date"), col(spec.name() + "__last")).as(spec.name())));
   }
 
   @Override

@@ -14,8 +14,8 @@ import org.apache.spark.sql.Row;
 /** {@code regularly}: whether at least {@code min_periods} of the last {@code periods} periods were active. */
 final class RegularlyKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.WINDOW_STATE;
+  public Carried carried(FeatureSpec spec) {
+    return null;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.segments.features.kinds;
 
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -34,8 +35,17 @@ final class RfmKind implements Kind {
   }
 
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.RECOMPUTED;
+  public Carried carried(FeatureSpec spec) {
+    String p = spec.name();
+    Column last = col(p + "__last");
+    Column recency = datediff(col("as_of_date"), last);
+    return new Carried(List.of(Carried.lastDay(p + "__last", Kind.matches(spec)),
+            Carried.events(p + "__events", Kind.matches(spec), spec.windowDays()),
+            Carried.revenue(p + "__revenue", Kind.matches(spec), spec.windowDays())),
+        List.of((spec.windowDays() == 0 ? recency : when(recency.lt(spec.windowDays()), recency))
+                .as(p + "_recency_days"),
+            col(p + "__events").as(p + "_frequency"),
+            round(col(p + "__revenue").cast(DataTypes.DoubleType), 2).as(p + "_monetary")));
   }
 
   @Override
@@ -43,7 +53,7 @@ final class RfmKind implements Kind {
     Column counted = Kind.counted(spec);
     return List.of(min(when(counted, col("days_ago"))).as(spec.name() + "_recency_days"),
         sum(when(counted, col("event_count"))).as(spec.name() + "_frequency"),
-        round(sum(when(counted, col("revenue_usd"))), 2).as(spec.name() + "_monetary"));
+        round(sum(when(counted, Carried.money(col("revenue_usd")))).cast(DataTypes.DoubleType), 2).as(spec.name() + "_monetary"));
   }
 
   @Override

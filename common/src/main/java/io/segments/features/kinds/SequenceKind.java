@@ -9,10 +9,15 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.FeatureSpec;
+import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code sequence}: A then B ({@code followed_by}), A without B after it ({@code not_followed_by}), or the days
@@ -23,9 +28,28 @@ import org.apache.spark.sql.Row;
  * keep only the rollup rows of a step whose properties meet them (the rollup then has a row per property value).
  */
 final class SequenceKind implements Kind {
+  /**
+   * {@code followed_by} is carried as the day it was first completed: a B day completes when an A day lies within
+   * the {@code within_days} before it, or on the same day at or before its last B. The other modes, and windows
+   * from the signup, need all history.
+   */
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.WINDOW_STATE;
+  public Carried carried(FeatureSpec spec) {
+    if (!"followed_by".equals(spec.mode()) || spec.withinDaysOfSignup() > 0 || spec.firstDays() > 0) {
+      return null;
+    }
+    String q = spec.name() + "__completed_on";
+    Column isA = col("event_name").equalTo(spec.first()).and(Kind.where(spec.filter().first()));
+    Column isB = col("event_name").equalTo(spec.then()).and(Kind.where(spec.filter().then()));
+    Column aBefore = max(when(col(q + "__a_first").isNotNull(), col("day_number"))).over(Window.partitionBy("user_id")
+        .orderBy("day_number").rangeBetween(-spec.withinDays(), -1));
+    Column completes = col(q + "__b_last").isNotNull()
+        .and(aBefore.isNotNull().or(col(q + "__a_first").leq(col(q + "__b_last"))));
+    Carried.Quantity completed = new Carried.Quantity(q, Carried.Fold.FIRST_DAY, DataTypes.DateType,
+        List.of(min(when(isA, col("first_event_at"))).as(q + "__a_first"),
+            max(when(isB, col("last_event_at"))).as(q + "__b_last")),
+        coalesce(completes, lit(false)), 0, 0, spec.withinDays());
+    return new Carried(List.of(completed), List.of(when(col(q).isNotNull(), lit(true)).as(spec.name())));
   }
 
   @Override

@@ -17,8 +17,8 @@ import org.apache.spark.sql.types.DataTypes;
  */
 final class StreakKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.WINDOW_STATE;
+  public Carried carried(FeatureSpec spec) {
+    return null;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.segments.features.kinds;
 
+import org.apache.spark.sql.types.DataTypes;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -15,13 +16,15 @@ import org.apache.spark.sql.Row;
 /** {@code sum}: revenue of the feature's events within its window; 0.0 without any. */
 final class SumKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.ROLLING_SUM;
+  public Carried carried(FeatureSpec spec) {
+    return new Carried(List.of(Carried.revenue(spec.name() + "__revenue", Kind.matches(spec), spec.windowDays())),
+        List.of(col(spec.name() + "__revenue").cast(DataTypes.DoubleType).as(spec.name())));
   }
 
   @Override
   public List<Column> aggregates(FeatureSpec spec) {
-    return List.of(sum(when(Kind.counted(spec), col("revenue_usd"))).as(spec.name()));
+    return List.of(sum(when(Kind.counted(spec), Carried.money(col("revenue_usd")))).cast(DataTypes.DoubleType)
+        .as(spec.name()));
   }
 
   @Override

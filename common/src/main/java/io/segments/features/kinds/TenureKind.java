@@ -11,8 +11,8 @@ import org.apache.spark.sql.Row;
 /** {@code tenure}: days since signup (source.users), or since first seen without a users table. */
 final class TenureKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.DAYS_SINCE;
+  public Carried carried(FeatureSpec spec) {
+    return Carried.NOTHING;
   }
 
   @Override

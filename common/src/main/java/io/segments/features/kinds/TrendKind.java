@@ -1,5 +1,6 @@
 package io.segments.features.kinds;
 
+import org.apache.spark.sql.types.DataTypes;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -17,8 +18,14 @@ import org.apache.spark.sql.Row;
  */
 final class TrendKind implements Kind {
   @Override
-  public Carry carry(FeatureSpec spec) {
-    return Carry.ROLLING_SUM;
+  public Carried carried(FeatureSpec spec) {
+    String name = spec.name();
+    int w = spec.windowDays();
+    return new Carried(List.of(Carried.events(name + "__recent_events", Kind.matches(spec), w),
+            Carried.sum(name + "__earlier_events", when(Kind.matches(spec.events()), col("event_count")),
+                DataTypes.LongType, w, w + spec.previousDays())),
+        List.of(Carried.orNull(name + "__recent_events").as(name + "__recent"),
+            Carried.orNull(name + "__earlier_events").as(name + "__earlier")));
   }
 
   @Override

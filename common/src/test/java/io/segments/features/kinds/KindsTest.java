@@ -2,6 +2,7 @@ package io.segments.features.kinds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.segments.config.FeatureKind;
 import io.segments.config.FeatureSpec;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every kind of the config has one implementation that says how its value is carried from D-1 to D. */
+/** Every kind of the config has one implementation, which says what it carries from D-1 to D. */
 class KindsTest {
   private static FeatureSpec spec(FeatureKind kind) {
     return new FeatureSpec("f", kind, List.of(), 7, "a", "b", 3, 0, "followed_by", List.of(6, 7), 7, 1, 4, 2, false,
@@ -17,20 +18,25 @@ class KindsTest {
   }
 
   @Test
-  void everyKindOfTheConfigHasAnImplementationAndACarry() {
+  void everyKindOfTheConfigHasAnImplementation() {
     Kinds kinds = new Kinds(List.of(Map.entry("Champions", "r >= 4")));
     for (FeatureKind kind : FeatureKind.values()) {
-      assertNotNull(kinds.of(kind).carry(spec(kind)), kind.yamlName());
+      assertNotNull(kinds.of(kind), kind.yamlName());
     }
   }
 
   @Test
-  void windowSumsRollDaysSinceCountAndScoresAreRecomputed() {
+  void windowSumsAndLastDaysAreCarriedAndStreaksNeedAllHistory() {
     Kinds kinds = new Kinds(List.of());
-    assertEquals(Kind.Carry.ROLLING_SUM, kinds.of(FeatureKind.COUNT).carry(spec(FeatureKind.COUNT)));
-    assertEquals(Kind.Carry.DAYS_SINCE, kinds.of(FeatureKind.RECENCY).carry(spec(FeatureKind.RECENCY)));
-    assertEquals(Kind.Carry.WINDOW_STATE, kinds.of(FeatureKind.SEQUENCE).carry(spec(FeatureKind.SEQUENCE)));
-    assertEquals(Kind.Carry.RECOMPUTED, kinds.of(FeatureKind.RFM).carry(spec(FeatureKind.RFM)));
+    Carried count = kinds.of(FeatureKind.COUNT).carried(spec(FeatureKind.COUNT));
+    assertEquals(List.of(Carried.Fold.SUM), count.quantities().stream().map(Carried.Quantity::fold).toList());
+    assertEquals(7, count.quantities().get(0).to(), "a 7-day window: the day 7 days ago leaves it");
+    Carried recency = kinds.of(FeatureKind.RECENCY).carried(spec(FeatureKind.RECENCY));
+    assertEquals(Carried.Fold.LAST_DAY, recency.quantities().get(0).fold());
+    Carried sequence = kinds.of(FeatureKind.SEQUENCE).carried(spec(FeatureKind.SEQUENCE));
+    assertEquals(3, sequence.quantities().get(0).lookback(), "a B day looks back within_days for an A");
+    assertEquals(List.of(), kinds.of(FeatureKind.EXPRESSION).carried(spec(FeatureKind.EXPRESSION)).quantities());
+    assertNull(kinds.of(FeatureKind.STREAK).carried(spec(FeatureKind.STREAK)));
   }
 
   @Test
