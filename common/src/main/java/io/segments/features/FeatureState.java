@@ -40,7 +40,8 @@ import org.apache.spark.sql.types.DataTypes;
  * <p>The commit notes the rule (the quantities) and a digest of the rollup's fingerprints of the days the state
  * holds. The state is rebuilt from all history when it is missing, built by another rule or for a later settled
  * day, when one of its days changed since (late events older than the lookback, a rebuilt rollup), and for a full
- * run or a backfill. A crash after its write leaves a state the rerun uses as it is.
+ * run or a backfill of one day (a replay of several days computes from all history and leaves the state as it is;
+ * the next one-day run catches up). A crash after its write leaves a state the rerun uses as it is.
  */
 public final class FeatureState {
   public static final String TABLE = "user_feature_state";
@@ -108,7 +109,7 @@ public final class FeatureState {
     List<Column> perDay = new ArrayList<>();
     quantities.forEach(q -> perDay.addAll(q.perDay()));
     Dataset<Row> days = rows.groupBy("user_id", "activity_date")
-        .agg(count("*").as("rows"), perDay.toArray(Column[]::new))
+        .agg(count("*").as("day_rows"), perDay.toArray(Column[]::new))
         .withColumn("day_number", datediff(col("activity_date"), lit(Date.valueOf("1970-01-01"))));
     List<Column> values = new ArrayList<>(List.of(col("user_id"), col("activity_date")));
     List<Column> changes = new ArrayList<>();
@@ -137,9 +138,10 @@ public final class FeatureState {
       case LAST_DAY -> max(when(within(from, to, 0).and(value), day));
       case SUM -> {
         Column zero = lit(0).cast(q.type());
-        Column delta = coalesce(when(within(from, to, q.from()), value), zero);
+        // each side in the quantity's type: decimal(28, 8) less decimal(28, 8) keeps every decimal
+        Column delta = coalesce(when(within(from, to, q.from()), value), zero).cast(q.type());
         if (q.to() > 0) {
-          delta = delta.minus(coalesce(when(within(from, to, q.to()), value), zero));
+          delta = delta.minus(coalesce(when(within(from, to, q.to()), value), zero).cast(q.type()));
         }
         yield sum(delta).cast(q.type());
       }

@@ -14,7 +14,8 @@ import org.apache.spark.sql.Row;
  * The features step; writes {@code user_features} for the days of a replay chunk, from the rollup. A feature
  * added since the table was written becomes a new column, null on the days before it existed. A chunk of one
  * day whose features are all carried is computed from {@code user_feature_state} ({@link FeatureState}), which
- * the step keeps; {@code rebuild} (a full run or a backfill) rebuilds it from all history.
+ * the step keeps; {@code rebuild} (a full run or a backfill) rebuilds it from all history. A chunk of several days
+ * is computed from all history and leaves the state as it is.
  */
 public final class FeaturesStep implements Step {
   private final StepContext context;

@@ -111,9 +111,11 @@ class FeatureStateTest extends SparkTestBase {
       }
       long all = activity.count();
       if (day.equals(FIRST) || veryLate) {
-        Assertions.assertTrue(computed.rowsRead() >= all, day + ": rebuilt from all history (" + computed.rowsRead() + ")");
+        Assertions.assertTrue(computed.rowsRead() >= all, day + ": rebuilt from all history, read "
+            + computed.rowsRead());
       } else if (day.isAfter(LocalDate.of(2026, 5, 31))) {
-        Assertions.assertTrue(computed.rowsRead() < all * 0.6, day + ": read " + computed.rowsRead() + " of " + all + " rows");
+        Assertions.assertTrue(computed.rowsRead() < all * 0.6, day + ": read " + computed.rowsRead() + " of " + all
+            + " rows");
       }
     }
 
@@ -178,7 +180,7 @@ class FeatureStateTest extends SparkTestBase {
         for (int i = 0; i < count; i++) {
           String name = NAMES.get(random.nextInt(NAMES.size()));
           String ts = String.format("%s %02d:%02d:00", day, random.nextInt(24), random.nextInt(60));
-          Double amount = name.equals("purchase") ? (1 + random.nextInt(9999)) / 100.0 : null;
+          Double amount = name.equals("purchase") ? (1 + random.nextInt(999_999_999)) / 1e8 : null;
           String props = "{\"plan\": \"" + (random.nextBoolean() ? "pro" : "basic") + "\"}";
           LocalDate arrives = random.nextInt(7) == 0 ? day.plusDays(1 + random.nextInt(2)) : day;
           rows.add(RowFactory.create(day + "-" + user + "-" + i, "u" + user, name, ts, amount, props,

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
@@ -16,8 +15,9 @@ import org.apache.spark.sql.types.DataTypes;
  * What a kind carries per user from one day to the next in {@code user_feature_state}, so that a daily run reads
  * the rollup rows of the new days and of the days that leave each window, and one state row per user, never all
  * history: its quantities, and the columns its {@link Kind#finish} reads, computed from the quantities' values on
- * the as-of day (each a column of the quantity's name, beside {@code as_of_date}, {@code first_seen_on} and
- * {@code signup_on}). Only rollup rows feed a quantity, never {@code days_ago}: the window is the quantity's.
+ * the as-of day (each a column of the quantity's name, beside {@code as_of_date} and {@code first_seen_on}; the
+ * signups are joined after). Only rollup rows feed a quantity, never {@code days_ago}: the window is the
+ * quantity's.
  */
 public record Carried(List<Quantity> quantities, List<Column> columns) {
   /** Revenue sums are exact decimals, so a sum carried day by day equals the sum over all history. */
@@ -27,7 +27,10 @@ public record Carried(List<Quantity> quantities, List<Column> columns) {
   static final Carried NOTHING = new Carried(List.of(), List.of());
 
   public enum Fold {
-    /** The values of the days whose days_ago is in [from, to), to 0 for all history: add the days that enter. */
+    /**
+     * The values of the days whose days_ago is in [from, to), to 0 for all history: a day's move adds the days
+     * that enter the window and subtracts those that leave it.
+     */
     SUM,
     /** The first day whose value is true, over all history. */
     FIRST_DAY,
@@ -56,7 +59,7 @@ public record Carried(List<Quantity> quantities, List<Column> columns) {
   /** The sum of {@code perRow} over the rows of the days whose days_ago is in [from, to). */
   static Quantity sum(String name, Column perRow, DataType type, int from, int to) {
     return new Quantity(name, Fold.SUM, type, List.of(org.apache.spark.sql.functions.sum(perRow).as(name + "__day")),
-        coalesce(col(name + "__day"), lit(0).cast(type)), from, to, 0);
+        coalesce(col(name + "__day"), lit(0)).cast(type), from, to, 0);
   }
 
   /** Days with one of the rows within the last {@code windowDays} days (all history when 0). */

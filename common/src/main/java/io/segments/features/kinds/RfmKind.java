@@ -53,7 +53,8 @@ final class RfmKind implements Kind {
     Column counted = Kind.counted(spec);
     return List.of(min(when(counted, col("days_ago"))).as(spec.name() + "_recency_days"),
         sum(when(counted, col("event_count"))).as(spec.name() + "_frequency"),
-        round(sum(when(counted, Carried.money(col("revenue_usd")))).cast(DataTypes.DoubleType), 2).as(spec.name() + "_monetary"));
+        round(sum(when(counted, Carried.money(col("revenue_usd")))).cast(DataTypes.DoubleType), 2)
+            .as(spec.name() + "_monetary"));
   }
 
   @Override
