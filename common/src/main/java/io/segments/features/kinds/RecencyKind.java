@@ -1,7 +1,7 @@
 package io.segments.features.kinds;
 
-import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 

@@ -1,6 +1,5 @@
 package io.segments.features.kinds;
 
-import org.apache.spark.sql.types.DataTypes;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -12,6 +11,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /** {@code sum}: revenue of the feature's events within its window; 0.0 without any. */
 final class SumKind implements Kind {

@@ -1,6 +1,5 @@
 package io.segments.features.kinds;
 
-import org.apache.spark.sql.types.DataTypes;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -11,6 +10,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code trend}: the daily rate of the window's events over the daily rate of the {@code previous_days} before
