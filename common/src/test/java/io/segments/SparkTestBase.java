@@ -66,6 +66,13 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     return spark().createDataFrame(list, schema);
   }
 
+  /** A config loaded from YAML text, written to a file of its own. */
+  protected static io.segments.config.PipelineConfig loadConfig(String yaml) throws java.io.IOException {
+    Path file = Files.createTempDirectory("segments-config").resolve("config.yaml");
+    Files.writeString(file, yaml);
+    return io.segments.config.ConfigLoader.load(file);
+  }
+
   protected static Object[] row(Object... values) {
     return values;
   }

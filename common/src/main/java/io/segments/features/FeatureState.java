@@ -211,7 +211,6 @@ public final class FeatureState {
   }
 
   private String note(Map<LocalDate, String> prints, LocalDate settled) {
-    return "rule=" + rule() + "\nwritten=" + java.util.UUID.randomUUID() + "\nas_of=" + settled
-        + "\nprints=" + Provenance.digestBefore(prints, settled.plusDays(1));
+    return Provenance.header(rule(), settled) + "\nprints=" + Provenance.digestBefore(prints, settled.plusDays(1));
   }
 }

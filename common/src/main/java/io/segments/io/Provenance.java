@@ -16,6 +16,14 @@ import java.util.TreeMap;
 public final class Provenance {
   private Provenance() {}
 
+  /**
+   * A note's first lines: the rule, a write id and the as-of day. The write id makes every write's note its own, so
+   * a table derived from an earlier write never passes for current.
+   */
+  public static String header(String rule, LocalDate asOf) {
+    return "rule=" + rule + "\nwritten=" + java.util.UUID.randomUUID() + "\nas_of=" + asOf;
+  }
+
   /** The fields of a note; null when there is none or it was not written as one. */
   public static Map<String, String> fields(String note) {
     if (note == null || !note.startsWith("rule=")) {

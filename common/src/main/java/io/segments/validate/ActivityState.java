@@ -146,9 +146,7 @@ public final class ActivityState {
   /** The commit note: rule, as-of day, a digest of the fingerprints before the window, each window day's. */
   private String note(Map<LocalDate, String> prints, LocalDate asOf) {
     LocalDate from = windowFrom(asOf);
-    // written= makes every write's note its own, so a table derived from an earlier write never passes for current
-    StringBuilder note = new StringBuilder("rule=").append(rule()).append("\nwritten=")
-        .append(java.util.UUID.randomUUID()).append("\nas_of=").append(asOf)
+    StringBuilder note = new StringBuilder(Provenance.header(rule(), asOf))
         .append("\nbefore=").append(Provenance.digestBefore(prints, from));
     new TreeMap<>(prints).forEach((day, print) -> {
       if (!day.isBefore(from) && !day.isAfter(asOf)) {

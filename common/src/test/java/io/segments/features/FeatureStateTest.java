@@ -17,8 +17,6 @@ import io.segments.io.FaultPoint;
 import io.segments.io.Warehouse;
 import io.segments.rollup.DailyRollup;
 import io.segments.stage.EventStager;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -50,8 +48,7 @@ class FeatureStateTest extends SparkTestBase {
   private static final LocalDate VERY_LATE = LocalDate.of(2026, 5, 20);
 
   private PipelineConfig config() throws Exception {
-    Path file = Files.createTempDirectory("segments-state").resolve("state.yaml");
-    Files.writeString(file, """
+    return loadConfig("""
         source:
           events: unused
           columns: {event_id: id, user_id: uid, event_name: name, event_at: ts, revenue: amount, properties: props}
@@ -76,7 +73,6 @@ class FeatureStateTest extends SparkTestBase {
         segments:
           - {name: any, rule: "events_all >= 1"}
         """);
-    return ConfigLoader.load(file);
   }
 
   @Test

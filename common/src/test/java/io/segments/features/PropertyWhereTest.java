@@ -3,13 +3,10 @@ package io.segments.features;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.segments.SparkTestBase;
-import io.segments.config.ConfigLoader;
 import io.segments.config.PipelineConfig;
 import io.segments.config.PropertyFilters;
 import io.segments.rollup.DailyRollup;
 import io.segments.stage.EventStager;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -28,8 +25,7 @@ class PropertyWhereTest extends SparkTestBase {
   private static final Instant NOW = Instant.parse("2026-10-04T00:00:00Z");
 
   private PipelineConfig config() throws Exception {
-    Path file = Files.createTempDirectory("segments-where").resolve("where.yaml");
-    Files.writeString(file, """
+    return loadConfig("""
         source:
           events: unused
           columns: {event_id: id, user_id: uid, event_name: name, event_at: ts, revenue: amount, properties: props}
@@ -46,7 +42,6 @@ class PropertyWhereTest extends SparkTestBase {
         segments:
           - {name: pricing_viewers, rule: "pricing_views >= 1"}
         """);
-    return ConfigLoader.load(file);
   }
 
   private static final StructType RAW = new StructType().add("id", DataTypes.StringType)
