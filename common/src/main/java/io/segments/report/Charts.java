@@ -13,12 +13,22 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Line charts drawn by XChart and embedded in the report as inline SVG. */
-final class Charts {
+/** Line charts drawn by XChart as SVG: inline in the report, and the bench's chart of time against users. */
+public final class Charts {
   private Charts() {}
 
-  /** One line per series; x values are numbers (days), y values may be null (no data). */
+  /** One line per series as an inline SVG figure, or a note when no series has a point. */
   static String lines(String title, String xTitle, String yTitle, Map<String, List<double[]>> series) {
+    String svg = svg(title, xTitle, yTitle, series);
+    if (svg == null) {
+      return "<p class=\"empty\">No data yet for " + Html.escape(title) + ".</p>";
+    }
+    int start = svg.indexOf("<svg");
+    return "<figure class=\"chart\">" + (start < 0 ? svg : svg.substring(start)) + "</figure>";
+  }
+
+  /** One line per series ({x, y} points) as an SVG document; null when no series has a point. */
+  public static String svg(String title, String xTitle, String yTitle, Map<String, List<double[]>> series) {
     XYChart chart = new XYChartBuilder().width(720).height(360).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
         .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -37,7 +47,7 @@ final class Charts {
       drawn++;
     }
     if (drawn == 0) {
-      return "<p class=\"empty\">No data yet for " + Html.escape(title) + ".</p>";
+      return null;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
@@ -45,8 +55,6 @@ final class Charts {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    String svg = out.toString(StandardCharsets.UTF_8);
-    int start = svg.indexOf("<svg");
-    return "<figure class=\"chart\">" + (start < 0 ? svg : svg.substring(start)) + "</figure>";
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

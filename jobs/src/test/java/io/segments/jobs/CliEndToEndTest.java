@@ -3,15 +3,15 @@ package io.segments.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import static io.segments.jobs.EndToEnd.count;
+import static io.segments.jobs.EndToEnd.restoring;
+import static io.segments.jobs.EndToEnd.spark;
+import static io.segments.jobs.EndToEnd.version;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,27 +19,19 @@ import org.junit.jupiter.api.Test;
  * The command line end to end on generated data: generate, a first run (which replays 45 days), a daily run,
  * then checks on the contents of every table DESIGN.md names. Runs in-process through {@link Main#run} on a
  * fresh embedded warehouse, so the exit codes are the ones a scheduler sees. The tests pass in any order: one that
- * changes tables (a refused run, a tripped guard) puts them back at their versions before it ({@link #restoring}).
+ * changes tables (a refused run, a tripped guard) puts them back at their versions before it ({@link EndToEnd#restoring}).
  */
 class CliEndToEndTest {
-  static final String CONFIG = Path.of("..", "conf", "local.yaml").toString();
   static final String D = "2026-10-31";
   static Path warehouse;
 
   static int cli(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!all.get(0).startsWith("-")) {
-      all.addAll(List.of("--config", CONFIG, "--warehouse", warehouse.toString()));
-    }
-    return Main.run(all.toArray(String[]::new));
+    return Main.run(EndToEnd.withConfig(warehouse, args));
   }
 
-  static SparkSession spark() {
-    return SparkSession.active();
-  }
-
-  static long count(String sql) {
-    return spark().sql(sql).first().getLong(0);
+  /** What the command prints (it must exit 0). */
+  static String captured(String... args) {
+    return EndToEnd.printed(EndToEnd.withConfig(warehouse, args));
   }
 
   @BeforeAll
@@ -76,7 +68,7 @@ class CliEndToEndTest {
   void hashedEmailsAreSha256OfTrimmedLowerCaseAndOnlyWhereAllowed() {
     Row row = spark().sql("select a.email_sha256, u.email from segments.audience_members a join demo.users u"
         + " using (user_id) where a.audience = 'solo_explorers' and u.email is not null limit 1").first();
-    assertEquals(sha256(row.getString(1).trim().toLowerCase()), row.getString(0));
+    assertEquals(EndToEnd.sha256(row.getString(1).trim().toLowerCase()), row.getString(0));
     assertEquals(0, count("select count(*) from segments.audience_members where audience = 'collaborative_starters'"
         + " and email_sha256 is not null"), "collaborative_starters does not export emails");
     assertEquals(0, count("select count(*) from segments.audience_members a join demo.users u using (user_id)"
@@ -150,7 +142,7 @@ class CliEndToEndTest {
     long changes = count("select count(*) from segments.segment_changes");
     long audience = count("select count(*) from segments.audience_members");
     long version = version("segments.audience_members");
-    assertEquals(0, Main.run(dagCommand()), "the Airflow DAG's command, with the date templated, reruns D");
+    assertEquals(0, Main.run(EndToEnd.dagCommand(warehouse, D)), "the Airflow DAG's command, with the date templated, reruns D");
     assertEquals(members, count("select count(*) from segments.segment_membership"));
     assertEquals(history, count("select count(*) from segments.segment_history"));
     assertEquals(changes, count("select count(*) from segments.segment_changes"));
@@ -162,16 +154,9 @@ class CliEndToEndTest {
 
   @Test
   void sqlCsvPrintsOnlyHeaderAndRows() {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, cli("sql", "select segment, size from segments.segment_catalog order by segment limit 2",
-          "--format", "csv"));
-    } finally {
-      System.setOut(original);
-    }
-    String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
+    String printed = captured("sql", "select segment, size from segments.segment_catalog order by segment limit 2",
+        "--format", "csv");
+    String[] lines = printed.strip().split("\n");
     assertEquals(3, lines.length, String.join("|", lines));
     assertEquals("segment,size", lines[0]);
     assertTrue(lines[1].matches("[a-z_]+,\\d+"), lines[1]);
@@ -183,29 +168,10 @@ class CliEndToEndTest {
     assertEquals(2, cli("run"), "missing --as-of");
     assertEquals(2, cli("run", "--as-of", "31/10/2026"));
     assertEquals(0, cli("run", "--help"));
-    Path bad = Files.createTempDirectory("segments-bad-config");
-    Path segmentsDir = Files.createDirectories(bad.resolve("segments"));
-    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml", "starter.yaml")) {
-      Files.copy(Path.of("..", "conf", "segments", file), segmentsDir.resolve(file));
-    }
-    String local = Files.readString(Path.of(CONFIG)).replace("../warehouse", warehouse.toString());
-    Files.writeString(bad.resolve("local.yaml"), local);
-    Path collaboration = segmentsDir.resolve("collaboration.yaml");
-    Files.writeString(collaboration, Files.readString(collaboration).replace("invites_7d >= 3", "invitez_7d >= 3"));
-    assertEquals(2, Main.run(new String[] {"check-config", "--config", bad.resolve("local.yaml").toString()}),
+    Path bad = EndToEnd.copiedConfig(local -> local.replace("../warehouse", warehouse.toString()));
+    EndToEnd.edit(bad.resolveSibling("segments").resolve("collaboration.yaml"), "invites_7d >= 3", "invitez_7d >= 3");
+    assertEquals(2, Main.run(new String[] {"check-config", "--config", bad.toString()}),
         "a rule naming an unknown feature is a config error");
-  }
-
-  static String captured(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, cli(args));
-    } finally {
-      System.setOut(original);
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   @Test
@@ -221,28 +187,14 @@ class CliEndToEndTest {
 
   @Test
   void previewShowsTheChangedSegmentWithoutWritingAnything() throws Exception {
-    Path dir = Files.createTempDirectory("segments-preview");
-    Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
-    for (String file : List.of("features.yaml", "collaboration.yaml", "lifecycle.yaml", "rfm.yaml", "starter.yaml")) {
-      Files.copy(Path.of("..", "conf", "segments", file), segmentsDir.resolve(file));
-    }
-    Files.writeString(dir.resolve("local.yaml"), Files.readString(Path.of(CONFIG)));
-    Path collaboration = segmentsDir.resolve("collaboration.yaml");
-    Files.writeString(collaboration, Files.readString(collaboration)
-        .replace("rule: projects_total >= 1 and invites_total = 0", "rule: projects_total >= 1 and invites_total = 0"
-            + " and active_days_28d >= 1"));
+    Path config = EndToEnd.copiedConfig(local -> local);
+    EndToEnd.edit(config.resolveSibling("segments").resolve("collaboration.yaml"),
+        "rule: projects_total >= 1 and invites_total = 0",
+        "rule: projects_total >= 1 and invites_total = 0 and active_days_28d >= 1");
     long members = count("select count(*) from segments.segment_membership");
     long version = version("segments.audience_members");
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, Main.run(new String[] {"preview", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
-          "--warehouse", warehouse.toString()}));
-    } finally {
-      System.setOut(original);
-    }
-    String text = out.toString(StandardCharsets.UTF_8);
+    String text = EndToEnd.printed("preview", "--as-of", D, "--config", config.toString(), "--warehouse",
+        warehouse.toString());
     long before = count("select count(*) from segments.segment_membership where as_of_date = '" + D
         + "' and segment = 'solo_explorers'");
     assertTrue(text.contains("solo_explorers: " + String.format("%,d", before) + " -> "), text);
@@ -250,27 +202,6 @@ class CliEndToEndTest {
     assertTrue(!text.contains("heavy_collaborators:"), "unchanged segments are not listed: " + text);
     assertEquals(members, count("select count(*) from segments.segment_membership"));
     assertEquals(version, version("segments.audience_members"));
-  }
-
-  /** The command of conf/orchestration/segments_daily.py, templated for D and pointed at the test warehouse. */
-  static String[] dagCommand() throws Exception {
-    String dag = Files.readString(Path.of("..", "conf", "orchestration", "segments_daily.py"));
-    String block = dag.substring(dag.indexOf("# segments-command-begin"), dag.indexOf("# segments-command-end"));
-    String list = block.substring(block.indexOf('[') + 1, block.lastIndexOf(']'));
-    List<String> args = new ArrayList<>();
-    for (String quoted : list.split(",")) {
-      args.add(quoted.strip().replaceAll("^\"|\"$", ""));
-    }
-    assertEquals(List.of("run", "--as-of", "{{ data_interval_start.in_timezone('America/New_York') | ds }}",
-        "--config", "/opt/segments/conf/cluster.yaml"), args);
-    String zone = io.segments.config.ConfigLoader.load(Path.of("..", "conf", "cluster.yaml")).timeZone();
-    assertTrue(dag.contains("TIME_ZONE = \"" + zone + "\"") && dag.contains("tz=TIME_ZONE")
-        && block.contains("in_timezone('" + zone + "')"), "the DAG runs and dates its runs in the config's zone");
-    assertTrue(Files.readString(Path.of("..", "conf", "orchestration", "crontab")).contains("CRON_TZ=" + zone));
-    args.set(2, D);
-    args.set(4, CONFIG);
-    args.addAll(List.of("--warehouse", warehouse.toString()));
-    return args.toArray(String[]::new);
   }
 
   @Test
@@ -301,7 +232,7 @@ class CliEndToEndTest {
         "self-contained: no links to fetch");
 
     Path png = warehouse.resolve("report.png");
-    Process chromium = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+    Process chromium = new ProcessBuilder(EndToEnd.chromium(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1200,2400",
         "--screenshot=" + png, html.toUri().toString()).redirectErrorStream(true)
@@ -324,15 +255,6 @@ class CliEndToEndTest {
     assertTrue(inked > image.getWidth() * image.getHeight() / 4 / 50, "more than 2% of the page is drawn");
   }
 
-  static String chromium() {
-    for (String name : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
-      if (Files.isExecutable(Path.of(name))) {
-        return name;
-      }
-    }
-    throw new IllegalStateException("headless Chromium not found: install the Debian package 'chromium' (.ci/run does)");
-  }
-
   @Test
   void everyNotebookRunsOnTheDemoTables() throws Exception {
     try (var notebooks = Files.list(Path.of("..", "notebooks"))) {
@@ -350,17 +272,10 @@ class CliEndToEndTest {
 
   @Test
   void theValidationGateBlocksThePublishWhenChecksFail() throws Exception {
-    Path dir = Files.createTempDirectory("segments-gate");
-    Path segmentsDir = Files.createDirectories(dir.resolve("segments"));
-    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
-      for (Path file : files.toList()) {
-        Files.copy(file, segmentsDir.resolve(file.getFileName()));
-      }
-    }
-    Files.writeString(dir.resolve("local.yaml"), Files.readString(Path.of(CONFIG)).replace("gate: false", "gate: true"));
+    Path config = EndToEnd.copiedConfig(local -> local.replace("gate: false", "gate: true"));
     long version = version("segments.audience_members");
     restoring(() -> {
-      assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", dir.resolve("local.yaml").toString(),
+      assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", config.toString(),
           "--warehouse", warehouse.toString()}), "the demo's small segments fail the checks");
       assertEquals(version, version("segments.audience_members"), "nothing published");
     });
@@ -381,48 +296,5 @@ class CliEndToEndTest {
     });
   }
 
-  interface TableChange {
-    void run() throws Exception;
-  }
 
-  /**
-   * Runs {@code change}, then puts every Delta table of the demo and segments databases back at the version it
-   * had before (the ledger and the lock keep their rows: what happened stays recorded), so other tests see the
-   * tables of the setup runs.
-   */
-  static void restoring(TableChange change) throws Exception {
-    java.util.Map<String, Long> versions = new java.util.LinkedHashMap<>();
-    for (String database : List.of("demo", "segments")) {
-      for (org.apache.spark.sql.catalog.Table table : spark().catalog().listTables(database).collectAsList()) {
-        String name = database + "." + table.name();
-        boolean kept = table.name().equals("pipeline_runs") || table.name().equals("pipeline_lock");
-        if (!table.isTemporary() && !table.tableType().equals("VIEW") && !kept) {
-          versions.put(name, version(name));
-        }
-      }
-    }
-    try {
-      change.run();
-    } finally {
-      versions.forEach((name, before) -> {
-        if (version(name) != before) {
-          spark().sql("restore table " + name + " to version as of " + before);
-        }
-      });
-    }
-  }
-
-  static long version(String table) {
-    return io.delta.tables.DeltaTable.forName(spark(), table).history().agg(org.apache.spark.sql.functions.max("version"))
-        .first().getLong(0);
-  }
-
-  static String sha256(String text) {
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

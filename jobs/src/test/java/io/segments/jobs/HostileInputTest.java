@@ -78,7 +78,7 @@ class HostileInputTest {
     warehouse = Files.createTempDirectory("segments-hostile");
     dir = Files.createTempDirectory("segments-hostile-conf");
     assertEquals(0, Main.run(new String[] {"generate", "--users", "60", "--days", "5", "--end", D,
-        "--config", CliEndToEndTest.CONFIG, "--warehouse", warehouse.toString()}));
+        "--config", EndToEnd.CONFIG, "--warehouse", warehouse.toString()}));
   }
 
   @Test

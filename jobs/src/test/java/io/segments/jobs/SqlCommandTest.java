@@ -119,7 +119,7 @@ class SqlCommandTest {
   record Out(int code, String err) {}
 
   static Out sql(String statement, String... options) {
-    List<String> args = new ArrayList<>(List.of("sql", statement, "--config", CliEndToEndTest.CONFIG,
+    List<String> args = new ArrayList<>(List.of("sql", statement, "--config", EndToEnd.CONFIG,
         "--warehouse", warehouse.toString()));
     args.addAll(List.of(options));
     PrintStream original = System.err;

@@ -1,0 +1,154 @@
+package io.segments.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Helpers of the in-process end-to-end tests: the CLI on a test warehouse, counts, printed output, a config
+ * copied to change, and table versions put back after a test that changes tables.
+ */
+final class EndToEnd {
+  static final String CONFIG = Path.of("..", "conf", "local.yaml").toString();
+
+  private EndToEnd() {}
+
+  /** {@code args} with the repository's config and {@code warehouse} (unless the command is an option). */
+  static String[] withConfig(Path warehouse, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.get(0).startsWith("-")) {
+      all.addAll(List.of("--config", CONFIG, "--warehouse", warehouse.toString()));
+    }
+    return all.toArray(String[]::new);
+  }
+
+  static SparkSession spark() {
+    return SparkSession.active();
+  }
+
+  static long count(String sql) {
+    return spark().sql(sql).first().getLong(0);
+  }
+
+  /** What {@code Main.run(args)} prints on stdout; the command must exit 0. */
+  static String printed(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Main.run(args), String.join(" ", args));
+    } finally {
+      System.setOut(original);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A copy of the repository's config in a new directory, for a test to change: {@code conf/segments/*} as they
+   * are, and {@code local.yaml} as {@code edit} leaves it. Returns the path of the copied local.yaml.
+   */
+  static Path copiedConfig(java.util.function.UnaryOperator<String> edit) throws Exception {
+    Path dir = Files.createTempDirectory("segments-conf");
+    Path segments = Files.createDirectories(dir.resolve("segments"));
+    try (var files = Files.list(Path.of("..", "conf", "segments"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, segments.resolve(file.getFileName()));
+      }
+    }
+    return Files.writeString(dir.resolve("local.yaml"), edit.apply(Files.readString(Path.of(CONFIG))));
+  }
+
+  /** Replaces {@code from} by {@code to} in a config file, which must contain it. */
+  static void edit(Path file, String from, String to) throws Exception {
+    String text = Files.readString(file);
+    if (!text.contains(from)) {
+      throw new IllegalStateException(file + " has no '" + from + "'");
+    }
+    Files.writeString(file, text.replace(from, to));
+  }
+
+  /** The command of conf/orchestration/segments_daily.py, templated for {@code day} and pointed at the test warehouse. */
+  static String[] dagCommand(Path warehouse, String day) throws Exception {
+    String dag = Files.readString(Path.of("..", "conf", "orchestration", "segments_daily.py"));
+    String block = dag.substring(dag.indexOf("# segments-command-begin"), dag.indexOf("# segments-command-end"));
+    String list = block.substring(block.indexOf('[') + 1, block.lastIndexOf(']'));
+    List<String> args = new ArrayList<>();
+    for (String quoted : list.split(",")) {
+      args.add(quoted.strip().replaceAll("^\"|\"$", ""));
+    }
+    assertEquals(List.of("run", "--as-of", "{{ data_interval_start.in_timezone('America/New_York') | ds }}",
+        "--config", "/opt/segments/conf/cluster.yaml"), args);
+    String zone = io.segments.config.ConfigLoader.load(Path.of("..", "conf", "cluster.yaml")).timeZone();
+    assertTrue(dag.contains("TIME_ZONE = \"" + zone + "\"") && dag.contains("tz=TIME_ZONE")
+        && block.contains("in_timezone('" + zone + "')"), "the DAG runs and dates its runs in the config's zone");
+    assertTrue(Files.readString(Path.of("..", "conf", "orchestration", "crontab")).contains("CRON_TZ=" + zone));
+    args.set(2, day);
+    args.set(4, CONFIG);
+    args.addAll(List.of("--warehouse", warehouse.toString()));
+    return args.toArray(String[]::new);
+  }
+
+  interface TableChange {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code change}, then puts every Delta table of the demo and segments databases back at the version it
+   * had before (the ledger and the lock keep their rows: what happened stays recorded), so other tests see the
+   * tables of the setup runs.
+   */
+  static void restoring(TableChange change) throws Exception {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (String database : List.of("demo", "segments")) {
+      for (org.apache.spark.sql.catalog.Table table : spark().catalog().listTables(database).collectAsList()) {
+        String name = database + "." + table.name();
+        boolean kept = table.name().equals("pipeline_runs") || table.name().equals("pipeline_lock");
+        if (!table.isTemporary() && !table.tableType().equals("VIEW") && !kept) {
+          versions.put(name, version(name));
+        }
+      }
+    }
+    try {
+      change.run();
+    } finally {
+      versions.forEach((name, before) -> {
+        if (version(name) != before) {
+          spark().sql("restore table " + name + " to version as of " + before);
+        }
+      });
+    }
+  }
+
+  static long version(String table) {
+    return io.delta.tables.DeltaTable.forName(spark(), table).history().agg(org.apache.spark.sql.functions.max("version"))
+        .first().getLong(0);
+  }
+
+  static String sha256(String text) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String chromium() {
+    for (String name : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+      if (Files.isExecutable(Path.of(name))) {
+        return name;
+      }
+    }
+    throw new IllegalStateException("headless Chromium not found: install the Debian package 'chromium' (.ci/run does)");
+  }
+}
