@@ -225,6 +225,26 @@ public final class Warehouse {
     FaultPoint.written(table);
   }
 
+  /**
+   * Creates or replaces the view {@code name} as {@code select}, unless it already is exactly that (a daily run
+   * then changes no catalog entry). Views of a catalog.schema database are always replaced.
+   */
+  public void view(String name, String select) {
+    if (!database.contains(".") && spark.catalog().currentCatalog().equals("spark_catalog")) {
+      var identifier = new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(database));
+      var catalog = spark.sessionState().catalog();
+      try {
+        if (catalog.tableExists(identifier)
+            && select.equals(catalog.getTableMetadata(identifier).viewText().getOrElse(() -> null))) {
+          return;
+        }
+      } catch (org.apache.spark.sql.AnalysisException e) {
+        // not readable from the session catalog: replace it
+      }
+    }
+    spark.sql("create or replace view " + quoted(name) + " as " + select);
+  }
+
   public DeltaTable delta(String table) {
     return DeltaTable.forName(spark, quoted(table));
   }

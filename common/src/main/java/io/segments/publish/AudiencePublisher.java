@@ -1,12 +1,14 @@
 package io.segments.publish;
 
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -111,10 +113,9 @@ public final class AudiencePublisher {
     long userSegmentsChanged = 0;
     if (warehouse.exists("user_segments")
         && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
-      Dataset<Row> before = warehouse.read("user_segments");
-      userSegmentsBefore = before.count();
-      userSegmentsChanged = before.except(userSegments).select("user_id")
-          .union(userSegments.except(before).select("user_id")).distinct().count();
+      Row counts = DeltaPublish.changedRows(warehouse.read("user_segments"), userSegments, "user_id");
+      userSegmentsBefore = counts.getLong(0);
+      userSegmentsChanged = counts.getLong(1);
     }
     long base = knownUsers.count();
     Dataset<Row> catalog = catalog(spark, warehouse, membership, base, asOf);
@@ -122,17 +123,27 @@ public final class AudiencePublisher {
         userSegmentsChanged, base, missingIdentifiers(audienceMembers));
   }
 
-  /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing). */
+  /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing), in one job. */
   private List<String> missingIdentifiers(Dataset<Row> audienceMembers) {
-    List<String> notes = new ArrayList<>();
+    List<String[]> pairs = new ArrayList<>();
+    List<Column> missing = new ArrayList<>();
     for (AudienceSpec audience : audiences()) {
       for (String identifier : audience.hashedIdentifiers()) {
-        long missing = audienceMembers.where(col("audience").equalTo(audience.name())
-            .and(col(identifier + "_sha256").isNull())).count();
-        if (missing > 0) {
-          notes.add(String.format("audience '%s': %,d members without %s, left out of its ad export (%s_sha256 null)",
-              audience.name(), missing, identifier, identifier));
-        }
+        pairs.add(new String[] {audience.name(), identifier});
+        missing.add(coalesce(sum(when(col("audience").equalTo(audience.name())
+            .and(col(identifier + "_sha256").isNull()), 1L)), lit(0L)));
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    if (missing.isEmpty()) {
+      return notes;
+    }
+    Row counts = audienceMembers.agg(missing.get(0), missing.subList(1, missing.size()).toArray(Column[]::new))
+        .first();
+    for (int i = 0; i < pairs.size(); i++) {
+      if (counts.getLong(i) > 0) {
+        notes.add(String.format("audience '%s': %,d members without %s, left out of its ad export (%s_sha256 null)",
+            pairs.get(i)[0], counts.getLong(i), pairs.get(i)[1], pairs.get(i)[1]));
       }
     }
     return notes;
@@ -185,9 +196,8 @@ public final class AudiencePublisher {
         TableDocs.SEGMENT_CATALOG, properties);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
-      warehouse.spark().sql("create or replace view " + warehouse.quoted("audience_" + audience.name())
-          + " as select * from " + warehouse.quoted("audience_members") + " where audience = "
-          + Identifiers.sparkString(audience.name()));
+      warehouse.view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")
+          + " where audience = " + Identifiers.sparkString(audience.name()));
     }
   }
 

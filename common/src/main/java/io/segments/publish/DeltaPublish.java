@@ -1,5 +1,13 @@
 package io.segments.publish;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
 import io.segments.config.Identifiers;
 import io.segments.io.FaultPoint;
 import io.segments.io.Warehouse;
@@ -7,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -16,6 +25,21 @@ import org.apache.spark.sql.Row;
  */
 final class DeltaPublish {
   private DeltaPublish() {}
+
+  /**
+   * In one job: the rows of {@code before}, and the keys whose row differs between {@code before} and
+   * {@code after} (added, removed or any column changed, nulls equal), both keyed by {@code key}.
+   */
+  static Row changedRows(Dataset<Row> before, Dataset<Row> after, String key) {
+    Column changed = col("b." + key).isNull().or(col("a." + key).isNull());
+    for (String column : after.columns()) {
+      if (!column.equals(key)) {
+        changed = changed.or(not(col("b." + column).eqNullSafe(col("a." + column))));
+      }
+    }
+    return before.as("b").join(after.as("a"), col("b." + key).equalTo(col("a." + key)), "full_outer")
+        .agg(count(col("b." + key)), coalesce(sum(when(changed, 1L)), lit(0L))).first();
+  }
 
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       Map<String, String> properties) {

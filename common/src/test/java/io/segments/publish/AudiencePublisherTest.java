@@ -82,6 +82,36 @@ class AudiencePublisherTest extends SparkTestBase {
   }
 
   @Test
+  void aRepublishCountsChangedUserSegmentsAndMissingEmailsAndKeepsTheViews() throws Exception {
+    PipelineConfig config = config("pub_again");
+    Warehouse warehouse = new Warehouse(spark(), "pub_again");
+    publish(config, warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u4", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    var view = new org.apache.spark.sql.catalyst.TableIdentifier("audience_fans_ads", scala.Option.apply("pub_again"));
+    long created = spark().sessionState().catalog().getTableMetadata(view).createTime();
+
+    Dataset<Row> membership = frame(MEMBERSHIP,
+        row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u2", "fans", "tier", day("2026-05-02")),
+        row(day("2026-05-02"), "u3", "fans", "tier", day("2026-05-02")),
+        row(day("2026-05-02"), "u5", "fans", "tier", day("2026-05-02")),
+        row(day("2026-05-02"), "u4", "others", "tier", day("2026-05-02")));
+    AudiencePublisher publisher = new AudiencePublisher(config);
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership,
+        frame(KNOWN, row("u1"), row("u2"), row("u3"), row("u4"), row("u5")), users(), LocalDate.of(2026, 5, 2));
+    assertEquals(5, plan.userSegmentsBefore());
+    assertEquals(4, plan.userSegmentsChanged(), "u2 and u3 got a segment, u4 and u5 changed theirs; u1 kept fans");
+    assertEquals(List.of("audience 'fans_ads': 2 members without email, left out of its ad export (email_sha256 null)"),
+        plan.notes(), "u2 has no email and u3 an empty one");
+    publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-2");
+    assertEquals(created, spark().sessionState().catalog().getTableMetadata(view).createTime(),
+        "an unchanged view is not replaced");
+    assertEquals(4, spark().table("pub_again.audience_fans_ads").count(), "the view shows the new members");
+  }
+
+  @Test
   void theChangeFeedHoldsExactlyWhoEnteredAndLeft() {
     PipelineConfig config = config("pub_cdf");
     Warehouse warehouse = new Warehouse(spark(), "pub_cdf");
