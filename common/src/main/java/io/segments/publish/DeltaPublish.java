@@ -31,14 +31,16 @@ final class DeltaPublish {
    * {@code after} (added, removed or any column changed, nulls equal), both keyed by {@code key}.
    */
   static Row changedRows(Dataset<Row> before, Dataset<Row> after, String key) {
-    Column changed = col("b." + key).isNull().or(col("a." + key).isNull());
+    Column beforeKey = col(Identifiers.spark("b", key));
+    Column afterKey = col(Identifiers.spark("a", key));
+    Column changed = beforeKey.isNull().or(afterKey.isNull());
     for (String column : after.columns()) {
       if (!column.equals(key)) {
-        changed = changed.or(not(col("b." + column).eqNullSafe(col("a." + column))));
+        changed = changed.or(not(col(Identifiers.spark("b", column)).eqNullSafe(col(Identifiers.spark("a", column)))));
       }
     }
-    return before.as("b").join(after.as("a"), col("b." + key).equalTo(col("a." + key)), "full_outer")
-        .agg(count(col("b." + key)), coalesce(sum(when(changed, 1L)), lit(0L))).first();
+    return before.as("b").join(after.as("a"), beforeKey.equalTo(afterKey), "full_outer")
+        .agg(count(beforeKey), coalesce(sum(when(changed, 1L)), lit(0L))).first();
   }
 
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
