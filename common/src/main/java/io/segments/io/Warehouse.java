@@ -226,17 +226,22 @@ public final class Warehouse {
   }
 
   /**
-   * Creates or replaces the view {@code name} as {@code select}, unless it already is exactly that (a daily run
-   * then changes no catalog entry). Views of a catalog.schema database are always replaced.
+   * Creates or replaces the view {@code name} as {@code select}, unless it already is exactly that: the same text
+   * and the same columns (a view keeps the columns it had when created, so a table that gained or lost a column
+   * needs its views replaced). A daily run then changes no catalog entry. Views of a catalog.schema database are
+   * always replaced.
    */
   public void view(String name, String select) {
     if (!database.contains(".") && spark.catalog().currentCatalog().equals("spark_catalog")) {
       var identifier = new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(database));
       var catalog = spark.sessionState().catalog();
       try {
-        if (catalog.tableExists(identifier)
-            && select.equals(catalog.getTableMetadata(identifier).viewText().getOrElse(() -> null))) {
-          return;
+        if (catalog.tableExists(identifier)) {
+          var view = catalog.getTableMetadata(identifier);
+          if (select.equals(view.viewText().getOrElse(() -> null))
+              && view.schema().equals(spark.sql(select).schema())) {
+            return;
+          }
         }
       } catch (org.apache.spark.sql.AnalysisException e) {
         // not readable from the session catalog: replace it

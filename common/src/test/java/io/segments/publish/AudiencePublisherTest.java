@@ -35,12 +35,14 @@ class AudiencePublisherTest extends SparkTestBase {
   private static final StructType KNOWN = new StructType().add("user_id", DataTypes.StringType);
 
   private static PipelineConfig config(String database) {
+    return config(database, List.of(new AudienceSpec("fans_ads", "fans", List.of("plan"), List.of("email"), "test"),
+        new AudienceSpec("others_crm", "others", List.of(), List.of(), "test")));
+  }
+
+  private static PipelineConfig config(String database, List<AudienceSpec> audiences) {
     List<SegmentSpec> segments = List.of(
         new SegmentSpec("fans", "tier", 1, "score > 5", null, 0, "", "", "", "", "", "test"),
         new SegmentSpec("others", "tier", 2, "score > 0", null, 0, "", "", "", "", "", "test"));
-    List<AudienceSpec> audiences = List.of(
-        new AudienceSpec("fans_ads", "fans", List.of("plan"), List.of("email"), "test"),
-        new AudienceSpec("others_crm", "others", List.of(), List.of(), "test"));
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
         new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
@@ -109,6 +111,13 @@ class AudiencePublisherTest extends SparkTestBase {
     assertEquals(created, spark().sessionState().catalog().getTableMetadata(view).createTime(),
         "an unchanged view is not replaced");
     assertEquals(4, spark().table("pub_again.audience_fans_ads").count(), "the view shows the new members");
+
+    // fans_ads no longer exports plan: audience_members loses the column, and so does the view.
+    PipelineConfig withoutPlan = config("pub_again", List.of(
+        new AudienceSpec("fans_ads", "fans", List.of(), List.of("email"), "test"), config.audiences().get(1)));
+    publish(withoutPlan, warehouse, membership, true);
+    assertEquals(List.of("audience", "user_id", "segment", "entered_on", "email_sha256"),
+        List.of(spark().table("pub_again.audience_fans_ads").columns()), "the view follows the table's columns");
   }
 
   @Test
