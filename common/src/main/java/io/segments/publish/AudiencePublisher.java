@@ -113,9 +113,9 @@ public final class AudiencePublisher {
     long userSegmentsChanged = 0;
     if (warehouse.exists("user_segments")
         && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
-      Row counts = DeltaPublish.changedRows(warehouse.read("user_segments"), userSegments, "user_id");
-      userSegmentsBefore = counts.getLong(0);
-      userSegmentsChanged = counts.getLong(1);
+      DeltaPublish.Changes changes = DeltaPublish.changes(warehouse.read("user_segments"), userSegments, "user_id");
+      userSegmentsBefore = changes.before();
+      userSegmentsChanged = changes.changed();
     }
     long base = knownUsers.count();
     Dataset<Row> catalog = catalog(spark, warehouse, membership, base, asOf);

@@ -26,11 +26,14 @@ import org.apache.spark.sql.Row;
 final class DeltaPublish {
   private DeltaPublish() {}
 
+  /** Rows of a published table before a publish, and how many keys the publish adds, removes or changes. */
+  record Changes(long before, long changed) {}
+
   /**
-   * In one job: the rows of {@code before}, and the keys whose row differs between {@code before} and
-   * {@code after} (added, removed or any column changed, nulls equal), both keyed by {@code key}.
+   * In one job, {@link Changes} from {@code before} to {@code after}: a key counts as changed when it is in one
+   * only or any column differs (nulls equal). The key is unique and never null in both, as a primary key is.
    */
-  static Row changedRows(Dataset<Row> before, Dataset<Row> after, String key) {
+  static Changes changes(Dataset<Row> before, Dataset<Row> after, String key) {
     Column beforeKey = col(Identifiers.spark("b", key));
     Column afterKey = col(Identifiers.spark("a", key));
     Column changed = beforeKey.isNull().or(afterKey.isNull());
@@ -39,8 +42,9 @@ final class DeltaPublish {
         changed = changed.or(not(col(Identifiers.spark("b", column)).eqNullSafe(col(Identifiers.spark("a", column)))));
       }
     }
-    return before.as("b").join(after.as("a"), beforeKey.equalTo(afterKey), "full_outer")
+    Row counts = before.as("b").join(after.as("a"), beforeKey.equalTo(afterKey), "full_outer")
         .agg(count(beforeKey), coalesce(sum(when(changed, 1L)), lit(0L))).first();
+    return new Changes(counts.getLong(0), counts.getLong(1));
   }
 
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,

@@ -99,6 +99,10 @@ public final class Bench {
     Path out = Path.of(options.getOrDefault("out", dir.resolve("bench.json").toString()));
     Path template = Path.of(options.getOrDefault("config", "conf/bench.yaml"));
     BenchData.Spec spec = new BenchData.Spec(users, perUser, days, last, number(options, "seed", 7));
+    if (options.containsKey("series") && options.containsKey("discover")) {
+      throw new ConfigException("--series", "--series times the pipeline; --discover times discover",
+          "pass one of them");
+    }
     if (options.containsKey("series")) {
       return BenchSeries.run(BenchSeries.sizes(options.get("series")), dir,
           BenchSeries.childJvm(BenchSeries.passedOn(options)));

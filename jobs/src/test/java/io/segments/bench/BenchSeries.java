@@ -68,14 +68,33 @@ final class BenchSeries {
   /** A runner that starts the bench for each size in a new JVM like this one, passing {@code args} on. */
   static Runner childJvm(List<String> args) {
     return (users, sizeDir) -> {
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString()));
-      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName()));
-      command.addAll(args);
-      command.addAll(List.of("--users", String.valueOf(users), "--dir", sizeDir.toString()));
-      return new ProcessBuilder(command).inheritIO().start().waitFor();
+      ProcessBuilder builder = new ProcessBuilder(command(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+          args, users, sizeDir)).inheritIO();
+      // Their options are among this JVM's input arguments already: not twice.
+      builder.environment().remove("JAVA_TOOL_OPTIONS");
+      builder.environment().remove("JDK_JAVA_OPTIONS");
+      Process process = builder.start();
+      try {
+        return process.waitFor();
+      } finally {
+        process.destroy();
+      }
     };
+  }
+
+  /**
+   * The child's command line: this JVM's options (heap, --add-opens, -D...) but no debugger or agent, which
+   * would bind the same port or load twice; the bench's class path; its options and the size's.
+   */
+  static List<String> command(List<String> jvmOptions, List<String> args, long users, Path sizeDir) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString()));
+    jvmOptions.stream().filter(o -> !o.startsWith("-agentlib:") && !o.startsWith("-agentpath:")
+        && !o.startsWith("-javaagent:") && !o.startsWith("-Xrunjdwp")).forEach(command::add);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName()));
+    command.addAll(args);
+    command.addAll(List.of("--users", String.valueOf(users), "--dir", sizeDir.toString()));
+    return command;
   }
 
   /** Seconds per step of the full and the daily run for every size, beside DuckDB's. */
@@ -130,7 +149,10 @@ final class BenchSeries {
     return lines;
   }
 
-  /** The bench's own arguments without {@code --series}, {@code --users} and {@code --dir}, for each size. */
+  /**
+   * The bench's own arguments for each size: all but {@code --series}, {@code --users}, {@code --dir} and
+   * {@code --out} (each size writes DIR/users-N/bench.json).
+   */
   static List<String> passedOn(Map<String, String> options) {
     List<String> args = new ArrayList<>();
     options.forEach((name, value) -> {

@@ -80,6 +80,18 @@ class BenchSeriesTest {
     assertEquals(List.of("--events-per-user", "20", "--verbose"), BenchSeries.passedOn(options));
   }
 
+  @Test
+  void aChildJvmGetsThisJvmsOptionsButNoDebuggerOrAgent() {
+    List<String> command = BenchSeries.command(List.of("-Xmx2g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-javaagent:/tmp/a.jar", "-Dx=1"),
+        List.of("--days", "30"), 1000, Path.of("/tmp/s/users-1000"));
+    assertTrue(command.get(0).endsWith("java"), command.toString());
+    assertEquals(List.of("-Xmx2g", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Dx=1", "-cp"),
+        command.subList(1, 5));
+    assertEquals(List.of(Bench.class.getName(), "--days", "30", "--users", "1000", "--dir", "/tmp/s/users-1000"),
+        command.subList(6, command.size()));
+  }
+
   private static String points(List<double[]> points) {
     return String.join(" ", points.stream().map(p -> "[" + p[0] + ", " + Math.round(p[1] * 1000) / 1000.0 + "]")
         .toList());

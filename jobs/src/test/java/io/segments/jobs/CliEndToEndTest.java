@@ -1,12 +1,11 @@
 package io.segments.jobs;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static io.segments.jobs.EndToEnd.count;
 import static io.segments.jobs.EndToEnd.restoring;
 import static io.segments.jobs.EndToEnd.spark;
 import static io.segments.jobs.EndToEnd.version;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,6 +294,4 @@ class CliEndToEndTest {
           + " and status = 'failed'"));
     });
   }
-
-
 }
