@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each {@code source.preset} reads a small fixture shaped like its collector's export (src/test/resources/presets,
- * column names and types as the vendor documents them; docs/sources.md) through a whole run as of 2026-10-02,
- * and the features equal the values worked by hand from the fixture. Segment's fixture is stitched (an identify
+ * column names and types as the vendor documents them; docs/sources.md) through the {@code features} command
+ * (stage, rollup, features: where a preset matters) as of 2026-10-02, and the features equal the values worked
+ * by hand from the fixture. Segment's fixture is stitched (an identify
  * table and events carrying both ids), the others keep identity stitching off.
  */
 class PresetsEndToEndTest {
@@ -30,7 +31,7 @@ class PresetsEndToEndTest {
     return Main.run(all.toArray(String[]::new));
   }
 
-  /** Writes the preset's config and runs the pipeline, keeping what it printed. */
+  /** Writes the preset's config and computes its features, keeping what the run printed. */
   static void run(String preset, String source, String features) throws Exception {
     Path config = warehouse.resolve(preset + ".yaml");
     Files.writeString(config, "database: p_" + preset + "\ntime_zone: UTC\nsegments_state: {replay_days: 1}\n"
@@ -41,7 +42,7 @@ class PresetsEndToEndTest {
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     int exit;
     try {
-      exit = cli(config, "run", "--as-of", "2026-10-02");
+      exit = cli(config, "features", "--as-of", "2026-10-02");
     } finally {
       System.setOut(console);
     }
