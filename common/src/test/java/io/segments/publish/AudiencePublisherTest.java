@@ -61,6 +61,14 @@ class AudiencePublisherTest extends SparkTestBase {
     publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-1");
   }
 
+  /** The first publish of the republish tests: u1 and u4 fans, u5 in others. */
+  private Dataset<Row> mayFirst() {
+    return frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u4", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01")));
+  }
+
   @Test
   void hashesTrimmedLowerCaseEmailsOnlyWhereAllowedAndNeverEmptyOnes() {
     PipelineConfig config = config("pub_hash");
@@ -87,10 +95,7 @@ class AudiencePublisherTest extends SparkTestBase {
   void aRepublishCountsChangedUserSegmentsAndMissingEmailsAndKeepsTheViews() throws Exception {
     PipelineConfig config = config("pub_again");
     Warehouse warehouse = new Warehouse(spark(), "pub_again");
-    publish(config, warehouse, frame(MEMBERSHIP,
-        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
-        row(day("2026-05-01"), "u4", "fans", "tier", day("2026-05-01")),
-        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    publish(config, warehouse, mayFirst(), false);
     var view = new org.apache.spark.sql.catalyst.TableIdentifier("audience_fans_ads", scala.Option.apply("pub_again"));
     long created = spark().sessionState().catalog().getTableMetadata(view).createTime();
 
@@ -124,10 +129,7 @@ class AudiencePublisherTest extends SparkTestBase {
   void theChangeFeedHoldsExactlyWhoEnteredAndLeft() {
     PipelineConfig config = config("pub_cdf");
     Warehouse warehouse = new Warehouse(spark(), "pub_cdf");
-    publish(config, warehouse, frame(MEMBERSHIP,
-        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
-        row(day("2026-05-01"), "u4", "fans", "tier", day("2026-05-01")),
-        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01"))), false);
+    publish(config, warehouse, mayFirst(), false);
     long before = DeltaTable.forName(spark(), "pub_cdf.audience_members").history(1).first().getAs("version");
     publish(config, warehouse, frame(MEMBERSHIP,
         row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),

@@ -40,17 +40,20 @@ final class EndToEnd {
     return spark().sql(sql).first().getLong(0);
   }
 
-  /** What {@code Main.run(args)} prints on stdout; the command must exit 0. */
+  /** What {@code Main.run(args)} prints on stdout; the command must exit 0 (else the failure shows the output). */
   static String printed(String... args) {
     PrintStream original = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
     try {
-      assertEquals(0, Main.run(args), String.join(" ", args));
+      exit = Main.run(args);
     } finally {
       System.setOut(original);
     }
-    return out.toString(StandardCharsets.UTF_8);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, String.join(" ", args) + ":\n" + text);
+    return text;
   }
 
   /**

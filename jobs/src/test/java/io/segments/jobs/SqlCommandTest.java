@@ -104,15 +104,7 @@ class SqlCommandTest {
 
   @Test
   void helpSaysItIsTheAdminDoor() {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, Main.run(new String[] {"sql", "--help"}));
-    } finally {
-      System.setOut(original);
-    }
-    String help = out.toString(StandardCharsets.UTF_8);
+    String help = EndToEnd.printed("sql", "--help");
     assertTrue(help.contains("admin") && help.contains("run lock"), help);
   }
 
