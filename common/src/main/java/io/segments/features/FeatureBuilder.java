@@ -42,8 +42,13 @@ public final class FeatureBuilder {
   private final Kinds kinds;
 
   public FeatureBuilder(List<FeatureSpec> features, List<Map.Entry<String, String>> rfmMap) {
+    this(features, rfmMap, List.of());
+  }
+
+  /** @param vocabulary {@code source.vocabulary}: lets {@code distinct} over all events be carried */
+  public FeatureBuilder(List<FeatureSpec> features, List<Map.Entry<String, String>> rfmMap, List<String> vocabulary) {
     this.features = List.copyOf(features);
-    this.kinds = new Kinds(rfmMap);
+    this.kinds = new Kinds(rfmMap, vocabulary);
   }
 
   /**

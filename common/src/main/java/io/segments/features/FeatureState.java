@@ -134,8 +134,9 @@ public final class FeatureState {
     Column day = col("activity_date");
     Column value = col(q.name());
     return switch (q.fold()) {
-      case FIRST_DAY -> min(when(within(from, to, 0).and(value), day));
-      case LAST_DAY -> max(when(within(from, to, 0).and(value), day));
+      case FIRST_DAY -> min(when(within(from, to, q.from()).and(value), day));
+      case LAST_DAY -> max(when(within(from, to, q.from()).and(value), day));
+      case EARLIEST -> min(when(within(from, to, q.from()), value));
       case SUM -> {
         Column zero = lit(0).cast(q.type());
         // each side in the quantity's type: decimal(28, 8) less decimal(28, 8) keeps every decimal
@@ -150,7 +151,7 @@ public final class FeatureState {
 
   private static Column next(Quantity q, Column before, Column change) {
     return switch (q.fold()) {
-      case FIRST_DAY -> least(before, change);
+      case FIRST_DAY, EARLIEST -> least(before, change);
       case LAST_DAY -> greatest(before, change);
       case SUM -> {
         Column zero = lit(0).cast(q.type());
@@ -174,8 +175,10 @@ public final class FeatureState {
     }
     TreeSet<LocalDate> needed = new TreeSet<>();
     for (Quantity q : quantities) {
+      // the value of a first or last day that waits from days looks at the days after it, up to today
+      int ahead = q.fold() == Carried.Fold.SUM ? 0 : q.from();
       for (int shift : q.to() > 0 ? new int[] {q.from(), q.to()} : new int[] {q.from()}) {
-        for (LocalDate d = from.minusDays(shift + q.lookback()).plusDays(1); !d.isAfter(to.minusDays(shift));
+        for (LocalDate d = from.minusDays(shift + q.lookback()).plusDays(1); !d.isAfter(to.minusDays(shift - ahead));
             d = d.plusDays(1)) {
           needed.add(d);
         }

@@ -32,7 +32,8 @@ public final class FeaturesStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     Dataset<Row> activity = warehouse.read("user_daily_activity");
-    FeatureBuilder builder = new FeatureBuilder(context.config().features(), context.config().rfmMap());
+    FeatureBuilder builder = new FeatureBuilder(context.config().features(), context.config().rfmMap(),
+        context.config().source().vocabulary());
     FeatureState state = days.size() == 1 ? builder.state(context.config().source().lookbackDays()) : null;
     Dataset<Row> features;
     long read;

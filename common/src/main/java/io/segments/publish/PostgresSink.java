@@ -165,19 +165,10 @@ public final class PostgresSink {
     }
     try (PreparedStatement statement = connection.prepareStatement(
         "delete from " + config.quotedTable() + " where audience = ? and user_id = ?")) {
-      long count = 0;
-      for (Row row : rows) {
-        statement.setString(1, row.getAs("audience"));
-        statement.setString(2, row.getAs("user_id"));
-        statement.addBatch();
-        count++;
-        failIfAsked(done + count);
-        if (count % BATCH == 0) {
-          statement.executeBatch();
-        }
-      }
-      statement.executeBatch();
-      return count;
+      return batched(statement, rows.iterator(), done, (s, row) -> {
+        s.setString(1, row.getAs("audience"));
+        s.setString(2, row.getAs("user_id"));
+      });
     }
   }
 
@@ -202,23 +193,34 @@ public final class PostgresSink {
         .map(c -> Identifiers.postgres(c) + " = excluded." + Identifiers.postgres(c)).collect(Collectors.joining(", "));
     String sql = "insert into " + config.quotedTable() + " (" + columns + ") values (" + marks + ")"
         + " on conflict (audience, user_id) do " + (updates.isEmpty() ? "nothing" : "update set " + updates);
-    long count = 0;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      while (rows.hasNext()) {
-        Row row = rows.next();
+      return batched(statement, rows, done, (s, row) -> {
         for (int i = 0; i < schema.size(); i++) {
-          Object value = row.get(row.fieldIndex(schema.fields()[i].name()));
-          statement.setObject(i + 1, value);
+          s.setObject(i + 1, row.get(row.fieldIndex(schema.fields()[i].name())));
         }
-        statement.addBatch();
-        count++;
-        failIfAsked(done + count);
-        if (count % BATCH == 0) {
-          statement.executeBatch();
-        }
-      }
-      statement.executeBatch();
+      });
     }
+  }
+
+  /** Sets a statement's parameters from one row. */
+  private interface Binder {
+    void bind(PreparedStatement statement, Row row) throws SQLException;
+  }
+
+  /** Adds each row to the statement's batch, sent every {@link #BATCH} rows and at the end; how many rows. */
+  private long batched(PreparedStatement statement, Iterator<Row> rows, long done, Binder binder)
+      throws SQLException {
+    long count = 0;
+    while (rows.hasNext()) {
+      binder.bind(statement, rows.next());
+      statement.addBatch();
+      count++;
+      failIfAsked(done + count);
+      if (count % BATCH == 0) {
+        statement.executeBatch();
+      }
+    }
+    statement.executeBatch();
     return count;
   }
 

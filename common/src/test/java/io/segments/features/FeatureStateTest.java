@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Features carried day to day in user_feature_state, over 31 daily runs of generated events with late arrivals
+ * Features carried day to day in user_feature_state (every carried kind), over 31 daily runs of generated events with late arrivals
  * (within the lookback, and one far older), a crash after the state's write and signed-up users without events:
  * the runs compared give exactly what the all-history computation gives, a daily run reads a fraction of the
  * rollup, and the chain leaves the state a rebuild from all history gives.
@@ -42,7 +42,7 @@ class FeatureStateTest extends SparkTestBase {
   private static final StructType SIGNUPS = new StructType().add("user_id", DataTypes.StringType)
       .add("signup_at", DataTypes.TimestampType);
   private static final List<String> NAMES = List.of("page_view", "page_view", "add_to_cart", "purchase");
-  private static final LocalDate START = LocalDate.of(2026, 4, 1);
+  private static final LocalDate START = LocalDate.of(2026, 1, 1);
   private static final LocalDate FIRST = LocalDate.of(2026, 5, 5);
   private static final LocalDate LAST = LocalDate.of(2026, 6, 4);
   private static final LocalDate VERY_LATE = LocalDate.of(2026, 5, 20);
@@ -53,6 +53,7 @@ class FeatureStateTest extends SparkTestBase {
           events: unused
           columns: {event_id: id, user_id: uid, event_name: name, event_at: ts, revenue: amount, properties: props}
           lookback_days: 2
+          vocabulary: [page_view, add_to_cart, purchase]
         features:
           - {name: views_7d, kind: count, events: [page_view], window_days: 7}
           - {name: events_all, kind: count}
@@ -69,6 +70,18 @@ class FeatureStateTest extends SparkTestBase {
           - {name: pro_cart_then_purchase, kind: sequence, first: add_to_cart, first_where: "plan = 'pro'",
              then: purchase, within_days: 1}
           - {name: rfm, kind: rfm, events: [purchase], window_days: 21}
+          - {name: kinds_14d, kind: distinct, window_days: 14}
+          - {name: shop_kinds_30d, kind: distinct, events: [add_to_cart, purchase], window_days: 30}
+          - {name: clv, kind: purchase_summary, events: [purchase]}
+          - {name: weekly_streak, kind: streak, period: week, min_events: 1}
+          - {name: busy_day_streak, kind: streak, period: day, min_events: 2}
+          - {name: views_3_of_4_weeks, kind: regularly, events: [page_view], period: week, periods: 4, min_periods: 3,
+             min_events: 2}
+          - {name: active_2_of_5_days, kind: regularly, period: day, periods: 5, min_periods: 2, min_events: 1}
+          - {name: cart_without_purchase, kind: sequence, mode: not_followed_by, first: add_to_cart, then: purchase,
+             within_days: 4}
+          - {name: bought_soon_after_signup, kind: sequence, first: add_to_cart, then: purchase, within_days: 2,
+             within_days_of_signup: 20}
           - {name: buyer_score, kind: expression, expression: "revenue_all * 2 + events_all"}
         segments:
           - {name: any, rule: "events_all >= 1"}
@@ -78,7 +91,7 @@ class FeatureStateTest extends SparkTestBase {
   @Test
   void aChainOfDailyRunsGivesWhatAllHistoryGivesThroughLateEventsAndACrash() throws Exception {
     PipelineConfig config = config();
-    FeatureBuilder builder = new FeatureBuilder(config.features(), config.rfmMap());
+    FeatureBuilder builder = new FeatureBuilder(config.features(), config.rfmMap(), config.source().vocabulary());
     FeatureState state = builder.state(config.source().lookbackDays());
     assertNotNull(state, "every kind of this config is carried");
     Warehouse warehouse = new Warehouse(spark(), "features_daily");
@@ -125,21 +138,27 @@ class FeatureStateTest extends SparkTestBase {
 
   @Test
   void aConfigWithAKindThatNeedsAllHistoryHasNoState() {
-    FeatureSpec streak = new FeatureSpec("streak", FeatureKind.STREAK, List.of(), 0, null, null, 0, 0, "followed_by",
-        List.of(), 0, 1, 0, 0, false, null, "test");
+    FeatureSpec between = new FeatureSpec("between", FeatureKind.SEQUENCE, List.of(), 0, "a", "b", 3, 0,
+        "days_between", List.of(), 0, 1, 0, 0, false, null, "test");
     FeatureSpec count = new FeatureSpec("n", FeatureKind.COUNT, List.of(), 7, null, null, 0, 0, "followed_by",
         List.of(), 0, 1, 0, 0, false, null, "test");
-    assertNull(new FeatureBuilder(List.of(count, streak), ConfigLoader.DEFAULT_RFM_MAP).state(0));
+    assertNull(new FeatureBuilder(List.of(count, between), ConfigLoader.DEFAULT_RFM_MAP).state(0));
     assertNotNull(new FeatureBuilder(List.of(count), ConfigLoader.DEFAULT_RFM_MAP).state(0));
+    FeatureSpec anyName = new FeatureSpec("kinds", FeatureKind.DISTINCT, List.of(), 7, null, null, 0, 0,
+        "followed_by", List.of(), 0, 1, 0, 0, false, null, "test");
+    assertNull(new FeatureBuilder(List.of(anyName), ConfigLoader.DEFAULT_RFM_MAP).state(0),
+        "distinct over any event name, without a vocabulary");
+    assertNotNull(new FeatureBuilder(List.of(anyName), ConfigLoader.DEFAULT_RFM_MAP, List.of("a", "b")).state(0),
+        "distinct over the vocabulary's names");
   }
 
   /**
-   * The days compared with all history (each costs seconds): the first and the last, and the crash and the very
-   * late events with the day after each. The state of every day feeds the last one's, which is compared too.
+   * The days compared with all history (each costs seconds): the first and the last, the crash and the very
+   * late events with the day after each, and a Sunday and a Monday (the ends of an ISO week). The state of every day feeds the last one's, which is compared too.
    */
   private static boolean checked(LocalDate day) {
     return day.equals(FIRST) || day.equals(LAST)
-        || day.getMonthValue() == 5 && List.of(12, 13, 28, 29).contains(day.getDayOfMonth());
+        || day.getMonthValue() == 5 && List.of(12, 13, 17, 18, 28, 29).contains(day.getDayOfMonth());
   }
 
   private static Dataset<Row> activity(Warehouse warehouse) {

@@ -35,13 +35,20 @@ public record Carried(List<Quantity> quantities, List<Column> columns) {
     /** The first day whose value is true, over all history. */
     FIRST_DAY,
     /** The last day whose value is true, over all history. */
-    LAST_DAY
+    LAST_DAY,
+    /**
+     * The least value that is not null, over all history: of a struct led by the day, the value of the first day
+     * that has one.
+     */
+    EARLIEST
   }
 
   /**
    * One carried value of type {@code type}. Per (user, day): the {@code perDay} aggregates over the day's rollup
    * rows, then {@code value} over those, which may look back up to {@code lookback} days (a window over the
-   * user's days, ordered by {@code day_number}); then folded over the days ({@link Fold}).
+   * user's days, ordered by {@code day_number}); then folded over the days ({@link Fold}). A first or last day or
+   * an earliest value with {@code from} > 0 folds only the days at least {@code from} days back, whose value may
+   * look ahead that far (a day whose fate is known {@code from} days later).
    */
   public record Quantity(String name, Fold fold, DataType type, List<Column> perDay, Column value, int from, int to,
       int lookback) {}
@@ -66,6 +73,12 @@ public record Carried(List<Quantity> quantities, List<Column> columns) {
   static Quantity days(String name, Column rows, int windowDays) {
     return new Quantity(name, Fold.SUM, DataTypes.LongType, List.of(max(when(rows, lit(1L))).as(name + "__day")),
         coalesce(col(name + "__day"), lit(0L)), 0, windowDays, 0);
+  }
+
+  /** The first day with one of the rows. */
+  static Quantity firstDay(String name, Column rows) {
+    return new Quantity(name, Fold.FIRST_DAY, DataTypes.DateType,
+        List.of(max(when(rows, lit(true))).as(name + "__day")), coalesce(col(name + "__day"), lit(false)), 0, 0, 0);
   }
 
   /** The last day with one of the rows. */

@@ -3,10 +3,12 @@ package io.segments.features.kinds;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.FeatureSpec;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -14,9 +16,31 @@ import org.apache.spark.sql.Row;
 
 /** {@code distinct}: how many different event names of the feature's list within its window; 0 without any. */
 final class DistinctKind implements Kind {
+  private final List<String> vocabulary;
+
+  /** @param vocabulary {@code source.vocabulary}: the names a feature without a list can see (empty: any) */
+  DistinctKind(List<String> vocabulary) {
+    this.vocabulary = List.copyOf(vocabulary);
+  }
+
+  /**
+   * Carried as the last day of each name: of the feature's list, or of the vocabulary (the stage step quarantines
+   * any other name). Without either, the names are not known ahead and the value needs all history.
+   */
   @Override
   public Carried carried(FeatureSpec spec) {
-    return null;
+    List<String> names = spec.events().isEmpty() ? vocabulary : spec.events();
+    if (names.isEmpty()) {
+      return null;
+    }
+    List<Carried.Quantity> lasts = new ArrayList<>();
+    Column seen = lit(0L);
+    for (int i = 0; i < names.size(); i++) {
+      String last = spec.name() + "__last_" + i;
+      lasts.add(Carried.lastDay(last, Kind.matches(List.of(names.get(i))).and(Kind.where(spec.filter().events()))));
+      seen = seen.plus(when(datediff(col("as_of_date"), col(last)).lt(spec.windowDays()), 1L).otherwise(0L));
+    }
+    return new Carried(lasts, List.of(seen.as(spec.name())));
   }
 
   @Override

@@ -7,15 +7,37 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.FeatureSpec;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /** {@code regularly}: whether at least {@code min_periods} of the last {@code periods} periods were active. */
 final class RegularlyKind implements Kind {
+  /**
+   * Carried as the days a period became active within the last {@code periods} periods, a sum over a window of
+   * days: for weeks, one window per weekday of the as-of day (the periods' first day is a Monday), the one of
+   * the as-of day's weekday read.
+   */
   @Override
   public Carried carried(FeatureSpec spec) {
-    return null;
+    String p = spec.name();
+    PeriodDays days = new PeriodDays(spec, p + "__periods__events");
+    Column became = when(coalesce(days.becameActive(), lit(false)), 1L).otherwise(0L);
+    List<Carried.Quantity> sums = new ArrayList<>();
+    Column active = null;
+    int length = spec.weekly() ? 7 : 1;
+    for (int place = 0; place < length; place++) {
+      String name = p + "__periods_" + place;
+      sums.add(new Carried.Quantity(name, Carried.Fold.SUM, DataTypes.LongType,
+          place == 0 ? List.of(days.perDay()) : List.of(), became, 0, length * (spec.periods() - 1) + place + 1,
+          days.lookback(false)));
+      Column today = PeriodDays.dayOfPeriod(col("as_of_date"), spec.weekly()).equalTo(place);
+      active = active == null ? when(today, col(name)) : active.when(today, col(name));
+    }
+    return new Carried(sums, List.of(active.as(p + "__active")));
   }
 
   @Override

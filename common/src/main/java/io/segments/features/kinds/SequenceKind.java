@@ -30,53 +30,92 @@ import org.apache.spark.sql.types.DataTypes;
 final class SequenceKind implements Kind {
   /**
    * {@code followed_by} is carried as the day it was first completed: a B day completes when an A day lies within
-   * the {@code within_days} before it, or on the same day at or before its last B. The other modes, and windows
-   * from the signup, need all history.
+   * the {@code within_days} before it, or on the same day at or before its last B; within N days of the signup
+   * when that first completion is (any later one is later still). The other modes, and {@code first_days}, need
+   * all history.
    */
   @Override
   public Carried carried(FeatureSpec spec) {
-    if (!"followed_by".equals(spec.mode()) || spec.withinDaysOfSignup() > 0 || spec.firstDays() > 0) {
+    if ("not_followed_by".equals(spec.mode()) && spec.firstDays() == 0) {
+      return notFollowed(spec);
+    }
+    if (!"followed_by".equals(spec.mode()) || spec.firstDays() > 0) {
       return null;
     }
-    String q = spec.name() + "__completed_on";
-    Column isA = col("event_name").equalTo(spec.first()).and(Kind.where(spec.filter().first()));
-    Column isB = col("event_name").equalTo(spec.then()).and(Kind.where(spec.filter().then()));
+    String q = completedOn(spec);
     Column aBefore = max(when(col(q + "__a_first").isNotNull(), col("day_number"))).over(Window.partitionBy("user_id")
         .orderBy("day_number").rangeBetween(-spec.withinDays(), -1));
     Column completes = col(q + "__b_last").isNotNull()
         .and(aBefore.isNotNull().or(col(q + "__a_first").leq(col(q + "__b_last"))));
     Carried.Quantity completed = new Carried.Quantity(q, Carried.Fold.FIRST_DAY, DataTypes.DateType,
-        List.of(min(when(isA, col("first_event_at"))).as(q + "__a_first"),
-            max(when(isB, col("last_event_at"))).as(q + "__b_last")),
+        List.of(min(when(isA(spec), col("first_event_at"))).as(q + "__a_first"),
+            max(when(isB(spec), col("last_event_at"))).as(q + "__b_last")),
         coalesce(completes, lit(false)), 0, 0, spec.withinDays());
-    return new Carried(List.of(completed), List.of(when(col(q).isNotNull(), lit(true)).as(spec.name())));
+    return new Carried(List.of(completed), List.of(spec.withinDaysOfSignup() > 0 ? col(q)
+        : when(col(q).isNotNull(), lit(true)).as(spec.name())));
+  }
+
+  /**
+   * {@code not_followed_by} is carried as the first A day that no B followed within {@code within_days} (true from
+   * then on), a quantity of the days at least within_days back, whose fate is known; and as the last A day, the
+   * last B day and the last A day that no B followed on the same day: the A days of the last within_days are all
+   * followed when the last of them is (a B after it is within the days after each earlier one).
+   */
+  private static Carried notFollowed(FeatureSpec spec) {
+    String p = spec.name() + "__not_followed";
+    Column aLast = col(p + "__a_last");
+    Column bLast = col(p + "__b_last");
+    Column open = aLast.isNotNull().and(bLast.isNull().or(bLast.lt(aLast)));
+    Column bAfter = max(when(bLast.isNotNull(), lit(1))).over(Window.partitionBy("user_id").orderBy("day_number")
+        .rangeBetween(1, spec.withinDays()));
+    Carried.Quantity never = new Carried.Quantity(p + "_on", Carried.Fold.FIRST_DAY, DataTypes.DateType,
+        List.of(max(when(isA(spec), col("last_event_at"))).as(p + "__a_last"),
+            max(when(isB(spec), col("last_event_at"))).as(p + "__b_last")),
+        coalesce(open.and(bAfter.isNull()), lit(false)), spec.withinDays(), 0, 0);
+    Column lastA = col(p + "__last_a");
+    Column lastB = col(p + "__last_b");
+    Column pending = datediff(col("as_of_date"), lastA).lt(spec.withinDays())
+        .and(lastB.isNull().or(lastB.lt(lastA)).or(lastB.equalTo(lastA).and(col(p + "__last_open").equalTo(lastA))));
+    return new Carried(List.of(never, lastDay(p + "__last_a", aLast.isNotNull()),
+            lastDay(p + "__last_b", bLast.isNotNull()), lastDay(p + "__last_open", open)),
+        List.of(coalesce(col(p + "_on").isNotNull().or(pending), lit(false)).as(spec.name())));
+  }
+
+  /** The last day whose {@code value}, over the day's aggregates, is true. */
+  private static Carried.Quantity lastDay(String name, Column value) {
+    return new Carried.Quantity(name, Carried.Fold.LAST_DAY, DataTypes.DateType, List.of(), coalesce(value, lit(false)),
+        0, 0, 0);
+  }
+
+  private static Column isA(FeatureSpec spec) {
+    return col("event_name").equalTo(spec.first()).and(Kind.where(spec.filter().first()));
+  }
+
+  private static Column isB(FeatureSpec spec) {
+    return col("event_name").equalTo(spec.then()).and(Kind.where(spec.filter().then()));
   }
 
   @Override
   public Dataset<Row> frame(FeatureSpec spec, Inputs inputs) {
     Dataset<Row> activity = inputs.activity();
     Dataset<Row> days = inputs.days();
-    Dataset<Row> a = activity.where(col("event_name").equalTo(spec.first()).and(Kind.where(spec.filter().first())))
+    Dataset<Row> a = activity.where(isA(spec))
         .groupBy(col("user_id"), col("activity_date").as("a_day"))
         .agg(min("first_event_at").as("a_first"), max("last_event_at").as("a_last"));
-    Dataset<Row> b = activity.where(col("event_name").equalTo(spec.then()).and(Kind.where(spec.filter().then())))
+    Dataset<Row> b = activity.where(isB(spec))
         .groupBy(col("user_id"), col("activity_date").as("b_day")).agg(max("last_event_at").as("b_last"));
     return switch (spec.mode()) {
       case "followed_by" -> {
         Dataset<Row> pairs = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
             .where(col("b_day").gt(col("a_day")).or(col("b_last").geq(col("a_first"))));
-        if (spec.withinDaysOfSignup() > 0 || spec.firstDays() > 0) {
-          pairs = pairs.join(Kind.anchorDays(activity, inputs.signups()), "user_id");
-        }
-        if (spec.withinDaysOfSignup() > 0) {
-          pairs = pairs.where(col("b_day").leq(date_add(col("signup_on"), spec.withinDaysOfSignup())));
-        }
         if (spec.firstDays() > 0) {
-          pairs = pairs.where(Kind.onFirstDays("a_day", spec.firstDays()).and(Kind.onFirstDays("b_day", spec.firstDays())));
+          pairs = pairs.join(Kind.anchorDays(activity, inputs.signups()), "user_id")
+              .where(Kind.onFirstDays("a_day", spec.firstDays()).and(Kind.onFirstDays("b_day", spec.firstDays())));
         }
         Dataset<Row> completion = pairs.groupBy("user_id").agg(min("b_day").as("completed_on"));
         yield completion.join(days, col("completed_on").leq(col("as_of_date")))
-            .select(col("as_of_date"), col("user_id"), lit(true).as(spec.name()));
+            .select(col("as_of_date"), col("user_id"), spec.withinDaysOfSignup() > 0
+                ? col("completed_on").as(completedOn(spec)) : lit(true).as(spec.name()));
       }
       case "not_followed_by" -> {
         Dataset<Row> followed = candidateDays(a, spec.withinDays()).join(b, new String[] {"user_id", "b_day"})
@@ -100,10 +139,25 @@ final class SequenceKind implements Kind {
     };
   }
 
+  /**
+   * {@code within_days_of_signup}: the first completion on or before N days after the signup day as of the day
+   * (users table), or else the first day seen.
+   */
   @Override
   public Dataset<Row> finish(FeatureSpec spec, Dataset<Row> result) {
-    return "days_between".equals(spec.mode()) ? result
-        : result.withColumn(spec.name(), coalesce(col(spec.name()), lit(false)));
+    if ("days_between".equals(spec.mode())) {
+      return result;
+    }
+    Column value = col(spec.name());
+    if ("followed_by".equals(spec.mode()) && spec.withinDaysOfSignup() > 0) {
+      value = col(completedOn(spec)).leq(date_add(coalesce(col("signup_on"), col("first_seen_on")),
+          spec.withinDaysOfSignup()));
+    }
+    return result.withColumn(spec.name(), coalesce(value, lit(false)));
+  }
+
+  private static String completedOn(FeatureSpec spec) {
+    return spec.name() + "__completed_on";
   }
 
   /** Each A day with the days a B may complete it on: A's day and the N after (an equi-join key, skew-free). */

@@ -26,7 +26,7 @@ class KindsTest {
   }
 
   @Test
-  void windowSumsAndLastDaysAreCarriedAndStreaksNeedAllHistory() {
+  void windowSumsLastDaysAndRunsAreCarriedAndDaysBetweenNeedsAllHistory() {
     Kinds kinds = new Kinds(List.of());
     Carried count = kinds.of(FeatureKind.COUNT).carried(spec(FeatureKind.COUNT));
     assertEquals(List.of(Carried.Fold.SUM), count.quantities().stream().map(Carried.Quantity::fold).toList());
@@ -36,7 +36,18 @@ class KindsTest {
     Carried sequence = kinds.of(FeatureKind.SEQUENCE).carried(spec(FeatureKind.SEQUENCE));
     assertEquals(3, sequence.quantities().get(0).lookback(), "a B day looks back within_days for an A");
     assertEquals(List.of(), kinds.of(FeatureKind.EXPRESSION).carried(spec(FeatureKind.EXPRESSION)).quantities());
-    assertNull(kinds.of(FeatureKind.STREAK).carried(spec(FeatureKind.STREAK)));
+    Carried streak = kinds.of(FeatureKind.STREAK).carried(spec(FeatureKind.STREAK));
+    assertEquals(List.of(Carried.Fold.LAST_DAY, Carried.Fold.LAST_DAY),
+        streak.quantities().stream().map(Carried.Quantity::fold).toList(), "the last active day, the run's start");
+    assertEquals(1, streak.quantities().get(1).lookback(), "a daily streak's start looks at the day before");
+    Carried without = kinds.of(FeatureKind.SEQUENCE).carried(mode("not_followed_by"));
+    assertEquals(3, without.quantities().get(0).from(), "an A day's fate is known within_days later");
+    assertNull(kinds.of(FeatureKind.SEQUENCE).carried(mode("days_between")), "days_between needs all history");
+  }
+
+  private static FeatureSpec mode(String mode) {
+    return new FeatureSpec("f", FeatureKind.SEQUENCE, List.of(), 7, "a", "b", 3, 0, mode, List.of(6, 7), 7, 1, 4, 2,
+        false, "1", "test");
   }
 
   @Test
