@@ -47,7 +47,7 @@ public final class SegmentPreview {
           + " carry yet: " + needed.stream().filter(p -> !carried.contains(p)).toList(), "run the pipeline once with"
           + " this config (the run rebuilds the rollup with them), then preview");
     }
-    Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap())
+    Dataset<Row> features = new FeatureBuilder(config.features(), config.rfmMap(), config.source().vocabulary())
         .build(warehouse.read("user_daily_activity"), new StepContext(config, warehouse, null).signups(),
             List.of(asOf));
     Dataset<Row> membership = warehouse.read("segment_membership");

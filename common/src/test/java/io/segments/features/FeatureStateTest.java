@@ -71,7 +71,7 @@ class FeatureStateTest extends SparkTestBase {
              then: purchase, within_days: 1}
           - {name: rfm, kind: rfm, events: [purchase], window_days: 21}
           - {name: kinds_14d, kind: distinct, window_days: 14}
-          - {name: shop_kinds_30d, kind: distinct, events: [add_to_cart, purchase], window_days: 30}
+          - {name: shop_kinds_30d, kind: distinct, events: [add_to_cart, purchase, add_to_cart], window_days: 30}
           - {name: clv, kind: purchase_summary, events: [purchase]}
           - {name: weekly_streak, kind: streak, period: week, min_events: 1}
           - {name: busy_day_streak, kind: streak, period: day, min_events: 2}
@@ -211,8 +211,10 @@ class FeatureStateTest extends SparkTestBase {
   /** The same rows (and as many of each), naming a few that differ. */
   private static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual, String what) {
     assertEquals(expected.schema(), actual.schema(), what + ": schema");
-    List<Row> missing = expected.exceptAll(actual).limit(5).collectAsList();
-    List<Row> extra = actual.exceptAll(expected).limit(5).collectAsList();
+    Dataset<Row> wanted = expected.localCheckpoint();
+    Dataset<Row> got = actual.localCheckpoint();
+    List<Row> missing = wanted.exceptAll(got).limit(5).collectAsList();
+    List<Row> extra = got.exceptAll(wanted).limit(5).collectAsList();
     assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
     assertEquals(List.of(), extra, what + ": extra rows");
   }

@@ -29,7 +29,7 @@ final class DistinctKind implements Kind {
    */
   @Override
   public Carried carried(FeatureSpec spec) {
-    List<String> names = spec.events().isEmpty() ? vocabulary : spec.events();
+    List<String> names = names(spec);
     if (names.isEmpty()) {
       return null;
     }
@@ -43,9 +43,20 @@ final class DistinctKind implements Kind {
     return new Carried(lasts, List.of(seen.as(spec.name())));
   }
 
+  /** Over all history: the names of the list or the vocabulary (all names without either) within the window. */
   @Override
   public List<Column> aggregates(FeatureSpec spec) {
-    return List.of(count_distinct(when(Kind.counted(spec), col("event_name"))).as(spec.name()));
+    Column counted = Kind.matches(names(spec)).and(Kind.where(spec.filter().events()))
+        .and(Kind.inWindow(spec.windowDays()));
+    return List.of(count_distinct(when(counted, col("event_name"))).as(spec.name()));
+  }
+
+  /**
+   * The names counted: the feature's list, or else the vocabulary (the rollup of days staged before a vocabulary
+   * was set may hold others, which are not counted either way); each once. Empty: any name.
+   */
+  private List<String> names(FeatureSpec spec) {
+    return List.copyOf(new java.util.LinkedHashSet<>(spec.events().isEmpty() ? vocabulary : spec.events()));
   }
 
   @Override

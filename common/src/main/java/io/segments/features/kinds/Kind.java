@@ -77,7 +77,8 @@ public interface Kind {
 
   /**
    * Each user's anchor day, {@code signup_on}: the signup day from the users table, or else the first day with
-   * activity. {@code within_days_of_signup} and {@code first_days} count from it; so does discover.
+   * activity. {@code first_days} counts from it; so does discover. ({@code within_days_of_signup} counts from the
+   * signup known by the as-of day: {@code signup_on} of the joined row, else {@code first_seen_on}.)
    */
   static Dataset<Row> anchorDays(Dataset<Row> activity, Dataset<Row> signups) {
     Dataset<Row> first = activity.groupBy("user_id")
