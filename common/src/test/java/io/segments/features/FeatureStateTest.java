@@ -80,6 +80,8 @@ class FeatureStateTest extends SparkTestBase {
           - {name: active_2_of_5_days, kind: regularly, period: day, periods: 5, min_periods: 2, min_events: 1}
           - {name: cart_without_purchase, kind: sequence, mode: not_followed_by, first: add_to_cart, then: purchase,
              within_days: 4}
+          - {name: purchase_without_view, kind: sequence, mode: not_followed_by, first: purchase, then: page_view,
+             within_days: 20}
           - {name: bought_soon_after_signup, kind: sequence, first: add_to_cart, then: purchase, within_days: 2,
              within_days_of_signup: 20}
           - {name: buyer_score, kind: expression, expression: "revenue_all * 2 + events_all"}
