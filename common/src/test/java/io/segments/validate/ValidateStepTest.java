@@ -136,8 +136,10 @@ class ValidateStepTest extends SparkTestBase {
 
   /** The same rows (and as many of each), naming a few that differ. */
   private static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual, String what) {
-    List<Row> missing = expected.exceptAll(actual).limit(5).collectAsList();
-    List<Row> extra = actual.exceptAll(expected).limit(5).collectAsList();
+    Dataset<Row> wanted = expected.localCheckpoint();
+    Dataset<Row> got = actual.localCheckpoint();
+    List<Row> missing = wanted.exceptAll(got).limit(5).collectAsList();
+    List<Row> extra = got.exceptAll(wanted).limit(5).collectAsList();
     assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
     assertEquals(List.of(), extra, what + ": extra rows");
   }
