@@ -83,8 +83,15 @@ public record Carried(List<Quantity> quantities, List<Column> columns) {
 
   /** The last day with one of the rows. */
   static Quantity lastDay(String name, Column rows) {
-    return new Quantity(name, Fold.LAST_DAY, DataTypes.DateType, List.of(max(when(rows, lit(true))).as(name + "__day")),
-        coalesce(col(name + "__day"), lit(false)), 0, 0, 0);
+    return lastDayOf(name, List.of(max(when(rows, lit(true))).as(name + "__day")), col(name + "__day"), 0);
+  }
+
+  /**
+   * The last day whose {@code value} is true: a condition over the day's {@code perDay} aggregates (of this or
+   * another quantity), which may look back {@code lookback} days.
+   */
+  static Quantity lastDayOf(String name, List<Column> perDay, Column value, int lookback) {
+    return new Quantity(name, Fold.LAST_DAY, DataTypes.DateType, perDay, coalesce(value, lit(false)), 0, 0, lookback);
   }
 
   /** A revenue value as {@link #MONEY}: the old path sums it the same way, so both give the same double. */

@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.FeatureSpec;
 import java.sql.Date;
-import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,10 +38,14 @@ final class PeriodDays {
     return sum(when(Kind.matches(spec.events()), col("event_count"))).as(events);
   }
 
+  /** Days in a period: 7 for weeks, 1 for days. */
+  int length() {
+    return spec.weekly() ? 7 : 1;
+  }
+
   /** The rollup days a day's values look back on: its period so far, and the period before when asked. */
   int lookback(boolean previous) {
-    int length = spec.weekly() ? 7 : 1;
-    return (previous ? length : 0) + length - 1;
+    return (previous ? length() : 0) + length() - 1;
   }
 
   /** Whether the day's period has at least {@code min_events} events by the end of the day. */
@@ -57,20 +60,28 @@ final class PeriodDays {
 
   /** Whether the period before the day's was not active. */
   Column afterAnInactivePeriod() {
-    int length = spec.weekly() ? 7 : 1;
     return byDayOfPeriod(d -> coalesce(sum(day()).over(Window.partitionBy("user_id").orderBy("day_number")
-        .rangeBetween(-(d + length), -(d + 1))), lit(0L))).lt(spec.minEvents());
+        .rangeBetween(-(d + length()), -(d + 1))), lit(0L))).lt(spec.minEvents());
   }
 
   /** The period number of a date (days since 1970-01-01, or ISO weeks since). */
   static Column period(Column date, boolean weekly) {
-    Column day = datediff(date, lit(Date.valueOf("1970-01-01")));
+    Column day = dayNumber(date);
     return weekly ? floor(day.plus(3).divide(7)).cast(DataTypes.IntegerType) : day;
   }
 
   /** The day's place in its period: 0 on a Monday (or on any day, for days) to 6 on a Sunday. */
   static Column dayOfPeriod(Column date, boolean weekly) {
-    return weekly ? pmod(datediff(date, lit(Date.valueOf("1970-01-01"))).plus(3), lit(7)) : lit(0);
+    return weekly ? weekday(dayNumber(date)) : lit(0);
+  }
+
+  private static Column dayNumber(Column date) {
+    return datediff(date, lit(Date.valueOf("1970-01-01")));
+  }
+
+  /** 0 on a Monday to 6 on a Sunday, of a day number. */
+  private static Column weekday(Column dayNumber) {
+    return pmod(dayNumber.plus(3), lit(7));
   }
 
   private Column day() {
@@ -87,9 +98,9 @@ final class PeriodDays {
     if (!spec.weekly()) {
       return frame.apply(0);
     }
-    Column place = pmod(col("day_number").plus(3), lit(7));
+    Column place = weekday(col("day_number"));
     Column chosen = null;
-    for (int d : List.of(0, 1, 2, 3, 4, 5, 6)) {
+    for (int d = 0; d < length(); d++) {
       chosen = chosen == null ? when(place.equalTo(d), frame.apply(d)) : chosen.when(place.equalTo(d), frame.apply(d));
     }
     return chosen;

@@ -28,7 +28,7 @@ final class RegularlyKind implements Kind {
     Column became = when(coalesce(days.becameActive(), lit(false)), 1L).otherwise(0L);
     List<Carried.Quantity> sums = new ArrayList<>();
     Column active = null;
-    int length = spec.weekly() ? 7 : 1;
+    int length = days.length();
     for (int place = 0; place < length; place++) {
       String name = p + "__periods_" + place;
       sums.add(new Carried.Quantity(name, Carried.Fold.SUM, DataTypes.LongType,

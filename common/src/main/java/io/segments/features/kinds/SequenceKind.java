@@ -76,15 +76,10 @@ final class SequenceKind implements Kind {
     Column lastB = col(p + "__last_b");
     Column pending = datediff(col("as_of_date"), lastA).lt(spec.withinDays())
         .and(lastB.isNull().or(lastB.lt(lastA)).or(lastB.equalTo(lastA).and(col(p + "__last_open").equalTo(lastA))));
-    return new Carried(List.of(never, lastDay(p + "__last_a", aLast.isNotNull()),
-            lastDay(p + "__last_b", bLast.isNotNull()), lastDay(p + "__last_open", open)),
+    return new Carried(List.of(never, Carried.lastDayOf(p + "__last_a", List.of(), aLast.isNotNull(), 0),
+            Carried.lastDayOf(p + "__last_b", List.of(), bLast.isNotNull(), 0),
+            Carried.lastDayOf(p + "__last_open", List.of(), open, 0)),
         List.of(coalesce(col(p + "_on").isNotNull().or(pending), lit(false)).as(spec.name())));
-  }
-
-  /** The last day whose {@code value}, over the day's aggregates, is true. */
-  private static Carried.Quantity lastDay(String name, Column value) {
-    return new Carried.Quantity(name, Carried.Fold.LAST_DAY, DataTypes.DateType, List.of(), coalesce(value, lit(false)),
-        0, 0, 0);
   }
 
   private static Column isA(FeatureSpec spec) {

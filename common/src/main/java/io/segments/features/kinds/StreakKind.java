@@ -31,11 +31,10 @@ final class StreakKind implements Kind {
   public Carried carried(FeatureSpec spec) {
     String p = spec.name();
     PeriodDays days = new PeriodDays(spec, p + "__active__events");
-    Carried.Quantity active = new Carried.Quantity(p + "__active_on", Carried.Fold.LAST_DAY, DataTypes.DateType,
-        List.of(days.perDay()), coalesce(days.active(), lit(false)), 0, 0, days.lookback(false));
-    Carried.Quantity runFrom = new Carried.Quantity(p + "__run_from", Carried.Fold.LAST_DAY, DataTypes.DateType,
-        List.of(), coalesce(days.becameActive().and(days.afterAnInactivePeriod()), lit(false)), 0, 0,
-        days.lookback(true));
+    Carried.Quantity active = Carried.lastDayOf(p + "__active_on", List.of(days.perDay()), days.active(),
+        days.lookback(false));
+    Carried.Quantity runFrom = Carried.lastDayOf(p + "__run_from", List.of(),
+        days.becameActive().and(days.afterAnInactivePeriod()), days.lookback(true));
     Column now = PeriodDays.period(col("as_of_date"), spec.weekly());
     Column streak = when(PeriodDays.period(col(p + "__active_on"), spec.weekly()).equalTo(now),
         now.minus(PeriodDays.period(col(p + "__run_from"), spec.weekly())).plus(1)).otherwise(0);
