@@ -20,8 +20,8 @@ import org.apache.spark.sql.types.StructType;
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
  * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
  * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over
- * only when it was left: on this host, when its process is gone (a run killed with kill -9); on another host, when
- * its heartbeat is older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
+ * only when it was left: in this process, when its run has ended; on this host, when its process is gone (a run
+ * killed with kill -9); on another host, when its heartbeat is older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
   static final StructType SCHEMA = new StructType()
@@ -68,7 +68,8 @@ public final class RunLock implements AutoCloseable {
     for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
       String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
-      boolean left = onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
+      boolean left = owner.equals(OWNER) ? !ACTIVE.contains(row.<String>getAs("run_id"))
+          : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
       if (left) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
         takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id"))
@@ -97,6 +98,7 @@ public final class RunLock implements AutoCloseable {
           + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
           + warehouse.name("pipeline_lock") + "\"");
     }
+    ACTIVE.add(runId);
     return new RunLock(warehouse, runId, staleAfter);
   }
 
@@ -123,7 +125,14 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  private static final String OWNER = host() + ":" + ProcessHandle.current().pid();
+  static final String OWNER = host() + ":" + ProcessHandle.current().pid();
+
+  /**
+   * The runs of this process that hold their lock. A lock row of this process whose run is not among them was
+   * left by a run that ended without releasing it (say the disk was full): the next run of this process, or of
+   * a scheduler that calls the job in-process, takes it over as it would a dead process's.
+   */
+  private static final java.util.Set<String> ACTIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private static String host() {
     try {
@@ -149,6 +158,10 @@ public final class RunLock implements AutoCloseable {
 
   @Override
   public void close() {
-    warehouse.delta("pipeline_lock").delete(col("run_id").equalTo(runId));
+    try {
+      warehouse.delta("pipeline_lock").delete(col("run_id").equalTo(runId));
+    } finally {
+      ACTIVE.remove(runId);
+    }
   }
 }

@@ -30,11 +30,30 @@ class RunLockTest extends SparkTestBase {
 
   @Test
   void aLiveProcessOnThisHostKeepsItsLockHoweverOldItsHeartbeat() throws Exception {
-    Warehouse warehouse = lockHeldBy("lock_live", thisHost() + ":" + ProcessHandle.current().pid(),
-        Instant.now().minus(Duration.ofDays(1)));
+    Process alive = new ProcessBuilder("sleep", "120").start();
+    try {
+      Warehouse warehouse = lockHeldBy("lock_live", thisHost() + ":" + alive.pid(),
+          Instant.now().minus(Duration.ofDays(1)));
+      RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
+          () -> RunLock.acquire(warehouse, "me", "run", STALE));
+      Assertions.assertTrue(e.getMessage().contains("run other-run"), e.getMessage());
+    } finally {
+      alive.destroyForcibly();
+    }
+  }
+
+  @Test
+  void thisProcesssLockIsHeldWhileItsRunLastsAndTakenOverOnceTheRunEndedWithoutReleasingIt() {
+    Warehouse warehouse = new Warehouse(spark(), "lock_self");
+    RunLock first = RunLock.acquire(warehouse, "first", "run", STALE);
     RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
-        () -> RunLock.acquire(warehouse, "me", "run", STALE));
-    Assertions.assertTrue(e.getMessage().contains("run other-run"), e.getMessage());
+        () -> RunLock.acquire(warehouse, "second", "run", STALE), "a run of this process that is still going");
+    Assertions.assertTrue(e.getMessage().contains("run first"), e.getMessage());
+    first.close();
+    // A run of this process that ended without releasing its lock (its delete failed, say on a full disk).
+    Warehouse left = lockHeldBy("lock_self_left", RunLock.OWNER, Instant.now());
+    RunLock.acquire(left, "me", "run", STALE).close();
+    assertEquals(0, left.read("pipeline_lock").count(), "taken over at once, then released");
   }
 
   @Test

@@ -59,6 +59,7 @@ class DiscoverCommandTest {
     Files.writeString(config, """
         database: game
         time_zone: UTC
+        spark: {spark.sql.shuffle.partitions: 2}
         source:
           events: game_src.events
           columns: {event_id: row_key, user_id: userid, event_name: eventName, event_at: eventDate, revenue: revenue}

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A warehouse on a real, small filesystem (a tmpfs, mounted by the test as root) that fills up between two
- * daily runs: the run fails with exit code 1 and a message that says the disk is full and what to do, without a
- * stack trace; the published audience is unchanged; after space is freed the same command completes.
+ * daily runs, in this JVM (its session's warehouse is the tmpfs): the run fails with exit code 1 and a message
+ * that says the disk is full and what to do, without a stack trace; the published audience is unchanged; after
+ * space is freed the same command completes.
  */
 class DiskFullIT {
   @Test
@@ -31,31 +32,52 @@ class DiskFullIT {
         "mounting a tmpfs needs root: " + new String(mount.getInputStream().readAllBytes()));
     try {
       Path config = FaultRecoveryIT.itConfig(work);
-      Path data = work.resolve("data");
-      assertEquals(0, Main.run(new String[] {"generate", "--users", "200", "--days", "8", "--end", FaultRecoveryIT.D,
-          "--parquet", data.toString(), "--config", config.toString(), "--warehouse", work.resolve("gen").toString()}));
-      assertEquals(0, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", "2026-10-30"));
+      assertEquals(0, cli(config, warehouse, "generate", "--users", "200", "--days", "8", "--end", FaultRecoveryIT.D,
+          "--parquet", work.resolve("data").toString()));
+      assertEquals(0, cli(config, warehouse, "run", "--as-of", "2026-10-30"));
       SparkSession spark = SparkSession.active();
       List<Row> published = StandaloneClusterIT.table(spark, warehouse, "audience_members", "audience", "user_id");
       assertFalse(published.isEmpty());
 
       Path filler = warehouse.resolve("filler");
       fill(filler);
-      assertEquals(1, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", FaultRecoveryIT.D));
-      String log = Files.readString(work.resolve("warehouse-run.log"));
+      StringBuilder console = new StringBuilder();
+      assertEquals(1, cli(console, config, warehouse, "run", "--as-of", FaultRecoveryIT.D));
+      String log = console.toString();
       assertTrue(log.contains("error: the disk is full (No space left on device"), log);
       assertTrue(log.contains("fix: free space where the warehouse and spark.local.dir live"), log);
-      // Spark's own task-failure logs keep their traces; the command's error output has none.
       assertFalse(log.substring(log.indexOf("error: the disk is full")).contains("\tat "),
           "no stack trace after the error without --verbose");
       assertEquals(published, StandaloneClusterIT.table(spark, warehouse, "audience_members", "audience", "user_id"),
           "the published audience is the previous version");
 
       Files.delete(filler);
-      assertEquals(0, FaultRecoveryIT.run(config, warehouse, "run", "--as-of", FaultRecoveryIT.D,
-          FaultRecoveryIT.LARGE), "with space again the same command completes");
+      assertEquals(0, cli(config, warehouse, "run", "--as-of", FaultRecoveryIT.D, FaultRecoveryIT.LARGE),
+          "with space again the same command completes");
     } finally {
       new ProcessBuilder("umount", "-l", warehouse.toString()).start().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static int cli(Path config, Path warehouse, String... args) {
+    return cli(new StringBuilder(), config, warehouse, args);
+  }
+
+  /** The command in this JVM (its session's warehouse is the tmpfs), what it prints appended to {@code console}. */
+  static int cli(StringBuilder console, Path config, Path warehouse, String... args) {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream both = new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8);
+    System.setOut(both);
+    System.setErr(both);
+    try {
+      return FaultRecoveryIT.runInProcess(config, warehouse, args);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      console.append(captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out.print(captured.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

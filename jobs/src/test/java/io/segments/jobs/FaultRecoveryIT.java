@@ -17,13 +17,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Crashes and kill -9 of the job: a crash matrix in this JVM (a 3-day replay and a single day, each crashed right
- * after one table of the segments or publish step committed and before the next, then rerun), and real SIGKILLs
- * of other JVMs (a dead run's lock taken over; a halt after a commit of a 3-day replay): every published table is
- * always a whole Delta version, and the final tables equal those of an uninterrupted run.
+ * Crashes and kill -9 of the job, against one uninterrupted reference run in this JVM: a crash matrix in this JVM
+ * (a 3-day replay and a single day, each crashed right after one table of the segments or publish step committed
+ * and before the next, then rerun), and real SIGKILLs of other JVMs (a dead run's lock taken over; a halt after
+ * a commit of the publish step): every published table is always a whole Delta version, and the final tables
+ * equal those of the uninterrupted run.
  */
 class FaultRecoveryIT {
   static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -131,79 +133,86 @@ class FaultRecoveryIT {
   }
 
 
-  /**
-   * The crash matrix, in this JVM: a reference database runs uninterrupted; a second database (the same config
-   * but another {@code database}) crashes right after a table of the step committed and before the next, inside
-   * the segments and publish steps of a 3-day replay and of a single day, each crash followed by a rerun that may
-   * crash at the next point, then a rerun that completes: every published table is always a whole Delta version,
-   * and the final tables equal the reference's.
-   */
-  @Test
-  void crashedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
-    Path work = Files.createTempDirectory("segments-faults");
-    Path config = itConfig(work, "crash_reference");
-    Path faultyConfig = itConfig(work, "crash_faulty");
+  /** The uninterrupted reference both tests compare with: tables after runs as of 10-28, D and NEXT. */
+  static Path work;
+  static List<Row> audienceOn1028;
+  static List<Row> audienceOnD;
+  static Map<String, List<Row>> tablesOnD;
+  static List<Row> audienceOnNext;
+  static Map<String, List<Row>> tablesOnNext;
+
+  /** Generates 12 days of 300 users and runs them uninterrupted in this JVM (database {@code reference}). */
+  @BeforeAll
+  static void generateAndRunUninterrupted() throws Exception {
+    work = Files.createTempDirectory("segments-faults");
+    Path config = itConfig(work, "reference");
     Path warehouse = work.resolve("warehouse");
     assertEquals(0, runInProcess(config, warehouse, "generate", "--users", "300", "--days", "12", "--end", NEXT,
         "--parquet", work.resolve("data").toString()));
     assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", "2026-10-28", LARGE));
-    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", "2026-10-28", LARGE));
-    Path reference = database("crash_reference");
-    Path faulty = database("crash_faulty");
-    List<Row> before = rows(reference, TABLES.get(0));
-    assertEquals(before, rows(faulty, TABLES.get(0)), "same start");
-
-    // A 3-day replay (10-29..10-31), crashed inside the segments and the publish step.
+    Path reference = database("reference");
+    audienceOn1028 = rows(reference, TABLES.get(0));
     assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", D, LARGE));
-    List<Row> after = rows(reference, TABLES.get(0));
-    for (String table : List.of("segment_membership", "segment_changes", "audience_members")) {
-      failAfter(table, faultyConfig, warehouse, faulty, D, before, after);
-    }
-    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", D, LARGE));
-    assertEquals(tables(reference), tables(faulty), "3-day replay");
-
-    // A single day (11-01), crashed inside the segments and the publish step.
-    before = after;
+    audienceOnD = rows(reference, TABLES.get(0));
+    tablesOnD = tables(reference);
     assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", NEXT, LARGE));
-    after = rows(reference, TABLES.get(0));
-    for (String table : List.of("segment_history", "user_segments")) {
-      failAfter(table, faultyConfig, warehouse, faulty, NEXT, before, after);
-    }
-    assertEquals(0, runInProcess(faultyConfig, warehouse, "run", "--as-of", NEXT, LARGE));
-    assertEquals(tables(reference), tables(faulty), "single day");
+    audienceOnNext = rows(reference, TABLES.get(0));
+    tablesOnNext = tables(reference);
   }
 
   /**
-   * kill -9 for real, in other JVMs: a first run killed by SIGKILL while its segments step runs leaves the run
-   * lock of a dead process; the next run takes it over; a 3-day replay halted (exit 137, as SIGKILL leaves it)
-   * right after {@code segment_changes} committed, inside the segments step, then right after
-   * {@code audience_members} committed, inside publish, is rerun; the final tables equal those of an
-   * uninterrupted run in this JVM.
+   * The crash matrix, in this JVM: a second database (the same config and events, another {@code database})
+   * crashes right after a table of the step committed and before the next, inside the segments and publish steps
+   * of a 3-day replay and of a single day, each crash followed by a rerun that may crash at the next point, then a
+   * rerun that completes: every published table is always a whole Delta version, and the final tables equal the
+   * uninterrupted reference's. (A crash right after audience_members committed is the SIGKILL test's.)
+   */
+  @Test
+  void crashedRunsNeverLeaveHalfAPublishAndTheRerunEqualsAnUninterruptedRun() throws Exception {
+    Path config = itConfig(work, "crash_faulty");
+    Path warehouse = work.resolve("warehouse");
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", "2026-10-28", LARGE));
+    Path faulty = database("crash_faulty");
+    assertEquals(audienceOn1028, rows(faulty, TABLES.get(0)), "same start");
+
+    // A 3-day replay (10-29..10-31), crashed inside the segments step, twice.
+    for (String table : List.of("segment_membership", "segment_changes")) {
+      failAfter(table, config, warehouse, faulty, D, audienceOn1028, audienceOnD);
+    }
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", D, LARGE));
+    assertEquals(tablesOnD, tables(faulty), "3-day replay");
+
+    // A single day (11-01), crashed inside the segments and the publish step.
+    for (String table : List.of("segment_history", "user_segments")) {
+      failAfter(table, config, warehouse, faulty, NEXT, audienceOnD, audienceOnNext);
+    }
+    assertEquals(0, runInProcess(config, warehouse, "run", "--as-of", NEXT, LARGE));
+    assertEquals(tablesOnNext, tables(faulty), "single day");
+  }
+
+  /**
+   * kill -9 for real, in other JVMs, on a warehouse of their own: a 3-day replay killed by SIGKILL while its
+   * segments step runs leaves the run lock of a dead process; the rerun takes it over and is halted (exit 137, as
+   * SIGKILL leaves it) right after {@code audience_members} committed, inside publish; the next rerun takes that
+   * lock over too and completes. The audience is a whole version after each kill, and the final tables equal the
+   * uninterrupted reference's.
    */
   @Test
   void aRunKilledWithSigkillIsTakenOverAndTheRerunEqualsAnUninterruptedRun() throws Exception {
-    Path work = Files.createTempDirectory("segments-kill9");
-    Path referenceConfig = itConfig(work, "kill_reference");
     Path config = itConfig(work, "segments");
     Path killed = work.resolve("wh-killed");
-    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "generate", "--users", "300", "--days",
-        "12", "--end", D, "--parquet", work.resolve("data").toString()));
-    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", "2026-10-28", LARGE));
-    List<Row> before = rows(database("kill_reference"), TABLES.get(0));
-    assertEquals(0, runInProcess(referenceConfig, work.resolve("warehouse"), "run", "--as-of", D, LARGE));
-    List<Row> after = rows(database("kill_reference"), TABLES.get(0));
+    assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE));
+    Path database = killed.resolve("segments.db");
+    assertEquals(audienceOn1028, rows(database, TABLES.get(0)), "same start");
 
-    runAndKillDuring(config, killed, "2026-10-28", "segments", "features");
-    assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE),
-        "the rerun takes over the dead run's lock");
-    // The 3-day replay (10-29..10-31) halted inside the segments step, then inside the publish step.
-    for (String table : List.of("segment_changes", "audience_members")) {
-      assertEquals(137, runHalting(table, "1g", config, killed, "run", "--as-of", D, LARGE), "halted after " + table);
-      List<Row> now = rows(killed.resolve("segments.db"), TABLES.get(0));
-      assertTrue(now.equals(before) || now.equals(after), "audience_members is a whole version after " + table);
-    }
-    assertEquals(0, run(config, killed, "run", "--as-of", D, LARGE));
-    assertEquals(tables(database("kill_reference")), tables(killed.resolve("segments.db")));
+    runAndKillDuring(config, killed, D, "segments", "features");
+    assertEquals(audienceOn1028, rows(database, TABLES.get(0)), "killed before publishing: the old audience");
+    assertEquals(137, runHalting("audience_members", "1g", config, killed, "run", "--as-of", D, LARGE),
+        "the rerun takes over the dead run's lock and is halted after audience_members");
+    List<Row> now = rows(database, TABLES.get(0));
+    assertTrue(now.equals(audienceOn1028) || now.equals(audienceOnD), "audience_members is a whole version");
+    assertEquals(0, run(config, killed, "run", "--as-of", D, LARGE), "the last rerun takes over the lock again");
+    assertEquals(tablesOnD, tables(database));
   }
 
   /** Where this JVM's session keeps a database (its warehouse is whichever in-process command started it). */

@@ -24,6 +24,8 @@ class PresetsEndToEndTest {
   static Path warehouse;
   static final Path FIXTURES = Path.of("src", "test", "resources", "presets").toAbsolutePath();
   static final Map<String, String> CONSOLE = new LinkedHashMap<>();
+  /** The fixtures are a few hundred rows: 2 shuffle partitions, not Spark's 200. */
+  static final String SMALL = "spark: {spark.sql.shuffle.partitions: 2}\n";
 
   static int cli(Path config, String... args) {
     List<String> all = new java.util.ArrayList<>(List.of(args));
@@ -34,7 +36,7 @@ class PresetsEndToEndTest {
   /** Writes the preset's config and computes its features, keeping what the run printed. */
   static void run(String preset, String source, String features) throws Exception {
     Path config = warehouse.resolve(preset + ".yaml");
-    Files.writeString(config, "database: p_" + preset + "\ntime_zone: UTC\nsegments_state: {replay_days: 1}\n"
+    Files.writeString(config, "database: p_" + preset + "\ntime_zone: UTC\nsegments_state: {replay_days: 1}\n" + SMALL
         + "source:\n  preset: " + preset + "\n" + source + "features:\n" + features
         + "segments:\n  - {name: anyone, rule: \"true\"}\n");
     String text = EndToEnd.printed("features", "--as-of", "2026-10-02", "--config", config.toString(),
@@ -52,7 +54,7 @@ class PresetsEndToEndTest {
   static void runEveryPreset() throws Exception {
     warehouse = Files.createTempDirectory("segments-presets");
     Path setup = warehouse.resolve("setup.yaml");
-    Files.writeString(setup, "source: {events: unused.events}\n");
+    Files.writeString(setup, "source: {events: unused.events}\n" + SMALL);
     for (String db : List.of("raw_segment", "raw_rudderstack", "raw_snowplow")) {
       sql(setup, "create database if not exists " + db);
     }

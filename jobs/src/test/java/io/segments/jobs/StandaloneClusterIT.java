@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The application jar on a real Spark standalone cluster (one master, two one-core workers on 127.0.0.1, started
+ * The application jar on a real Spark standalone cluster (one master, two two-core workers on 127.0.0.1, started
  * from the Spark jars of the local Maven repository), submitted through org.apache.spark.deploy.SparkSubmit
  * (what the spark-submit script runs) in client and in cluster deploy mode. The published tables must equal
  * those of a local run on the same generated data.
@@ -68,7 +68,7 @@ class StandaloneClusterIT {
     Thread.sleep(3000);
     for (int i = 1; i <= 2; i++) {
       daemons.add(daemon("worker" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-          "--cores", "1", "--memory", "1500m", "--webui-port", String.valueOf(freePort()),
+          "--cores", "2", "--memory", "3g", "--webui-port", String.valueOf(freePort()),
           "--work-dir", Files.createDirectories(work.resolve("worker" + i)).toString(), master)));
     }
     Thread.sleep(4000);
@@ -145,7 +145,7 @@ class StandaloneClusterIT {
     Path cluster = work.resolve("wh-cluster");
     assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "250", "--days",
         "10", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
-    // One core each: the three runs share the machine and the cluster's two workers.
+    // One core each, side by side: the cluster-mode driver and the two apps' executors fit on the two workers.
     Process localRun = start("local[1]", "client", local, "run", "--as-of", D);
     Process clientRun = start(master, "client", client, "run", "--as-of", D);
     Process clusterRun = start(master, "cluster", cluster, "run", "--as-of", D);
