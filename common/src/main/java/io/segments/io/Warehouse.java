@@ -264,13 +264,30 @@ public final class Warehouse {
 
   public void setProperties(String table, Map<String, String> properties) {
     // ALTER TABLE takes no parameter markers; keys and values are the pipeline's own, escaped by Spark.
-    StringBuilder sql = new StringBuilder("alter table ").append(quoted(table)).append(" set tblproperties (");
-    boolean first = true;
-    for (Map.Entry<String, String> entry : properties.entrySet()) {
-      sql.append(first ? "" : ", ").append(Identifiers.sparkString(entry.getKey())).append(" = ")
-          .append(Identifiers.sparkString(entry.getValue()));
-      first = false;
+    spark.sql("alter table " + quoted(table) + " set " + tblproperties(properties));
+  }
+
+  /**
+   * Creates the empty table {@code table} with these columns, its comment, column comments (by column name) and
+   * table properties, in one commit (a column comment or property set afterwards would be a commit each).
+   */
+  public void createEmpty(StructType schema, String table, String comment, Map<String, String> columnComments,
+      Map<String, String> properties) {
+    // CREATE TABLE takes no parameter markers; names pass the identifier rule and texts are escaped by Spark.
+    List<String> columns = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      String columnComment = columnComments.get(field.name());
+      columns.add(Identifiers.spark(field.name()) + " " + field.dataType().sql()
+          + (columnComment == null ? "" : " comment " + Identifiers.sparkString(columnComment)));
     }
-    spark.sql(sql.append(')').toString());
+    spark.sql("create table " + quoted(table) + " (" + String.join(", ", columns) + ") using delta comment "
+        + Identifiers.sparkString(comment) + " " + tblproperties(properties));
+    FaultPoint.written(table);
+  }
+
+  private static String tblproperties(Map<String, String> properties) {
+    List<String> pairs = new ArrayList<>();
+    properties.forEach((key, value) -> pairs.add(Identifiers.sparkString(key) + " = " + Identifiers.sparkString(value)));
+    return "tblproperties (" + String.join(", ", pairs) + ")";
   }
 }

@@ -68,14 +68,24 @@ public final class RunLock implements AutoCloseable {
     for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
       String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
-      boolean left = owner.equals(OWNER) ? !ACTIVE.contains(row.<String>getAs("run_id"))
-          : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
+      boolean left = owner.equals(OWNER) && ENDED.contains(row.<String>getAs("run_id"))
+          || (onThisHost(owner) ? !alive(owner) : heartbeat.before(stale));
       if (left) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
         takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id"))
             .and(col("t.heartbeat_at").equalTo(lit(heartbeat))));
       }
     }
+    try {
+      return acquired(warehouse, runId, mine, takeover, staleAfter);
+    } catch (RuntimeException e) {
+      ENDED.add(runId); // a row this run may have written is left, not held
+      throw e;
+    }
+  }
+
+  private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,
+      Column takeover, Duration staleAfter) {
     try {
       warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"), "t.lock = s.lock")
           .whenMatched(takeover).updateAll()
@@ -98,7 +108,6 @@ public final class RunLock implements AutoCloseable {
           + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
           + warehouse.name("pipeline_lock") + "\"");
     }
-    ACTIVE.add(runId);
     return new RunLock(warehouse, runId, staleAfter);
   }
 
@@ -128,11 +137,12 @@ public final class RunLock implements AutoCloseable {
   static final String OWNER = host() + ":" + ProcessHandle.current().pid();
 
   /**
-   * The runs of this process that hold their lock. A lock row of this process whose run is not among them was
-   * left by a run that ended without releasing it (say the disk was full): the next run of this process, or of
-   * a scheduler that calls the job in-process, takes it over as it would a dead process's.
+   * The runs of this process that have ended. A lock row of this process whose run is among them was left by a
+   * run that could not release it (say the disk was full): the next run of this process, or of a scheduler that
+   * calls the job in-process, takes it over as it would a dead process's. Any other row of this process (a run
+   * still going, or another JVM with the same host:pid) is held while the process lives.
    */
-  private static final java.util.Set<String> ACTIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<String> ENDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private static String host() {
     try {
@@ -161,7 +171,7 @@ public final class RunLock implements AutoCloseable {
     try {
       warehouse.delta("pipeline_lock").delete(col("run_id").equalTo(runId));
     } finally {
-      ACTIVE.remove(runId);
+      ENDED.add(runId);
     }
   }
 }

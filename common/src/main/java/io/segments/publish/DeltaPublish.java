@@ -49,7 +49,6 @@ final class DeltaPublish {
 
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       Map<String, String> properties) {
-    String name = warehouse.quoted(table);
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
@@ -58,14 +57,8 @@ final class DeltaPublish {
       return;
     }
     if (!warehouse.exists(table)) {
-      warehouse.overwrite(source.limit(0), table);
-      warehouse.setProperties(table, Map.of("delta.enableChangeDataFeed", "true", "comment", doc.table()));
-      doc.columns().forEach((column, comment) -> {
-        if (Arrays.asList(source.columns()).contains(column)) {
-          warehouse.spark().sql("alter table " + name + " alter column " + Identifiers.spark(column) + " comment "
-              + Identifiers.sparkString(comment));
-        }
-      });
+      warehouse.createEmpty(source.schema(), table, doc.table(), doc.columns(),
+          Map.of("delta.enableChangeDataFeed", "true"));
     }
     String on = keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
         .collect(Collectors.joining(" and "));

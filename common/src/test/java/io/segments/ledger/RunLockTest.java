@@ -17,9 +17,13 @@ class RunLockTest extends SparkTestBase {
   private static final Duration STALE = Duration.ofMinutes(30);
 
   private Warehouse lockHeldBy(String database, String owner, Instant heartbeat) {
+    return lockHeldBy(database, "other-run", owner, heartbeat);
+  }
+
+  private Warehouse lockHeldBy(String database, String runId, String owner, Instant heartbeat) {
     Warehouse warehouse = new Warehouse(spark(), database);
     Timestamp acquired = Timestamp.from(Instant.now().minus(Duration.ofDays(2)));
-    warehouse.overwrite(frame(RunLock.SCHEMA, row("run", "other-run", "run --as-of D", acquired, owner,
+    warehouse.overwrite(frame(RunLock.SCHEMA, row("run", runId, "run --as-of D", acquired, owner,
         Timestamp.from(heartbeat))), "pipeline_lock");
     return warehouse;
   }
@@ -43,17 +47,23 @@ class RunLockTest extends SparkTestBase {
   }
 
   @Test
-  void thisProcesssLockIsHeldWhileItsRunLastsAndTakenOverOnceTheRunEndedWithoutReleasingIt() {
+  void thisProcesssLockIsHeldUnlessItsRunEndedWithoutReleasingIt() {
     Warehouse warehouse = new Warehouse(spark(), "lock_self");
     RunLock first = RunLock.acquire(warehouse, "first", "run", STALE);
-    RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
-        () -> RunLock.acquire(warehouse, "second", "run", STALE), "a run of this process that is still going");
-    Assertions.assertTrue(e.getMessage().contains("run first"), e.getMessage());
-    first.close();
-    // A run of this process that ended without releasing its lock (its delete failed, say on a full disk).
-    Warehouse left = lockHeldBy("lock_self_left", RunLock.OWNER, Instant.now());
+    try {
+      RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
+          () -> RunLock.acquire(warehouse, "second", "run", STALE), "a run of this process that is still going");
+      Assertions.assertTrue(e.getMessage().contains("run first"), e.getMessage());
+    } finally {
+      first.close();
+    }
+    // Another JVM with this host:pid (containers that all run java as pid 1): a run this process never started.
+    Warehouse other = lockHeldBy("lock_self_other", RunLock.OWNER, Instant.now());
+    assertThrows(RunLock.HeldException.class, () -> RunLock.acquire(other, "me", "run", STALE));
+    // The row of "first" as a release that failed (say on a full disk) leaves it: taken over at once.
+    Warehouse left = lockHeldBy("lock_self_left", "first", RunLock.OWNER, Instant.now());
     RunLock.acquire(left, "me", "run", STALE).close();
-    assertEquals(0, left.read("pipeline_lock").count(), "taken over at once, then released");
+    assertEquals(0, left.read("pipeline_lock").count(), "taken over, then released");
   }
 
   @Test

@@ -70,7 +70,7 @@ class AudiencePublisherTest extends SparkTestBase {
   }
 
   @Test
-  void hashesTrimmedLowerCaseEmailsOnlyWhereAllowedAndNeverEmptyOnes() {
+  void hashesTrimmedLowerCaseEmailsOnlyWhereAllowedAndNeverEmptyOnes() throws Exception {
     PipelineConfig config = config("pub_hash");
     Warehouse warehouse = new Warehouse(spark(), "pub_hash");
     publish(config, warehouse, frame(MEMBERSHIP,
@@ -89,6 +89,22 @@ class AudiencePublisherTest extends SparkTestBase {
     assertNull(rows.get("u4").getAs("plan"), "others_crm does not export plan");
     assertEquals(5, warehouse.read("user_segments").count(), "one row per known user");
     assertEquals(3, spark().table("pub_hash.audience_fans_ads").count(), "the view holds fans_ads only");
+    for (String table : List.of("audience_members", "user_segments", "segment_catalog")) {
+      assertEquals("true", spark().sql("show tblproperties pub_hash." + table + " ('delta.enableChangeDataFeed')")
+          .first().getString(1), "change data feed on " + table);
+      org.junit.jupiter.api.Assertions.assertTrue(spark().catalog().getTable("pub_hash", table).description().startsWith("One row per")
+          || table.equals("audience_members"), "the table's comment: " + table);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(spark().catalog().getTable("pub_hash", "audience_members").description()
+        .startsWith("Current members of each audience"));
+    Map<String, String> comments = new java.util.HashMap<>();
+    spark().catalog().listColumns("pub_hash.audience_members").collectAsList()
+        .forEach(c -> comments.put(c.name(), c.description()));
+    assertEquals("Day the user entered the segment (stable while the user stays)", comments.get("entered_on"));
+    assertNull(comments.get("plan"), "an export attribute has no comment of ours");
+    assertEquals(List.of("CREATE TABLE", "MERGE", "SET TBLPROPERTIES"), spark().sql("describe history"
+        + " pub_hash.segment_catalog").orderBy("version").select("operation").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList(), "a first publish: the table with its comments in one commit, the rows, the as-of date");
   }
 
   @Test

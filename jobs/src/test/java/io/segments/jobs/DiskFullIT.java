@@ -32,8 +32,9 @@ class DiskFullIT {
         "mounting a tmpfs needs root: " + new String(mount.getInputStream().readAllBytes()));
     try {
       Path config = FaultRecoveryIT.itConfig(work);
-      assertEquals(0, cli(config, warehouse, "generate", "--users", "200", "--days", "8", "--end", FaultRecoveryIT.D,
-          "--parquet", work.resolve("data").toString()));
+      // Not captured: the session and its logging start here, on the console as usual.
+      assertEquals(0, FaultRecoveryIT.runInProcess(config, warehouse, "generate", "--users", "200", "--days", "8",
+          "--end", FaultRecoveryIT.D, "--parquet", work.resolve("data").toString()));
       assertEquals(0, cli(config, warehouse, "run", "--as-of", "2026-10-30"));
       SparkSession spark = SparkSession.active();
       List<Row> published = StandaloneClusterIT.table(spark, warehouse, "audience_members", "audience", "user_id");

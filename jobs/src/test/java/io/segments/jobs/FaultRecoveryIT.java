@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Crashes and kill -9 of the job, against one uninterrupted reference run in this JVM: a crash matrix in this JVM
  * (a 3-day replay and a single day, each crashed right after one table of the segments or publish step committed
- * and before the next, then rerun), and real SIGKILLs of other JVMs (a dead run's lock taken over; a halt after
- * a commit of the publish step): every published table is always a whole Delta version, and the final tables
- * equal those of the uninterrupted run.
+ * and before the next, then rerun), and real SIGKILLs of other JVMs (a first run killed, its lock taken over; a
+ * halt after a commit of the publish step): every published table is always a whole Delta version, and the final
+ * tables equal those of the uninterrupted run.
  */
 class FaultRecoveryIT {
   static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -191,24 +191,24 @@ class FaultRecoveryIT {
   }
 
   /**
-   * kill -9 for real, in other JVMs, on a warehouse of their own: a 3-day replay killed by SIGKILL while its
-   * segments step runs leaves the run lock of a dead process; the rerun takes it over and is halted (exit 137, as
-   * SIGKILL leaves it) right after {@code audience_members} committed, inside publish; the next rerun takes that
-   * lock over too and completes. The audience is a whole version after each kill, and the final tables equal the
-   * uninterrupted reference's.
+   * kill -9 for real, in other JVMs, on a warehouse of their own: a first run killed by SIGKILL while its segments
+   * step runs leaves some tables and the run lock of a dead process; the rerun takes the lock over and completes;
+   * a 3-day replay halted (exit 137, as SIGKILL leaves it) right after {@code audience_members} committed, inside
+   * publish, leaves the lock again; the next rerun takes it over and completes. The audience is a whole version
+   * after the halt, and the final tables equal the uninterrupted reference's.
    */
   @Test
   void aRunKilledWithSigkillIsTakenOverAndTheRerunEqualsAnUninterruptedRun() throws Exception {
     Path config = itConfig(work, "segments");
     Path killed = work.resolve("wh-killed");
-    assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE));
     Path database = killed.resolve("segments.db");
-    assertEquals(audienceOn1028, rows(database, TABLES.get(0)), "same start");
+    runAndKillDuring(config, killed, "2026-10-28", "segments", "features");
+    assertEquals(0, run(config, killed, "run", "--as-of", "2026-10-28", LARGE),
+        "the rerun takes over the dead run's lock");
+    assertEquals(audienceOn1028, rows(database, TABLES.get(0)), "the rerun of a killed first run");
 
-    runAndKillDuring(config, killed, D, "segments", "features");
-    assertEquals(audienceOn1028, rows(database, TABLES.get(0)), "killed before publishing: the old audience");
     assertEquals(137, runHalting("audience_members", "1g", config, killed, "run", "--as-of", D, LARGE),
-        "the rerun takes over the dead run's lock and is halted after audience_members");
+        "halted after audience_members");
     List<Row> now = rows(database, TABLES.get(0));
     assertTrue(now.equals(audienceOn1028) || now.equals(audienceOnD), "audience_members is a whole version");
     assertEquals(0, run(config, killed, "run", "--as-of", D, LARGE), "the last rerun takes over the lock again");
