@@ -268,20 +268,21 @@ public final class Warehouse {
   }
 
   /**
-   * Creates the empty table {@code table} with these columns, its comment, column comments (by column name) and
-   * table properties, in one commit (a column comment or property set afterwards would be a commit each).
+   * Creates the empty table {@code table} with these columns and their comments (by column name) in one commit,
+   * then sets its comment and properties in a second (a comment set on each column afterwards would be a commit
+   * each). Written as a first write is, so a location left by a run killed while creating it is reused.
    */
   public void createEmpty(StructType schema, String table, String comment, Map<String, String> columnComments,
       Map<String, String> properties) {
-    // CREATE TABLE takes no parameter markers; names pass the identifier rule and texts are escaped by Spark.
-    List<String> columns = new ArrayList<>();
+    StructType commented = new StructType();
     for (StructField field : schema.fields()) {
-      String columnComment = columnComments.get(field.name());
-      columns.add(Identifiers.spark(field.name()) + " " + field.dataType().sql()
-          + (columnComment == null ? "" : " comment " + Identifiers.sparkString(columnComment)));
+      String text = columnComments.get(field.name());
+      commented = commented.add(text == null ? field : field.withComment(text));
     }
-    spark.sql("create table " + quoted(table) + " (" + String.join(", ", columns) + ") using delta comment "
-        + Identifiers.sparkString(comment) + " " + tblproperties(properties));
+    create(spark.createDataFrame(List.of(), commented), table);
+    Map<String, String> all = new java.util.LinkedHashMap<>(properties);
+    all.put("comment", comment);
+    setProperties(table, all);
     FaultPoint.written(table);
   }
 

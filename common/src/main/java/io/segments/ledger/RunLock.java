@@ -68,17 +68,21 @@ public final class RunLock implements AutoCloseable {
     for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
       String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
-      boolean left = owner.equals(OWNER) && ENDED.contains(row.<String>getAs("run_id"))
-          || (onThisHost(owner) ? !alive(owner) : heartbeat.before(stale));
+      String id = row.getAs("run_id");
+      // A row of this host:pid that no run of this process wrote is another JVM's (containers that all run
+      // java as pid 1): left when its heartbeat is stale, as another host's.
+      boolean left = owner.equals(OWNER) ? ENDED.contains(id) || !STARTED.contains(id) && heartbeat.before(stale)
+          : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
       if (left) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
         takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id"))
             .and(col("t.heartbeat_at").equalTo(lit(heartbeat))));
       }
     }
+    STARTED.add(runId);
     try {
       return acquired(warehouse, runId, mine, takeover, staleAfter);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       ENDED.add(runId); // a row this run may have written is left, not held
       throw e;
     }
@@ -98,7 +102,12 @@ public final class RunLock implements AutoCloseable {
           + io.segments.io.SourceReader.firstLine(e.getMessage()) + "\n  fix: check that the warehouse is writable;"
           + " nothing was run", e);
     }
-    Row holder = warehouse.read("pipeline_lock").where(col("lock").equalTo("run")).first();
+    List<Row> holders = warehouse.read("pipeline_lock").where(col("lock").equalTo("run")).collectAsList();
+    if (holders.isEmpty()) {
+      throw new HeldException("another run held the lock on " + warehouse.database() + " and has just released it",
+          "run again (exit code 5 means: try again later)");
+    }
+    Row holder = holders.get(0);
     if (!runId.equals(holder.getString(1))) {
       throw new HeldException("another run holds the lock on " + warehouse.database() + ": run "
           + holder.getString(1) + " (" + holder.getString(2) + ") since " + holder.getTimestamp(3) + " on "
@@ -139,10 +148,13 @@ public final class RunLock implements AutoCloseable {
   /**
    * The runs of this process that have ended. A lock row of this process whose run is among them was left by a
    * run that could not release it (say the disk was full): the next run of this process, or of a scheduler that
-   * calls the job in-process, takes it over as it would a dead process's. Any other row of this process (a run
-   * still going, or another JVM with the same host:pid) is held while the process lives.
+   * calls the job in-process, takes it over as it would a dead process's. A run of this process still going
+   * keeps its lock.
    */
   private static final java.util.Set<String> ENDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The runs this process has started: a row of this process whose run is not among them is another JVM's. */
+  private static final java.util.Set<String> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private static String host() {
     try {

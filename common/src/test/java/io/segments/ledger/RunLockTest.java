@@ -60,6 +60,9 @@ class RunLockTest extends SparkTestBase {
     // Another JVM with this host:pid (containers that all run java as pid 1): a run this process never started.
     Warehouse other = lockHeldBy("lock_self_other", RunLock.OWNER, Instant.now());
     assertThrows(RunLock.HeldException.class, () -> RunLock.acquire(other, "me", "run", STALE));
+    Warehouse otherStale = lockHeldBy("lock_self_stale", RunLock.OWNER, Instant.now().minus(Duration.ofHours(1)));
+    RunLock.acquire(otherStale, "me", "run", STALE).close();
+    assertEquals(0, otherStale.read("pipeline_lock").count(), "another JVM's row with a stale heartbeat is left");
     // The row of "first" as a release that failed (say on a full disk) leaves it: taken over at once.
     Warehouse left = lockHeldBy("lock_self_left", "first", RunLock.OWNER, Instant.now());
     RunLock.acquire(left, "me", "run", STALE).close();

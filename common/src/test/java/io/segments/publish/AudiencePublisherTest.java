@@ -102,9 +102,9 @@ class AudiencePublisherTest extends SparkTestBase {
         .forEach(c -> comments.put(c.name(), c.description()));
     assertEquals("Day the user entered the segment (stable while the user stays)", comments.get("entered_on"));
     assertNull(comments.get("plan"), "an export attribute has no comment of ours");
-    assertEquals(List.of("CREATE TABLE", "MERGE", "SET TBLPROPERTIES"), spark().sql("describe history"
+    assertEquals(List.of("CREATE TABLE AS SELECT", "SET TBLPROPERTIES", "MERGE", "SET TBLPROPERTIES"), spark().sql("describe history"
         + " pub_hash.segment_catalog").orderBy("version").select("operation").as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList(), "a first publish: the table with its comments in one commit, the rows, the as-of date");
+        .collectAsList(), "a first publish: the table with its column comments, its comment and change feed, the rows, the as-of date");
   }
 
   @Test
