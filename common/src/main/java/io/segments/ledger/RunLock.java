@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructType;
  * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
  * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over
  * only when it was left: in this process, when its run has ended; on this host, when its process is gone (a run
- * killed with kill -9); on another host, when its heartbeat is older than the stale timeout. A failure to write the lock is an error of its own, never read as "held".
+ * killed with kill -9); on another host, or by another JVM with this host:pid, when its heartbeat is older than
+ * the stale timeout. A failure to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
   static final StructType SCHEMA = new StructType()
@@ -75,7 +76,7 @@ public final class RunLock implements AutoCloseable {
           : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
       if (left) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
-        takeover = takeover.or(col("t.run_id").equalTo(row.<String>getAs("run_id"))
+        takeover = takeover.or(col("t.run_id").equalTo(id)
             .and(col("t.heartbeat_at").equalTo(lit(heartbeat))));
       }
     }
