@@ -48,23 +48,26 @@ class RunLockTest extends SparkTestBase {
 
   @Test
   void thisProcesssLockIsHeldUnlessItsRunEndedWithoutReleasingIt() {
+    // Run ids of their own (as the pipeline's are UUIDs): other tests of this JVM start and end runs too.
+    String first = "first-" + java.util.UUID.randomUUID();
     Warehouse warehouse = new Warehouse(spark(), "lock_self");
-    RunLock first = RunLock.acquire(warehouse, "first", "run", STALE);
+    RunLock lock = RunLock.acquire(warehouse, first, "run", STALE);
     try {
-      RunLock.HeldException e = assertThrows(RunLock.HeldException.class,
-          () -> RunLock.acquire(warehouse, "second", "run", STALE), "a run of this process that is still going");
-      Assertions.assertTrue(e.getMessage().contains("run first"), e.getMessage());
+      RunLock.HeldException e = assertThrows(RunLock.HeldException.class, () -> RunLock.acquire(warehouse,
+          "second-" + java.util.UUID.randomUUID(), "run", STALE), "a run of this process that is still going");
+      Assertions.assertTrue(e.getMessage().contains("run " + first), e.getMessage());
     } finally {
-      first.close();
+      lock.close();
     }
     // Another JVM with this host:pid (containers that all run java as pid 1): a run this process never started.
-    Warehouse other = lockHeldBy("lock_self_other", RunLock.OWNER, Instant.now());
+    String twin = "twin-" + java.util.UUID.randomUUID();
+    Warehouse other = lockHeldBy("lock_self_other", twin, RunLock.OWNER, Instant.now());
     assertThrows(RunLock.HeldException.class, () -> RunLock.acquire(other, "me", "run", STALE));
-    Warehouse otherStale = lockHeldBy("lock_self_stale", RunLock.OWNER, Instant.now().minus(Duration.ofHours(1)));
+    Warehouse otherStale = lockHeldBy("lock_self_stale", twin, RunLock.OWNER, Instant.now().minus(Duration.ofHours(1)));
     RunLock.acquire(otherStale, "me", "run", STALE).close();
     assertEquals(0, otherStale.read("pipeline_lock").count(), "another JVM's row with a stale heartbeat is left");
-    // The row of "first" as a release that failed (say on a full disk) leaves it: taken over at once.
-    Warehouse left = lockHeldBy("lock_self_left", "first", RunLock.OWNER, Instant.now());
+    // The row of the first run as a release that failed (say on a full disk) leaves it: taken over at once.
+    Warehouse left = lockHeldBy("lock_self_left", first, RunLock.OWNER, Instant.now());
     RunLock.acquire(left, "me", "run", STALE).close();
     assertEquals(0, left.read("pipeline_lock").count(), "taken over, then released");
   }
