@@ -89,22 +89,23 @@ class AudiencePublisherTest extends SparkTestBase {
     assertNull(rows.get("u4").getAs("plan"), "others_crm does not export plan");
     assertEquals(5, warehouse.read("user_segments").count(), "one row per known user");
     assertEquals(3, spark().table("pub_hash.audience_fans_ads").count(), "the view holds fans_ads only");
-    for (String table : List.of("audience_members", "user_segments", "segment_catalog")) {
-      assertEquals("true", spark().sql("show tblproperties pub_hash." + table + " ('delta.enableChangeDataFeed')")
-          .first().getString(1), "change data feed on " + table);
-      org.junit.jupiter.api.Assertions.assertTrue(spark().catalog().getTable("pub_hash", table).description().startsWith("One row per")
-          || table.equals("audience_members"), "the table's comment: " + table);
+    Map<String, String> tableComments = Map.of("audience_members", "Current members of each audience",
+        "user_segments", "One row per known user", "segment_catalog", "One row per segment");
+    for (Map.Entry<String, String> table : tableComments.entrySet()) {
+      assertEquals("true", spark().sql("show tblproperties pub_hash." + table.getKey()
+          + " ('delta.enableChangeDataFeed')").first().getString(1), "change data feed on " + table.getKey());
+      org.junit.jupiter.api.Assertions.assertTrue(spark().catalog().getTable("pub_hash", table.getKey())
+          .description().startsWith(table.getValue()), "the table's comment: " + table.getKey());
     }
-    org.junit.jupiter.api.Assertions.assertTrue(spark().catalog().getTable("pub_hash", "audience_members").description()
-        .startsWith("Current members of each audience"));
     Map<String, String> comments = new java.util.HashMap<>();
     spark().catalog().listColumns("pub_hash.audience_members").collectAsList()
         .forEach(c -> comments.put(c.name(), c.description()));
     assertEquals("Day the user entered the segment (stable while the user stays)", comments.get("entered_on"));
     assertNull(comments.get("plan"), "an export attribute has no comment of ours");
-    assertEquals(List.of("CREATE TABLE AS SELECT", "SET TBLPROPERTIES", "MERGE", "SET TBLPROPERTIES"), spark().sql("describe history"
-        + " pub_hash.segment_catalog").orderBy("version").select("operation").as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList(), "a first publish: the table with its column comments, its comment and change feed, the rows, the as-of date");
+    assertEquals(List.of("CREATE TABLE AS SELECT", "SET TBLPROPERTIES", "MERGE", "SET TBLPROPERTIES"),
+        spark().sql("describe history pub_hash.segment_catalog").orderBy("version").select("operation")
+            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(),
+        "a first publish: the table with its column comments, its comment and change feed, the rows, the as-of date");
   }
 
   @Test
