@@ -67,6 +67,7 @@ public final class ConfigLoader {
         validate(root.opt("validate").orElse(null)),
         root.opt("publish").map(p -> p.decimal("max_change_share", 0.5, 0, false, 1, true)).orElse(0.5),
         root.opt("segments_state").map(s -> s.integer("replay_days", 28, 1, 3660)).orElse(28),
+        root.opt("segments_state").map(s -> s.integer("replay_chunk_days", 7, 1, 3660)).orElse(7),
         rfmMap,
         root.opt("sinks").flatMap(s -> s.opt("postgres")).map(ConfigLoader::postgres).orElse(null),
         root.opt("lock").map(l -> l.integer("stale_after_minutes", 240, 1, MAX)).orElse(240));

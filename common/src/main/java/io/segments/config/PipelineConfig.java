@@ -17,6 +17,7 @@ import java.util.Map;
  * @param timeZone the zone that defines calendar days
  * @param database the output database
  * @param replayDays on a first run without yesterday's membership, replay this many days before D
+ * @param replayChunkDays a replay goes through features and segments this many days at a time
  * @param maxChangeShare the publish guard: the largest allowed relative change of an audience's size
  * @param rfmMap named RFM segments, in order: first matching condition wins
  * @param postgres the optional PostgreSQL sink of {@code audience_members}, or null
@@ -34,6 +35,7 @@ public record PipelineConfig(
     ValidateConfig validate,
     double maxChangeShare,
     int replayDays,
+    int replayChunkDays,
     List<Map.Entry<String, String>> rfmMap,
     PostgresSinkConfig postgres,
     int lockStaleMinutes) {
@@ -54,7 +56,7 @@ public record PipelineConfig(
     Map<String, String> merged = new java.util.LinkedHashMap<>(spark);
     merged.putAll(overrides);
     return new PipelineConfig(file, merged, timeZone, database, source, features, segments, audiences, validate,
-        maxChangeShare, replayDays, rfmMap, postgres, lockStaleMinutes);
+        maxChangeShare, replayDays, replayChunkDays, rfmMap, postgres, lockStaleMinutes);
   }
 
   /**

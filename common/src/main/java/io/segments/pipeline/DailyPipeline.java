@@ -96,7 +96,7 @@ public final class DailyPipeline {
       ledger.step("stage", stage);
       ledger.step("rollup", new RollupStep(context, stage.staged(), options.full(), readFrom, asOf));
     }
-    for (List<LocalDate> chunk : ReplayPlan.chunks(days)) {
+    for (List<LocalDate> chunk : ReplayPlan.chunks(days, config.replayChunkDays())) {
       if (steps.contains(Step.FEATURES)) {
         ledger.step("features", new FeaturesStep(context, chunk, options.full() || options.from() != null));
       }

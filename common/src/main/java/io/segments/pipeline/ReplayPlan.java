@@ -19,11 +19,10 @@ import org.apache.spark.sql.Row;
  * The days a run replays. Segment membership on D needs membership on D-1, so a daily run replays every day since
  * the last day with segment state (or {@code segments_state.replay_days} days on a first run); a backfill replays
  * its range, resuming after the last day an interrupted attempt of it completed. Days go through features and
- * segments in chunks of {@link #CHUNK_DAYS}, which bounds memory and gives resume points.
+ * segments in chunks of {@code segments_state.replay_chunk_days} (7 unless set), which bounds memory and gives resume
+ * points; each chunk costs the steps' fixed cost once, so small data replays faster in one chunk.
  */
 final class ReplayPlan {
-  static final int CHUNK_DAYS = 7;
-
   private ReplayPlan() {}
 
   /** The days a run with these options replays, in order; refuses (exit 2) a range that would rewrite history. */
@@ -64,10 +63,10 @@ final class ReplayPlan {
     return days;
   }
 
-  static List<List<LocalDate>> chunks(List<LocalDate> days) {
+  static List<List<LocalDate>> chunks(List<LocalDate> days, int chunkDays) {
     List<List<LocalDate>> chunks = new ArrayList<>();
-    for (int i = 0; i < days.size(); i += CHUNK_DAYS) {
-      chunks.add(days.subList(i, Math.min(days.size(), i + CHUNK_DAYS)));
+    for (int i = 0; i < days.size(); i += chunkDays) {
+      chunks.add(days.subList(i, Math.min(days.size(), i + chunkDays)));
     }
     return chunks;
   }

@@ -31,6 +31,7 @@ class ConfigLoaderTest {
     assertEquals(Path.of("..", "warehouse").toAbsolutePath().normalize(),
         Path.of(java.net.URI.create(config.spark().get("spark.sql.warehouse.dir"))),
         "embedded.warehouse resolves against the config file's folder");
+    assertEquals(45, config.replayChunkDays(), "the demo's first run replays its 45 days in one chunk");
   }
 
   @Test
@@ -38,6 +39,7 @@ class ConfigLoaderTest {
     PipelineConfig config = ConfigLoader.load(Path.of("..", "conf", "cluster.yaml"));
     assertEquals("America/New_York", config.timeZone());
     assertTrue(!config.spark().containsKey("spark.master"), "a cluster config leaves the master to spark-submit");
+    assertEquals(7, config.replayChunkDays(), "chunks of 7 days unless set");
   }
 
   @Test
@@ -151,6 +153,8 @@ class ConfigLoaderTest {
   void numbersAreRangeChecked() throws IOException {
     assertTrue(failure(SOURCE + "segments_state:\n  replay_days: 0\n").getMessage()
         .contains("'replay_days' is 0, outside in [1, 3660]"));
+    assertTrue(failure(SOURCE + "segments_state:\n  replay_chunk_days: 0\n").getMessage()
+        .contains("'replay_chunk_days' is 0, outside in [1, 3660]"));
     assertTrue(failure(SOURCE + "publish:\n  max_change_share: 0\n").getMessage()
         .contains("'max_change_share' is 0, outside (0.0, 1.0]"));
     assertTrue(failure(SOURCE + "publish:\n  max_change_share: 1.5\n").getMessage().contains("outside (0.0, 1.0]"));

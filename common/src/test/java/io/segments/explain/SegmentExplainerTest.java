@@ -34,7 +34,8 @@ class SegmentExplainerTest extends SparkTestBase {
         new SegmentSpec("starters", "collab", 2, "invites_7d >= 1", null, 0, "", "", "", "", "", "t"));
     PipelineConfig config = new PipelineConfig(Path.of("t.yaml"), Map.of(), "UTC", "explain_db",
         new SourceConfig("e", Map.of(), null, List.of(), 24, 0.05), List.of(), segments, List.of(),
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
     Warehouse warehouse = new Warehouse(spark(), "explain_db");
     warehouse.overwrite(frame(FEATURES,
         row(day("2026-05-02"), "in", 4L, 6L),

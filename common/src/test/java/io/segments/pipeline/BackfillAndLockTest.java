@@ -38,7 +38,7 @@ class BackfillAndLockTest extends SparkTestBase {
     return new PipelineConfig(base.file(), base.spark(), base.timeZone(), database,
         new SourceConfig("bf_src.events", src.columns(), null, src.vocabulary(), 24, 0.05),
         TestConfigs.features(base.features()),
-        segments, List.of(), base.validate(), 1.0, 7, base.rfmMap(), null, 240);
+        segments, List.of(), base.validate(), 1.0, 7, 7, base.rfmMap(), null, 240);
   }
 
   private void sourceData() {

@@ -62,7 +62,7 @@ class DayToDayTest extends SparkTestBase {
   private static PipelineConfig config(String database, SourceConfig source, List<FeatureSpec> features,
       List<SegmentSpec> segments) {
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database, source, features, segments, List.of(),
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 1.0, 3, ConfigLoader.DEFAULT_RFM_MAP, null,
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 1.0, 3, 7, ConfigLoader.DEFAULT_RFM_MAP, null,
         240);
   }
 

@@ -100,7 +100,7 @@ class IncrementalRefreshTest extends SparkTestBase {
         new SourceConfig(events, src.columns(), null, src.vocabulary(), src.futureToleranceHours(),
             src.maxQuarantineShare(), List.of("event_id"), 0, lookbackDays),
         TestConfigs.features(base.features()), TestConfigs.segments(base.segments()), List.of(), base.validate(),
-        1.0, 7, base.rfmMap(), null, 240);
+        1.0, 7, 7, base.rfmMap(), null, 240);
     return new DailyPipeline(config, spark(), new PrintStream(new ByteArrayOutputStream()));
   }
 

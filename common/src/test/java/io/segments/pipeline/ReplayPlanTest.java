@@ -32,7 +32,7 @@ class ReplayPlanTest extends SparkTestBase {
     return new PipelineConfig(base.file(), base.spark(), base.timeZone(), database,
         new SourceConfig(s.events(), s.columns(), s.users(), s.vocabulary(), s.futureToleranceHours(),
             s.maxQuarantineShare(), s.dedupeKey(), s.botMaxEventsPerDay(), lookbackDays),
-        base.features(), base.segments(), base.audiences(), base.validate(), base.maxChangeShare(), replayDays,
+        base.features(), base.segments(), base.audiences(), base.validate(), base.maxChangeShare(), replayDays, 7,
         base.rfmMap(), null, 240);
   }
 
@@ -96,11 +96,13 @@ class ReplayPlanTest extends SparkTestBase {
   }
 
   @Test
-  void daysGoThroughFeaturesAndSegmentsInChunksOfSeven() {
-    List<List<LocalDate>> chunks = ReplayPlan.chunks(range(D.minusDays(15), D));
+  void daysGoThroughFeaturesAndSegmentsInChunksOfTheConfiguredSize() {
+    List<List<LocalDate>> chunks = ReplayPlan.chunks(range(D.minusDays(15), D), 7);
     assertEquals(List.of(7, 7, 2), chunks.stream().map(List::size).toList());
     assertEquals(D.minusDays(15), chunks.get(0).get(0));
     assertEquals(D, chunks.get(2).get(1));
+    assertEquals(List.of(range(D.minusDays(15), D)), ReplayPlan.chunks(range(D.minusDays(15), D), 45), "one chunk");
+    assertEquals(16, ReplayPlan.chunks(range(D.minusDays(15), D), 1).size(), "a chunk per day");
   }
 
   @Test

@@ -45,7 +45,8 @@ class AudiencePublisherTest extends SparkTestBase {
         new SegmentSpec("others", "tier", 2, "score > 0", null, 0, "", "", "", "", "", "test"));
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
   private Dataset<Row> users() {
@@ -191,8 +192,8 @@ class AudiencePublisherTest extends SparkTestBase {
         new AudienceSpec("Where", "Select", List.of(), List.of(), "test"));
     PipelineConfig config = new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", "group",
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 1.0, 28, ConfigLoader.DEFAULT_RFM_MAP, null,
-        240);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 1.0, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
     Warehouse warehouse = new Warehouse(spark(), "group");
     for (String day : List.of("2026-05-01", "2026-05-02")) {
       publish(config, warehouse, frame(MEMBERSHIP,
@@ -231,8 +232,8 @@ class AudiencePublisherTest extends SparkTestBase {
     PipelineConfig config = new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", "pub_users",
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), config("x").segments(),
         List.of(new AudienceSpec("others_crm", "others", List.of(), List.of(), "test")),
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null,
-        240);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
     Warehouse warehouse = new Warehouse(spark(), "pub_users");
     publish(config, warehouse, frame(MEMBERSHIP,
         row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),

@@ -66,7 +66,7 @@ class PostgresSinkTest extends SparkTestBase {
         new SourceConfig("e", Map.of(), null, List.of(), 24, 0.05), List.of(), segments,
         List.of(new AudienceSpec("fans", "fans", List.of(), List.of(), "t"),
             new AudienceSpec("others", "others", List.of(), List.of(), "t")),
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP,
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, 7, ConfigLoader.DEFAULT_RFM_MAP,
         sinkConfig(), 240);
   }
 

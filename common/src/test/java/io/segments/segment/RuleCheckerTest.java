@@ -25,7 +25,8 @@ class RuleCheckerTest extends SparkTestBase {
     SegmentSpec segment = new SegmentSpec("teams", null, 1, rule, null, 0, "", "", "", "", "", "segments.yaml:8");
     return new PipelineConfig(Path.of("t.yaml"), Map.of(), "UTC", "db",
         new SourceConfig("e", Map.of(), null, List.of(), 24, 0.05), List.of(invites), List.of(segment), List.of(),
-        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
+        new ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
   private String refused(String rule) {

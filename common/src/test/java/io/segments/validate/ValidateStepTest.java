@@ -49,7 +49,8 @@ class ValidateStepTest extends SparkTestBase {
         List.of(new SegmentSpec("s", "f", 1, "true", null, 0, "", "", "", "", "", "test"),
             new SegmentSpec("t", "f", 2, "true", null, 0, "", "", "", "", "", "test")),
         List.of(), new ValidateConfig(List.of("edit_doc", "invite_teammate"), "invite_teammate", 7, "upgrade", 30,
-            5, 0, false), 0.5, 28, ConfigLoader.DEFAULT_RFM_MAP, null, 240);
+            5, 0, false), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
   @Test

@@ -128,8 +128,8 @@ class CliEndToEndTest {
     assertEquals(2, count("select count(*) from (select run_id from segments.pipeline_runs where run_id in " + setup
         + " group by run_id having sort_array(collect_set(step)) = array('features', 'publish', 'rollup',"
         + " 'segments', 'stage', 'validate'))"), "both runs did every step");
-    assertEquals(7, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
-        + " and step = 'segments'"), "45 replayed days in chunks of 7");
+    assertEquals(1, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
+        + " and step = 'segments'"), "45 replayed days in one chunk (conf/local.yaml: replay_chunk_days 45)");
     assertEquals(1, count("select count(*) from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
         + " and step = 'segments' and last_day = '2026-10-30'"));
   }
