@@ -23,6 +23,13 @@ final class EndToEnd {
 
   private EndToEnd() {}
 
+  /** The JIT flags of this test JVM (jobs/pom.xml's test.jvm), for the JVMs a test starts: they live as briefly. */
+  static List<String> jitFlags() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(arg -> arg.startsWith("-XX:TieredStopAtLevel") || arg.startsWith("-XX:ReservedCodeCacheSize"))
+        .toList();
+  }
+
   /** {@code args} with the repository's config and {@code warehouse} (unless the command is an option). */
   static String[] withConfig(Path warehouse, String... args) {
     List<String> all = new ArrayList<>(List.of(args));

@@ -48,6 +48,7 @@ class FaultRecoveryIT {
 
   static List<String> command(String heap, Path config, Path warehouse, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx" + heap));
+    command.addAll(EndToEnd.jitFlags());
     command.addAll(List.of(StandaloneClusterIT.OPENS.split(" ")));
     command.addAll(List.of("-cp", TARGET.resolve("segments.jar") + File.pathSeparator
         + Files.readString(TARGET.resolve("spark-classpath.txt")).strip(), "io.segments.jobs.Main"));

@@ -92,6 +92,7 @@ class StandaloneClusterIT {
 
   static Process daemon(String name, List<String> mainAndArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+    command.addAll(EndToEnd.jitFlags());
     command.addAll(List.of(OPENS.split(" ")));
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*"));
     command.addAll(mainAndArgs);
@@ -110,11 +111,13 @@ class StandaloneClusterIT {
 
   static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+    command.addAll(EndToEnd.jitFlags());
     command.addAll(List.of(OPENS.split(" ")));
+    String options = String.join(" ", EndToEnd.jitFlags()) + " " + OPENS;
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*", "org.apache.spark.deploy.SparkSubmit",
         "--master", masterUrl, "--deploy-mode", deployMode, "--class", "io.segments.jobs.Main",
-        "--conf", "spark.driver.extraJavaOptions=" + OPENS,
-        "--conf", "spark.executor.extraJavaOptions=" + OPENS,
+        "--conf", "spark.driver.extraJavaOptions=" + options.strip(),
+        "--conf", "spark.executor.extraJavaOptions=" + options.strip(),
         "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g", "--conf", "spark.cores.max=1",
         "--conf", "spark.standalone.submit.waitAppCompletion=true",
         JAR.toString()));
