@@ -41,6 +41,9 @@ public record PipelineConfig(
     int lockStaleMinutes) {
 
   public PipelineConfig {
+    if (replayChunkDays < 1) {
+      throw new IllegalArgumentException("replayChunkDays must be at least 1, got " + replayChunkDays);
+    }
     spark = Map.copyOf(spark);
     features = List.copyOf(features);
     segments = List.copyOf(segments);

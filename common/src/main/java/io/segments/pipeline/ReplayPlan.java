@@ -20,7 +20,8 @@ import org.apache.spark.sql.Row;
  * the last day with segment state (or {@code segments_state.replay_days} days on a first run); a backfill replays
  * its range, resuming after the last day an interrupted attempt of it completed. Days go through features and
  * segments in chunks of {@code segments_state.replay_chunk_days} (7 unless set), which bounds memory and gives resume
- * points; each chunk costs the steps' fixed cost once, so small data replays faster in one chunk.
+ * points; each chunk costs the steps' fixed cost once, so small data replays faster in one chunk. (A chunk of one
+ * day takes the features step's carried-state path, which a backfill rebuilds from all history every day.)
  */
 final class ReplayPlan {
   private ReplayPlan() {}

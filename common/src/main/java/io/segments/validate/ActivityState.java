@@ -42,7 +42,7 @@ public final class ActivityState {
   static final String TABLE = "user_activity_state";
   /** Days before a changed day that its week and month cells may look back to (a month). */
   private static final int MONTH_DAYS = 31;
-  /** Days a daily run may replay and still read its cohorts' outcomes from the state (a week's chunk and one). */
+  /** Days a daily run may catch up on and still read its cohorts' outcomes from the state (a week and one). */
   private static final int REPLAY_DAYS = 8;
 
   private final ValidateConfig validate;

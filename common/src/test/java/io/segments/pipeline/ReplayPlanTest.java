@@ -103,6 +103,10 @@ class ReplayPlanTest extends SparkTestBase {
     assertEquals(D, chunks.get(2).get(1));
     assertEquals(List.of(range(D.minusDays(15), D)), ReplayPlan.chunks(range(D.minusDays(15), D), 45), "one chunk");
     assertEquals(16, ReplayPlan.chunks(range(D.minusDays(15), D), 1).size(), "a chunk per day");
+    PipelineConfig c = config("rp_chunks", 10, 0);
+    assertThrows(IllegalArgumentException.class, () -> new PipelineConfig(c.file(), c.spark(),
+        c.timeZone(), c.database(), c.source(), c.features(), c.segments(), c.audiences(), c.validate(),
+        c.maxChangeShare(), c.replayDays(), 0, c.rfmMap(), c.postgres(), c.lockStaleMinutes()), "chunks of 0 days");
   }
 
   @Test
