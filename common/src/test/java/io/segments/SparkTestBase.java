@@ -58,6 +58,16 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     return false;
   }
 
+  /** The same rows (and as many of each), naming a few that differ. */
+  protected static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual, String what) {
+    Dataset<Row> wanted = expected.localCheckpoint();
+    Dataset<Row> got = actual.localCheckpoint();
+    List<Row> missing = wanted.exceptAll(got).limit(5).collectAsList();
+    List<Row> extra = got.exceptAll(wanted).limit(5).collectAsList();
+    org.junit.jupiter.api.Assertions.assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
+    org.junit.jupiter.api.Assertions.assertEquals(List.of(), extra, what + ": extra rows");
+  }
+
   protected Dataset<Row> frame(StructType schema, Object[]... rows) {
     List<Row> list = new ArrayList<>();
     for (Object[] row : rows) {

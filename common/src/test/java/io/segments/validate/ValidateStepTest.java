@@ -135,15 +135,6 @@ class ValidateStepTest extends SparkTestBase {
         cohorts.isEmpty() ? table : table.where(Warehouse.in("cohort_date", cohorts)), "segment_outcomes as of " + asOf);
   }
 
-  /** The same rows (and as many of each), naming a few that differ. */
-  private static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual, String what) {
-    Dataset<Row> wanted = expected.localCheckpoint();
-    Dataset<Row> got = actual.localCheckpoint();
-    List<Row> missing = wanted.exceptAll(got).limit(5).collectAsList();
-    List<Row> extra = got.exceptAll(wanted).limit(5).collectAsList();
-    assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
-    assertEquals(List.of(), extra, what + ": extra rows");
-  }
 
   /** The predicate of the table's last write: "" for a whole overwrite. */
   private static String lastWrite(Warehouse warehouse, String table) {
