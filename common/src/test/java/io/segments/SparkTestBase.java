@@ -1,5 +1,7 @@
 package io.segments;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +66,8 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     Dataset<Row> got = actual.localCheckpoint();
     List<Row> missing = wanted.exceptAll(got).limit(5).collectAsList();
     List<Row> extra = got.exceptAll(wanted).limit(5).collectAsList();
-    org.junit.jupiter.api.Assertions.assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
-    org.junit.jupiter.api.Assertions.assertEquals(List.of(), extra, what + ": extra rows");
+    assertEquals(List.of(), missing, what + ": rows missing (extra: " + extra + ")");
+    assertEquals(List.of(), extra, what + ": extra rows");
   }
 
   protected Dataset<Row> frame(StructType schema, Object[]... rows) {

@@ -135,7 +135,6 @@ class ValidateStepTest extends SparkTestBase {
         cohorts.isEmpty() ? table : table.where(Warehouse.in("cohort_date", cohorts)), "segment_outcomes as of " + asOf);
   }
 
-
   /** The predicate of the table's last write: "" for a whole overwrite. */
   private static String lastWrite(Warehouse warehouse, String table) {
     Row last = warehouse.delta(table).history(1).select("operationParameters").first();
