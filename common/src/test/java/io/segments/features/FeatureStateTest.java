@@ -213,6 +213,6 @@ class FeatureStateTest extends SparkTestBase {
   /** The same schema and the same rows (as many of each). */
   private static void assertSameTable(Dataset<Row> expected, Dataset<Row> actual, String what) {
     assertEquals(expected.schema(), actual.schema(), what + ": schema");
-    SparkTestBase.assertSameRows(expected, actual, what);
+    assertSameRows(expected, actual, what);
   }
 }
