@@ -3,6 +3,7 @@ package io.segments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import io.segments.io.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -50,6 +51,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .set("spark.databricks.delta.snapshotPartitions", "2")
+        .set("spark.sql.codegen.cache.maxEntries", String.valueOf(SparkSessions.CODEGEN_CACHE_ENTRIES))
         .set("spark.sql.warehouse.dir", warehouse.toUri().toString())
         .set("spark.sql.session.timeZone", "UTC")
         .set("spark.driver.host", "127.0.0.1");

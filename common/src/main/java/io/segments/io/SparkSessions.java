@@ -10,6 +10,9 @@ import org.apache.spark.sql.SparkSession;
  * (an embedded Derby metastore beside the warehouse on the embedded default), so tables persist across runs.
  */
 public final class SparkSessions {
+  /** Generated classes Spark keeps compiled (its default is 100); the tests' sessions use it too. */
+  public static final int CODEGEN_CACHE_ENTRIES = 2000;
+
   private SparkSessions() {}
 
   public static SparkSession create(PipelineConfig config, String appName) {
@@ -24,6 +27,9 @@ public final class SparkSessions {
     conf.setIfMissing("spark.sql.adaptive.enabled", "true");
     conf.setIfMissing("spark.sql.session.timeZone", config.timeZone());
     conf.setIfMissing("spark.sql.debug.maxToStringFields", "500");
+    // A run's queries (Delta's over its own log most of all) need some 500 generated classes: with Spark's default
+    // cache of 100 they are compiled again and again, a fifth of a small run's time.
+    conf.setIfMissing("spark.sql.codegen.cache.maxEntries", String.valueOf(CODEGEN_CACHE_ENTRIES));
     config.spark().forEach(conf::setIfMissing);
     String derbyHome = conf.getOption("spark.driver.extraJavaOptions").getOrElse(() -> "");
     if (derbyHome.startsWith("-Dderby.system.home=")) {
