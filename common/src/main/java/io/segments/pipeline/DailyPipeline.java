@@ -52,13 +52,12 @@ public final class DailyPipeline {
   public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps,
       boolean postgres) {
 
-    String describe() {
-      return (from == null ? "run --as-of " + asOf : "backfill --from " + from + " --to " + asOf)
-          + (steps.size() == Step.values().length ? "" : " " + steps);
+    String command() {
+      return from == null ? "run --as-of " + asOf : "backfill --from " + from + " --to " + asOf;
     }
 
-    RunOptions whole() {
-      return new RunOptions(asOf, from, false, false, EnumSet.allOf(Step.class), false);
+    String describe() {
+      return command() + (steps.size() == Step.values().length ? "" : " " + steps);
     }
   }
 
@@ -101,15 +100,16 @@ public final class DailyPipeline {
         ledger.step("features", new FeaturesStep(context, chunk, options.full() || options.from() != null));
       }
       if (steps.contains(Step.SEGMENTS)) {
-        ledger.step("segments", new SegmentsStep(context, chunk).requireFeatures());
+        SegmentsStep segments = new SegmentsStep(context, chunk);
+        ledger.step("segments", steps.contains(Step.FEATURES) ? segments : segments.requireFeatures());
       }
     }
     if (steps.contains(Step.VALIDATE)) {
       ledger.step("validate", new ValidateStep(context, asOf, options.full() || options.from() != null ? null : days));
     }
     if (steps.contains(Step.PUBLISH)) {
-      ledger.step("publish", new PublishStep(context, asOf, options.allowLargeChange())
-          .requireState(SegmentsStep.lastStateDay(warehouse)));
+      LocalDate stateDay = steps.contains(Step.SEGMENTS) ? asOf : SegmentsStep.lastStateDay(warehouse);
+      ledger.step("publish", new PublishStep(context, asOf, options.allowLargeChange()).requireState(stateDay));
     }
     if (options.postgres()) {
       ledger.step("postgres", new PostgresStep(context));

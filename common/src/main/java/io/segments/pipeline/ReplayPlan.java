@@ -102,7 +102,7 @@ final class ReplayPlan {
       return null;
     }
     Dataset<Row> attempts = warehouse.read("pipeline_runs")
-        .where(col("command").equalTo(options.whole().describe()));
+        .where(col("command").equalTo(options.command()));
     Row lastSuccess = attempts.where(col("step").equalTo("publish").and(col("status").equalTo("succeeded")))
         .agg(max("started_at")).first();
     Dataset<Row> since = lastSuccess.isNullAt(0) ? attempts

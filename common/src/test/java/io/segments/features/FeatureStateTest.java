@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Features carried day to day in user_feature_state (every carried kind), over 31 daily runs of generated events with late arrivals
+ * Features carried day to day in user_feature_state (every carried kind), over 15 daily runs of generated events with late arrivals
  * (within the lookback, and one far older), a crash after the state's write and signed-up users without events:
  * the runs compared give exactly what the all-history computation gives, a daily run reads a fraction of the
  * rollup, and the chain leaves the state a rebuild from all history gives.
@@ -43,9 +43,11 @@ class FeatureStateTest extends SparkTestBase {
       .add("signup_at", DataTypes.TimestampType);
   private static final List<String> NAMES = List.of("page_view", "page_view", "add_to_cart", "purchase");
   private static final LocalDate START = LocalDate.of(2026, 1, 1);
-  private static final LocalDate FIRST = LocalDate.of(2026, 5, 5);
-  private static final LocalDate LAST = LocalDate.of(2026, 6, 4);
-  private static final LocalDate VERY_LATE = LocalDate.of(2026, 5, 20);
+  private static final LocalDate FIRST = LocalDate.of(2026, 5, 9);
+  private static final LocalDate LAST = LocalDate.of(2026, 5, 23);
+  private static final LocalDate VERY_LATE = LocalDate.of(2026, 5, 14);
+  /** The day VERY_LATE's purchase arrives: six days late, beyond the lookback. */
+  private static final LocalDate ARRIVES = LocalDate.of(2026, 5, 20);
 
   private PipelineConfig config() throws Exception {
     return loadConfig("""
@@ -103,7 +105,7 @@ class FeatureStateTest extends SparkTestBase {
     rollup(warehouse, config, events, FIRST.minusDays(1), null);
 
     for (LocalDate day = FIRST; !day.isAfter(LAST); day = day.plusDays(1)) {
-      boolean veryLate = day.equals(LocalDate.of(2026, 5, 28));
+      boolean veryLate = day.equals(ARRIVES);
       rollup(warehouse, config, events, day, veryLate ? null : day.minusDays(config.source().lookbackDays()));
       if (day.equals(LocalDate.of(2026, 5, 12))) {
         LocalDate crashed = day;
@@ -124,7 +126,7 @@ class FeatureStateTest extends SparkTestBase {
       if (day.equals(FIRST) || veryLate) {
         Assertions.assertTrue(computed.rowsRead() >= all, day + ": rebuilt from all history, read "
             + computed.rowsRead());
-      } else if (day.isAfter(LocalDate.of(2026, 5, 31))) {
+      } else if (day.isAfter(ARRIVES.plusDays(1))) {
         Assertions.assertTrue(computed.rowsRead() < all * 0.6, day + ": read " + computed.rowsRead() + " of " + all
             + " rows");
       }
@@ -160,7 +162,7 @@ class FeatureStateTest extends SparkTestBase {
    */
   private static boolean checked(LocalDate day) {
     return day.equals(FIRST) || day.equals(LAST)
-        || day.getMonthValue() == 5 && List.of(12, 13, 17, 18, 28, 29).contains(day.getDayOfMonth());
+        || day.getMonthValue() == 5 && List.of(12, 13, 17, 18, 20, 21).contains(day.getDayOfMonth());
   }
 
   private static Dataset<Row> activity(Warehouse warehouse) {
@@ -186,7 +188,7 @@ class FeatureStateTest extends SparkTestBase {
 
   /**
    * Events of 40 users from START to LAST, each with the day it arrives (a seventh of them a day or two late),
-   * and one purchase of VERY_LATE that arrives a week after it, older than the lookback.
+   * and one purchase of VERY_LATE that arrives six days after it, older than the lookback.
    */
   private static List<Row> events() {
     List<Row> rows = new ArrayList<>();
@@ -206,7 +208,7 @@ class FeatureStateTest extends SparkTestBase {
       }
     }
     rows.add(RowFactory.create("very-late", "u7", "purchase", VERY_LATE + " 12:00:00", 12.34, "{\"plan\": \"pro\"}",
-        "2026-05-28"));
+        ARRIVES.toString()));
     return rows;
   }
 
