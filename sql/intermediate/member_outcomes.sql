@@ -1,5 +1,6 @@
--- Grain: one row per (segment, cohort_date, user_id) of segment_membership: what the member did in the 90 days
--- after the cohort date (flags and days to value; definitions in sql/marts/segment_outcomes.sql).
+-- Grain: one row per (segment, cohort_date, user_id) of segment_membership: what the member did in the
+-- :horizon_days days after the cohort date (90, or the activation or conversion window when longer; flags and days
+-- to value; definitions in sql/marts/segment_outcomes.sql).
 -- Input views: segment_membership (as_of_date, user_id, segment, family),
 --              outcome_activity (user_id, activity_date, is_active, is_activation, is_conversion).
 -- Used on a rebuild; a daily run reads the same facts from user_activity_state (member_outcomes_from_state.sql).
@@ -30,5 +31,5 @@ from membership m
 left join activity a
   on  a.user_id = m.user_id
   and a.activity_date >= m.cohort_date
-  and a.activity_date <= date_add(m.cohort_date, 90)
+  and a.activity_date <= date_add(m.cohort_date, :horizon_days)
 group by m.segment, m.family, m.cohort_date, m.user_id

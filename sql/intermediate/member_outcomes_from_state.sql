@@ -19,11 +19,11 @@ select
   if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 84 and 90), false), 1, 0) as active_d90,
   if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 1 and 30), false), 1, 0)  as active_within_d30,
   array_min(transform(
-    filter(s.activation_days, d -> datediff(d, m.cohort_date) between 0 and least(:activation_days, 90)
+    filter(s.activation_days, d -> datediff(d, m.cohort_date) between 0 and :activation_days
                                    and d <= :as_of),
     d -> datediff(d, m.cohort_date)))                                                                 as days_to_value,
   if(coalesce(exists(s.conversion_days,
-    d -> datediff(d, m.cohort_date) between 0 and least(:conversion_days, 90)), false), 1, 0)          as converted
+    d -> datediff(d, m.cohort_date) between 0 and :conversion_days), false), 1, 0)          as converted
 from membership m
 left join user_activity_state s
   on s.user_id = m.user_id

@@ -161,8 +161,8 @@ public final class ConfigLoader {
       return new ValidateConfig(List.of(), null, 7, null, 30, 200, 15.0, false);
     }
     return new ValidateConfig(node.strings("active_events"), node.string("activation_event", null),
-        node.integer("activation_days", 7, 1, MAX), node.string("conversion_event", null),
-        node.integer("conversion_days", 30, 1, MAX), node.integer("min_size", 200, 0, MAX),
+        node.integer("activation_days", 7, 1, ValidateConfig.MAX_WINDOW_DAYS), node.string("conversion_event", null),
+        node.integer("conversion_days", 30, 1, ValidateConfig.MAX_WINDOW_DAYS), node.integer("min_size", 200, 0, MAX),
         node.decimal("retention_gap_points", 15.0, 0, true, 100, true), node.bool("gate", false));
   }
 

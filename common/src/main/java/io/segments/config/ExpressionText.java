@@ -14,7 +14,7 @@ import java.util.Set;
  */
 final class ExpressionText {
   /** Strings that Spark turns into the current date or time ({@code date 'today'}, {@code cast('now' as ...)}). */
-  private static final Set<String> CLOCK_WORDS = Set.of("now", "today", "yesterday", "tomorrow");
+  static final Set<String> CLOCK_WORDS = Set.of("now", "today", "yesterday", "tomorrow");
 
   private ExpressionText() {}
 

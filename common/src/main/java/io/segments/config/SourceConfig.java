@@ -23,11 +23,29 @@ import java.util.Map;
  * @param timestampUnit for epoch numbers: seconds, milliseconds or microseconds; null when event_at is no number
  * @param preset the collector schema the mapping came from, or null
  * @param identity how events with only an anonymous id find their user ({@link Identity#OFF}: they do not)
+ * @param freshness when the as-of day's data counts as arrived ({@link Freshness#DEFAULT}: some event on the day)
  */
 public record SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
     int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
     int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset,
-    Identity identity) {
+    Identity identity, Freshness freshness) {
+
+  /**
+   * {@code source.freshness}: the day's events are at least {@code minShare} of a typical day's (0: not checked),
+   * and its newest event is at most {@code maxLagHours} before the end of the day (0: not checked). A day without
+   * a single event is stale in any case.
+   */
+  public record Freshness(double minShare, int maxLagHours) {
+    public static final Freshness DEFAULT = new Freshness(0, 0);
+  }
+
+  public SourceConfig(String events, Map<String, String> columns, String users, List<String> vocabulary,
+      int futureToleranceHours, double maxQuarantineShare, List<String> dedupeKey, long botMaxEventsPerDay,
+      int lookbackDays, Map<String, String> options, String timestampZone, String timestampUnit, String preset,
+      Identity identity) {
+    this(events, columns, users, vocabulary, futureToleranceHours, maxQuarantineShare, dedupeKey, botMaxEventsPerDay,
+        lookbackDays, options, timestampZone, timestampUnit, preset, identity, Freshness.DEFAULT);
+  }
 
   /**
    * Identity stitching: with {@code stitch}, an event with only an anonymous id is attributed to the user id that
@@ -68,6 +86,7 @@ public record SourceConfig(String events, Map<String, String> columns, String us
     dedupeKey = List.copyOf(dedupeKey);
     options = Map.copyOf(options);
     identity = identity == null ? Identity.OFF : identity;
+    freshness = freshness == null ? Freshness.DEFAULT : freshness;
   }
 
   /**

@@ -62,7 +62,9 @@ final class SourceLoader {
         node.decimal("max_quarantine_share", 0.05, 0, true, 1, true),
         dedupeKey, node.opt("bot_filter").map(b -> (long) b.integer("max_events_per_day", 0, 0, MAX)).orElse(0L),
         node.integer("lookback_days", 0, 0, MAX), options, ConfigLoader.zone(node, "timestamp_zone", "UTC"), unit,
-        preset == null ? null : preset.key(), identity);
+        preset == null ? null : preset.key(), identity,
+        node.opt("freshness").map(f -> new SourceConfig.Freshness(f.decimal("min_share", 0, 0, true, 1, true),
+            f.integer("max_lag_hours", 0, 0, MAX))).orElse(SourceConfig.Freshness.DEFAULT));
   }
 
   private static SourceConfig.Identity identity(YamlNode node) {

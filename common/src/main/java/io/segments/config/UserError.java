@@ -14,7 +14,7 @@ public abstract class UserError extends RuntimeException {
     this.fix = fix;
   }
 
-  /** 2 bad arguments or config, 3 input refused, 4 guard or gate, 5 lock held. */
+  /** 2 bad arguments or config, 3 input refused, 4 guard or gate, 5 lock held, 6 the day's data has not arrived. */
   public abstract int exitCode();
 
   public String location() {

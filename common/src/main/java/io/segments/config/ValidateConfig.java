@@ -17,6 +17,9 @@ import java.util.List;
 public record ValidateConfig(List<String> activeEvents, String activationEvent, int activationDays,
     String conversionEvent, int conversionDays, int minSize, double retentionGapPoints, boolean gate) {
 
+  /** The longest activation or conversion window the outcomes carry (a year): longer ones are refused at load. */
+  public static final int MAX_WINDOW_DAYS = 366;
+
   public ValidateConfig {
     activeEvents = List.copyOf(activeEvents);
   }

@@ -149,8 +149,13 @@ public final class BehaviorDiscovery {
     if (outcomeEvent != null) {
       Dataset<Row> reached = activity.where(col("event_name").equalTo(outcomeEvent)).groupBy("user_id")
           .agg(min("first_event_at").as("outcome_at"));
+      // A day row that straddles the outcome holds at least one event before it (its first) and maybe more after:
+      // it counts as that one, so no event after the outcome counts.
+      Column straddles = col("outcome_at").isNotNull().and(col("last_event_at").geq(col("outcome_at")));
       rows = rows.where(col("event_name").notEqual(outcomeEvent)).join(reached, new String[] {"user_id"}, "left")
-          .where(col("outcome_at").isNull().or(col("first_event_at").lt(col("outcome_at"))));
+          .where(col("outcome_at").isNull().or(col("first_event_at").lt(col("outcome_at"))))
+          .withColumn("event_count", when(straddles, lit(1L)).otherwise(col("event_count")))
+          .withColumn("last_event_at", when(straddles, col("first_event_at")).otherwise(col("last_event_at")));
     }
     Column[] times = {sum("event_count").as("times"), min("first_event_at").as("first_at"),
         max("last_event_at").as("last_at")};

@@ -28,13 +28,32 @@ public final class SourceReader {
     return open(spark, source, configKey, java.util.Map.of());
   }
 
+  /**
+   * What a CSV path source is read with unless {@code source.options} says otherwise: RFC 4180, a quote inside a
+   * quoted field written as two (as Python's csv module, pandas and spreadsheets write it), where Spark's own default
+   * escape is a backslash and would keep both quotes, so a JSON properties column would never parse.
+   */
+  public static final java.util.Map<String, String> CSV_DEFAULTS = java.util.Map.of("escape", "\"");
+
+  /** The reader options of a source: {@link #CSV_DEFAULTS} for a CSV path, then {@code options}, which win. */
+  public static java.util.Map<String, String> readerOptions(String source, java.util.Map<String, String> options) {
+    if (!"csv".equals(SourceConfig.pathFormat(source))) {
+      return options;
+    }
+    java.util.Map<String, String> merged = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    merged.putAll(CSV_DEFAULTS);
+    merged.putAll(options);
+    return merged;
+  }
+
   /** Opens a source; {@code options} go to the reader of a path source ({@code source.options}). */
   public static Dataset<Row> open(SparkSession spark, String source, String configKey,
       java.util.Map<String, String> options) {
     try {
       String format = SourceConfig.pathFormat(source);
       if (format != null) {
-        return spark.read().format(format).options(options).load(source.substring(format.length() + 1));
+        return spark.read().format(format).options(readerOptions(source, options))
+            .load(source.substring(format.length() + 1));
       }
       return spark.table(source);
     } catch (Exception e) {

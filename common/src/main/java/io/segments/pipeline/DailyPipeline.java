@@ -47,10 +47,16 @@ public final class DailyPipeline {
 
   /**
    * What to run: {@code from} is the first day of a backfill (null: replay from the last state); {@code full}
-   * rebuilds the rollup from all events; {@code postgres} syncs audience_members to the sink after publishing.
+   * rebuilds the rollup from all events; {@code postgres} syncs audience_members to the sink after publishing;
+   * {@code allowStale} runs a day whose events have not arrived (a known-quiet day; see SourceFreshness).
    */
   public record RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps,
-      boolean postgres) {
+      boolean postgres, boolean allowStale) {
+
+    public RunOptions(LocalDate asOf, LocalDate from, boolean allowLargeChange, boolean full, Set<Step> steps,
+        boolean postgres) {
+      this(asOf, from, allowLargeChange, full, steps, postgres, false);
+    }
 
     String command() {
       return from == null ? "run --as-of " + asOf : "backfill --from " + from + " --to " + asOf;
@@ -68,6 +74,8 @@ public final class DailyPipeline {
 
   /** Runs some steps; each reads what the earlier ones wrote, so steps run one by one give what one run gives. */
   public RunSummary run(RunOptions options) {
+    // A day is a calendar day of the config's time zone in every step (the command line's session has it already).
+    warehouse.spark().conf().set("spark.sql.session.timeZone", config.timeZone());
     RuleChecker.check(warehouse.spark(), config);
     if (options.postgres()) {
       config.requirePostgres();
@@ -86,15 +94,20 @@ public final class DailyPipeline {
   private RunSummary runSteps(RunOptions options, StepContext context, RunLedger ledger) {
     LocalDate asOf = options.asOf();
     Set<Step> steps = options.steps();
-    List<LocalDate> days = ReplayPlan.days(config, warehouse, options, console);
-    console.printf("run %s as of %s (%d day%s replayed from %s)%n", context.runId(), asOf, days.size(),
-        days.size() == 1 ? "" : "s", days.get(0));
+    LocalDate lastState = SegmentsStep.lastStateDay(warehouse);
+    List<LocalDate> days = ReplayPlan.days(config, warehouse, options, console, lastState);
+    boolean firstRun = options.from() == null && lastState == null;
     if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
       LocalDate readFrom = ReplayPlan.readFrom(config, warehouse, options);
-      StageStep stage = new StageStep(context, asOf, readFrom);
+      StageStep stage = new StageStep(context, asOf, readFrom, options.allowStale());
       ledger.step("stage", stage);
       ledger.step("rollup", new RollupStep(context, stage.staged(), options.full(), readFrom, asOf));
     }
+    if (firstRun) {
+      days = ReplayPlan.fromFirstEvent(days, warehouse);
+    }
+    console.printf("run %s as of %s (%d day%s replayed from %s)%n", context.runId(), asOf, days.size(),
+        days.size() == 1 ? "" : "s", days.get(0));
     for (List<LocalDate> chunk : ReplayPlan.chunks(days, config.replayChunkDays())) {
       if (steps.contains(Step.FEATURES)) {
         ledger.step("features", new FeaturesStep(context, chunk, options.full() || options.from() != null));

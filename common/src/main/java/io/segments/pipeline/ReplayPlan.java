@@ -17,7 +17,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * The days a run replays. Segment membership on D needs membership on D-1, so a daily run replays every day since
- * the last day with segment state (or {@code segments_state.replay_days} days on a first run); a backfill replays
+ * the last day with segment state (or {@code segments_state.replay_days} days on a first run, from the first day
+ * with events at the earliest); a backfill replays
  * its range, resuming after the last day an interrupted attempt of it completed. Days go through features and
  * segments in chunks of {@code segments_state.replay_chunk_days} (7 unless set), which bounds memory and gives resume
  * points; each chunk costs the steps' fixed cost once, so small data replays faster in one chunk. (A chunk of one
@@ -29,9 +30,14 @@ final class ReplayPlan {
   /** The days a run with these options replays, in order; refuses (exit 2) a range that would rewrite history. */
   static List<LocalDate> days(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options,
       PrintStream console) {
+    return days(config, warehouse, options, console, SegmentsStep.lastStateDay(warehouse));
+  }
+
+  /** As above, with the last day with segment state already read ({@link SegmentsStep#lastStateDay}). */
+  static List<LocalDate> days(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options,
+      PrintStream console, LocalDate lastState) {
     LocalDate asOf = options.asOf();
     LocalDate from = options.from();
-    LocalDate lastState = SegmentsStep.lastStateDay(warehouse);
     LocalDate first;
     if (from != null) {
       if (from.isAfter(asOf)) {
@@ -62,6 +68,20 @@ final class ReplayPlan {
       days.add(day);
     }
     return days;
+  }
+
+  /**
+   * A first run's days from the first day the rollup holds events: with less history than
+   * {@code segments_state.replay_days}, the replay starts where the data starts (the as-of day at the latest).
+   */
+  static List<LocalDate> fromFirstEvent(List<LocalDate> days, Warehouse warehouse) {
+    LocalDate first = DailyRollup.storedFingerprints(warehouse).keySet().stream().map(java.sql.Date::toLocalDate)
+        .min(LocalDate::compareTo).orElse(null);
+    if (first == null || !first.isAfter(days.get(0))) {
+      return days;
+    }
+    List<LocalDate> kept = days.stream().filter(day -> !day.isBefore(first)).toList();
+    return kept.isEmpty() ? days.subList(days.size() - 1, days.size()) : kept;
   }
 
   static List<List<LocalDate>> chunks(List<LocalDate> days, int chunkDays) {

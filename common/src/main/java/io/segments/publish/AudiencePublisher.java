@@ -264,9 +264,13 @@ public final class AudiencePublisher {
     Map<String, Long> previous = new LinkedHashMap<>();
     Map<String, Object[]> previousDefinition = new LinkedHashMap<>();
     if (warehouse.exists("segment_catalog")) {
-      warehouse.read("segment_catalog").select("segment", "size", "definition_hash", "definition_changed_on")
-          .collectAsList().forEach(r -> {
-            previous.put(r.getString(0), r.getLong(1));
+      // A rerun of the day compares with the publish before it: the stored size less the change it recorded.
+      warehouse.read("segment_catalog").select("segment", "size", "definition_hash", "definition_changed_on",
+              "size_change", "last_refreshed_on").collectAsList().forEach(r -> {
+            boolean rerun = !r.isNullAt(5) && r.getDate(5).toLocalDate().equals(asOf);
+            if (!rerun || !r.isNullAt(4)) {
+              previous.put(r.getString(0), rerun ? r.getLong(1) - r.getLong(4) : r.getLong(1));
+            }
             previousDefinition.put(r.getString(0), new Object[] {r.getString(2), r.getDate(3)});
           });
     }

@@ -50,15 +50,21 @@ public final class DailyRollup {
 
   /**
    * How the rollup reads the source: the column mapping, reader options, timestamp rule, dedupe key, identity
-   * stitching and the properties that where conditions name. When it differs from the rule the stored rollup was
+   * stitching, the properties that where conditions name, the time zone of its days, the vocabulary and the bot
+   * filter (a row quarantined under the old ones is never read again otherwise), and the days within which a copy
+   * is a duplicate (source.lookback_days). When it differs from the rule the stored rollup was
    * written with, the rollup is rebuilt from all history (a daily run with a lookback would otherwise mix the two).
    */
   public static String rule(PipelineConfig config) {
-    return rule(config.source(), config.source().timestampZone(), PropertyFilters.properties(config.features()));
+    SourceConfig s = config.source();
+    return rule(s, s.timestampZone(), PropertyFilters.properties(config.features())) + "; time_zone="
+        + config.timeZone() + "; vocabulary=" + new java.util.TreeSet<>(s.vocabulary()) + "; bot_filter="
+        + s.botMaxEventsPerDay() + "; dedupe_within_days=" + s.lookbackDays();
   }
 
   private static String rule(SourceConfig s, String zone, java.util.List<String> properties) {
-    return "columns=" + new java.util.TreeMap<>(s.columns()) + "; options=" + new java.util.TreeMap<>(s.options())
+    return "columns=" + new java.util.TreeMap<>(s.columns()) + "; options="
+        + new java.util.TreeMap<>(io.segments.io.SourceReader.readerOptions(s.events(), s.options()))
         + "; timestamp_zone=" + zone + "; timestamp_unit=" + s.timestampUnit() + "; dedupe_key=" + s.dedupeKey()
         + "; stitch=" + s.identity().stitch() + (s.identity().stitch() ? " " + s.identity() : "")
         + "; properties=" + properties;

@@ -53,7 +53,16 @@ public final class EventStager {
       List<String> properties) {
     Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events", source.options());
     SourceReader.requireColumns(raw, source, source.events());
-    return stage(spark, since(raw, source, readFrom), source, asOf, now, properties);
+    if (readFrom == null) {
+      return stage(spark, raw, source, asOf, now, properties);
+    }
+    // The lookback days before readFrom are read too, only for the copies a duplicate of the read days may follow.
+    Staged staged = stage(spark, since(raw, source, readFrom.minusDays(source.lookbackDays())), source, asOf, now,
+        properties);
+    Column inScope = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(java.sql.Date.valueOf(readFrom))));
+    Dataset<Row> checked = staged.checked().where(inScope);
+    return new Staged(staged.events().where(col("event_date").geq(lit(java.sql.Date.valueOf(readFrom)))),
+        refused(checked), checked);
   }
 
   /**
@@ -98,9 +107,10 @@ public final class EventStager {
         optional(source.column("properties")).as("properties_raw"),
         known.as("is_known_event"));
     DataType stamp = renamed.schema().apply("event_at_raw").dataType();
+    DataType props = renamed.schema().apply("properties_raw").dataType();
     Dataset<Row> parsed = renamed.withColumn("event_at_parsed", expr(Timestamps.parse("event_at_raw", stamp, source)))
-        .withColumn("properties", Properties.carried("properties_raw",
-            renamed.schema().apply("properties_raw").dataType(), properties))
+        .withColumn("properties", Properties.carried("properties_raw", props, properties))
+        .withColumn("is_readable_properties", Properties.readable("properties_raw", props, properties))
         .drop("properties_raw");
     if (source.identity().stitch()) {
       String table = source.identity().table();
@@ -128,7 +138,8 @@ public final class EventStager {
     checked.where(col("quarantine_reason").isNull()).repartition(col("user_id"))
         .withColumn("dedupe_key", dedupeKey)
         .createOrReplaceTempView("stg_events_valid");
-    Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql");
+    Dataset<Row> events = SqlFiles.run(spark, "staging/stg_events.sql",
+        Map.of("horizon_days", source.lookbackDays()));
     Dataset<Row> quarantined = refused(checked);
     return new Staged(events, quarantined, checked);
   }

@@ -1,6 +1,8 @@
 package io.segments.stage;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.to_date;
@@ -27,19 +29,27 @@ import org.apache.spark.sql.Row;
  * kept in memory), writes the newly refused ones and refuses the run (exit 3) when too many of the day's rows are
  * bad. The day's rows are those stamped on D (or later) or without a usable stamp, less the ones an earlier run
  * already quarantined; rows set aside by the bot filter are their own figure and do not count. The staged events
- * stay lazy: the rollup reads them once ({@link #staged()}).
+ * stay lazy: the rollup reads them once ({@link #staged()}). Before it writes, it checks that the day's events have
+ * arrived ({@link SourceFreshness}; exit 6).
  */
 public final class StageStep implements Step {
   private final StepContext context;
   private final LocalDate asOf;
   private final LocalDate readFrom;
+  private final boolean allowStale;
   private EventStager.Staged staged;
 
   /** @param readFrom the first day of events to read (source.lookback_days), or null for all */
   public StageStep(StepContext context, LocalDate asOf, LocalDate readFrom) {
+    this(context, asOf, readFrom, false);
+  }
+
+  /** @param allowStale stage a day whose events have not arrived ({@link SourceFreshness}): a known-quiet day */
+  public StageStep(StepContext context, LocalDate asOf, LocalDate readFrom, boolean allowStale) {
     this.context = context;
     this.asOf = asOf;
     this.readFrom = readFrom;
+    this.allowStale = allowStale;
   }
 
   /** The staged events, once the step has run. */
@@ -63,12 +73,14 @@ public final class StageStep implements Step {
     long bots = 0;
     long repeats = 0;
     long anonymous = 0;
-    for (Row r : marked.groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day"), col("is_repeat")).count()
-        .collectAsList()) {
+    java.sql.Timestamp newest = null;
+    for (Row r : marked.groupBy(col("quarantine_reason"), ofTheDay.as("of_the_day"), col("is_repeat"))
+        .agg(count(lit(1)), max("event_at")).collectAsList()) {
       long n = r.getLong(3);
       if (r.isNullAt(0)) {
         valid += n;
         validToday += r.getBoolean(1) ? n : 0;
+        newest = r.isNullAt(4) || newest != null && newest.after(r.getTimestamp(4)) ? newest : r.getTimestamp(4);
       } else if (r.getBoolean(2)) {
         repeats += n;
       } else if (r.getString(0).equals(EventStager.ANONYMOUS)) {
@@ -81,6 +93,11 @@ public final class StageStep implements Step {
       }
     }
     long refused = reasons.values().stream().mapToLong(Long::longValue).sum();
+    if (!allowStale) {
+      SourceFreshness.check(context.config().source().freshness(), asOf,
+          java.time.ZoneId.of(context.spark().conf().get("spark.sql.session.timeZone")), validToday,
+          newest == null ? null : newest.toInstant(), typicalDays(warehouse));
+    }
     if (refused + bots > 0 || !warehouse.exists("quarantine_events")) {
       Dataset<Row> quarantined = EventStager.refused(marked.where(not(col("is_repeat"))))
           .withColumn("run_id", lit(context.runId())).withColumn("as_of_date", lit(Date.valueOf(asOf)));
@@ -107,6 +124,20 @@ public final class StageStep implements Step {
     }
     staged = stagedNow;
     return new StepResult(valid + refused + bots + repeats + anonymous, valid, warnings, note);
+  }
+
+  /** The events of each of the seven days before the as-of day that the rollup holds (for a typical day). */
+  private List<Long> typicalDays(Warehouse warehouse) {
+    if (context.config().source().freshness().minShare() == 0) {
+      return List.of();
+    }
+    List<Long> days = new ArrayList<>();
+    io.segments.rollup.DailyRollup.storedFingerprints(warehouse).forEach((day, print) -> {
+      if (day.toLocalDate().isBefore(asOf) && !day.toLocalDate().isBefore(asOf.minusDays(7))) {
+        days.add(print[0]);
+      }
+    });
+    return days;
   }
 
   /** The step's check: source.max_quarantine_share of the day's rows (exit 3). */

@@ -9,14 +9,22 @@ import org.apache.spark.sql.types.TimestampType;
 
 /**
  * How a source's event_at becomes an instant, by the column's type (a SQL expression over a raw column, null when
- * the value cannot be read). A Spark timestamp is taken as it is. A timestamp string with an offset, {@code Z} or a
- * zone name is that instant; one without is read in {@code source.timestamp_zone} (default UTC), as is a
- * TIMESTAMP_NTZ. A date, or a string holding only a date, is that day in the segment time zone. Numbers are epoch
- * seconds, milliseconds or microseconds ({@code source.timestamp_unit}), and so are strings when the unit is set.
+ * the value cannot be read). A Spark timestamp is taken as it is. A timestamp string that is only a date and a wall
+ * clock time (every naive form Spark reads: {@code 2026-10-31 12:00}, {@code 2026-10-31T12:00:00.123}, {@code 2026-10})
+ * is read in {@code source.timestamp_zone} (default UTC), as is a TIMESTAMP_NTZ. Any other string carries its own
+ * zone (an offset, {@code Z}, {@code UTC}, an abbreviation such as {@code PST} or {@code CET}, a region such as
+ * {@code America/Port-au-Prince}) and is the instant Spark's own timestamp cast reads, or null (quarantined) when
+ * Spark cannot read it: a zone is never dropped. A time without a date is null too (Spark would read it as a time of
+ * today). A date, or a string holding only a date, is that day in the segment
+ * time zone. Numbers are epoch seconds, milliseconds or microseconds ({@code source.timestamp_unit}), and so are
+ * strings when the unit is set.
  */
 final class Timestamps {
   private static final String DATE_ONLY = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'";
-  private static final String WITH_ZONE = "'(?i)(z|[+-][0-9]{2}(:?[0-9]{2}){0,2}| (utc|gmt|ut)|[a-z]+/[a-z_]+)$'";
+  /** A stamp starts with its date: Spark reads a time alone as a time of today, which no event means. */
+  private static final String DATED = "'^[+-]?[0-9]{4}'";
+  private static final String NAIVE =
+      "'^[+-]?[0-9]{4,6}(-[0-9]{1,2}(-[0-9]{1,2}([T ][0-9]{1,2}(:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]*)?)?)?)?)?)?$'";
 
   private Timestamps() {}
 
@@ -42,8 +50,8 @@ final class Timestamps {
     }
     String text = "trim(cast(" + raw + " as string))";
     return "case when " + text + " rlike " + DATE_ONLY + " then cast(try_cast(" + text + " as date) as timestamp)"
-        + " when " + text + " rlike " + WITH_ZONE + " then try_cast(" + text + " as timestamp)"
-        + " else " + naive("try_cast(" + text + " as timestamp_ntz)", source) + " end";
+        + " when " + text + " rlike " + NAIVE + " then " + naive("try_cast(" + text + " as timestamp_ntz)", source)
+        + " when " + text + " rlike " + DATED + " then try_cast(" + text + " as timestamp) end";
   }
 
   /** A wall-clock time in source.timestamp_zone as an instant. */

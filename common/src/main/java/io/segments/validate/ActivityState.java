@@ -65,7 +65,7 @@ public final class ActivityState {
    * the state's notes before and after it (null before a first build), which tables derived from the state
    * record to know which state they follow.
    */
-  record Refresh(LocalDate changedFrom, String before, String after) {
+  record Refresh(LocalDate changedFrom, String before, String after, java.util.SortedSet<LocalDate> changedDays) {
     boolean rebuilt() {
       return changedFrom == null;
     }
@@ -81,9 +81,12 @@ public final class ActivityState {
   Refresh refresh(Warehouse warehouse, Dataset<Row> daily, Map<LocalDate, String> prints, LocalDate asOf,
       boolean rebuild) {
     String before = warehouse.exists(TABLE) ? warehouse.note(TABLE) : null;
-    LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(Provenance.fields(before), prints, asOf);
+    Map<String, String> fields = Provenance.fields(before);
+    LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(fields, prints, asOf);
+    java.util.SortedSet<LocalDate> changedDays = changedFrom == null ? new java.util.TreeSet<>()
+        : changedDays(fields, prints);
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
-      return new Refresh(changedFrom, before, before);
+      return new Refresh(changedFrom, before, before, changedDays);
     }
     Dataset<Row> state;
     Date from = Date.valueOf(windowFrom(asOf));
@@ -111,7 +114,19 @@ public final class ActivityState {
         .or(size(col("activation_days")).gt(0)).or(size(col("conversion_days")).gt(0)));
     String after = note(prints, asOf);
     warehouse.overwriteNoting(state, TABLE, after);
-    return new Refresh(changedFrom, before, after);
+    return new Refresh(changedFrom, before, after, changedDays);
+  }
+
+  /** The days up to the state's as-of day whose rollup rows changed since it was written (late events). */
+  private java.util.SortedSet<LocalDate> changedDays(Map<String, String> note, Map<LocalDate, String> prints) {
+    java.util.SortedSet<LocalDate> changed = new java.util.TreeSet<>();
+    LocalDate stateAsOf = LocalDate.parse(note.get("as_of"));
+    for (LocalDate day = windowFrom(stateAsOf); !day.isAfter(stateAsOf); day = day.plusDays(1)) {
+      if (!java.util.Objects.equals(prints.get(day), note.get(day.toString()))) {
+        changed.add(day);
+      }
+    }
+    return changed;
   }
 
   /**

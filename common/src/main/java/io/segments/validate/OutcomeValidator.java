@@ -64,6 +64,35 @@ public final class OutcomeValidator {
     return List.copyOf(cohorts);
   }
 
+  /**
+   * The cohort days whose finished outcomes events of {@code days} (late ones: rollup days that changed after the
+   * outcomes were written) take part in: day 1 and days 1..7 and 1..30 after the cohort day, the day-90 bracket
+   * 84..90, and the activation and conversion windows 0..N.
+   */
+  public java.util.SortedSet<LocalDate> cohortsReaching(java.util.Collection<LocalDate> days) {
+    ValidateConfig v = config.validate();
+    java.util.TreeSet<LocalDate> cohorts = new java.util.TreeSet<>();
+    int[][] brackets = {{1, 30}, {84, 90}, {0, v.activationDays()}, {0, v.conversionDays()}};
+    for (LocalDate day : days) {
+      for (int[] bracket : brackets) {
+        for (int after = bracket[0]; after <= bracket[1]; after++) {
+          cohorts.add(day.minusDays(after));
+        }
+      }
+    }
+    return cohorts;
+  }
+
+  /**
+   * What segment_outcomes' rows are computed by, noted with them: the validate settings they depend on. Rows
+   * written by another rule are all recomputed.
+   */
+  public String outcomeRule() {
+    ValidateConfig v = config.validate();
+    return "segment_outcomes rule: active=" + v.activeEvents() + "; activation=" + v.activationEvent() + " in "
+        + v.activationDays() + " days; conversion=" + v.conversionEvent() + " in " + v.conversionDays() + " days";
+  }
+
   /** segment_outcomes of the cohorts in {@code membership}, from {@link #outcomeActivity} rows. */
   public Dataset<Row> outcomes(Dataset<Row> membership, Dataset<Row> outcomeActivity, LocalDate asOf) {
     outcomeActivity.createOrReplaceTempView("outcome_activity");
@@ -86,6 +115,7 @@ public final class OutcomeValidator {
     params.put("as_of", asOf);
     params.put("activation_days", v.activationDays());
     params.put("conversion_days", v.conversionDays());
+    params.put("horizon_days", Math.max(90, Math.max(v.activationDays(), v.conversionDays())));
     SqlFiles.run(membership.sparkSession(), memberOutcomes, params).createOrReplaceTempView("member_outcomes");
     Dataset<Row> outcomes = SqlFiles.run(membership.sparkSession(), "marts/segment_outcomes.sql", params);
     for (String rate : RATES) {

@@ -48,17 +48,27 @@ public final class ValidateStep implements Step {
     ActivityState.Refresh refresh = state.refresh(warehouse, daily, io.segments.rollup.DailyRollup.fingerprints(warehouse), asOf,
         replayed == null);
     String message = null;
-    if (replayed == null || !warehouse.exists("segment_outcomes")) {
-      warehouse.overwrite(validator.outcomes(membership, daily, asOf), "segment_outcomes");
+    String rule = validator.outcomeRule();
+    boolean sameRule = warehouse.exists("segment_outcomes") && rule.equals(warehouse.note("segment_outcomes"));
+    if (replayed == null || !sameRule || refresh.rebuilt()) {
+      warehouse.overwriteNoting(validator.outcomes(membership, daily, asOf), "segment_outcomes", rule);
+      if (replayed != null) {
+        message = "recomputed the outcomes of all cohorts (" + (sameRule
+            ? "the rollup's history changed" : "written by another rule than: " + rule) + ")";
+      }
     } else {
-      List<Date> cohorts = validator.changedCohorts(replayed).stream().map(Date::valueOf).toList();
-      Date first = cohorts.stream().min(Date::compareTo).orElseThrow();
+      java.util.SortedSet<LocalDate> days = new java.util.TreeSet<>(validator.changedCohorts(replayed));
+      days.addAll(validator.cohortsReaching(refresh.changedDays()));
+      List<Date> cohorts = days.stream().map(Date::valueOf).toList();
+      Date first = cohorts.get(0);
       Dataset<Row> members = membership.where(Warehouse.in("as_of_date", cohorts));
       Dataset<Row> recomputed = first.toLocalDate().isBefore(state.windowFrom(asOf))
           ? validator.outcomes(members, daily.where(col("activity_date").geq(first)), asOf)
           : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
-      warehouse.replaceWhere(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts));
-      message = "recomputed the outcomes of " + cohorts.size() + " cohort days";
+      warehouse.replaceWhereNoting(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts), rule);
+      message = "recomputed the outcomes of " + cohorts.size() + " cohort days" + (refresh.changedDays().isEmpty()
+          ? "" : " (late events for " + refresh.changedDays().size() + " earlier day"
+              + (refresh.changedDays().size() == 1 ? "" : "s") + ")");
     }
     retentionTriangle(warehouse, validator, daily, refresh);
     Dataset<Row> outcomes = warehouse.read("segment_outcomes");

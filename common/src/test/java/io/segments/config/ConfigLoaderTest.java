@@ -162,7 +162,13 @@ class ConfigLoaderTest {
     assertTrue(failure("source:\n  events: e\n  future_tolerance_hours: -1\n").getMessage().contains("outside >= 0"));
     assertTrue(failure("source:\n  events: e\n  max_quarantine_share: 2\n").getMessage().contains("outside [0.0, 1.0]"));
     assertTrue(failure(SOURCE + "validate:\n  retention_gap_points: -5\n").getMessage().contains("outside [0.0"));
-    assertTrue(failure(SOURCE + "validate:\n  activation_days: 0\n").getMessage().contains("outside >= 1"));
+    assertTrue(failure(SOURCE + "validate:\n  activation_days: 0\n").getMessage().contains("outside in [1, 366]"));
+    assertTrue(failure(SOURCE + "validate:\n  conversion_days: 400\n").getMessage()
+        .contains("'conversion_days' is 400, outside in [1, 366]"), "the outcomes carry windows of up to a year");
+    assertTrue(failure("source:\n  events: e\n  freshness: {min_share: 1.5}\n").getMessage()
+        .contains("'min_share' is 1.5, outside [0.0, 1.0]"));
+    assertTrue(failure("source:\n  events: e\n  freshness: {max_lag_hour: 6}\n").getMessage()
+        .contains("did you mean 'max_lag_hours'?"));
     assertTrue(failure(SOURCE + "features:\n  - {name: s, kind: sequence, first: a, then: b, within_days: 0}\n")
         .getMessage().contains("'within_days' is 0, outside >= 1"));
     assertTrue(failure(SOURCE + "features:\n  - {name: t, kind: trend, window_days: 7, previous_days: -7}\n")

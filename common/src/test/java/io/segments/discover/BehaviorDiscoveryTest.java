@@ -84,7 +84,7 @@ class BehaviorDiscoveryTest extends SparkTestBase {
 
   private void run(PipelineConfig config, LocalDate asOf, EnumSet<DailyPipeline.Step> steps) {
     new DailyPipeline(config, spark(), new PrintStream(new ByteArrayOutputStream()))
-        .run(new DailyPipeline.RunOptions(asOf, null, true, false, steps, false));
+        .run(new DailyPipeline.RunOptions(asOf, null, true, false, steps, false, true));  // the fixture's last day is quiet
   }
 
   @Test
@@ -150,6 +150,39 @@ class BehaviorDiscoveryTest extends SparkTestBase {
         new io.segments.config.ValidateConfig(List.of(), null, 7, null, 30, 200, 15, false)));
     Assertions.assertTrue(e.getMessage().contains("--first-days 7"), e.getMessage());
     assertThrows(ConfigException.class, () -> Outcome.parse("retention"));
+  }
+
+  @Test
+  void onlyWhatAUserDidBeforeTheirFirstActivationCountsAlsoOnThatDay() throws Exception {
+    org.apache.spark.sql.types.StructType rollup = new org.apache.spark.sql.types.StructType()
+        .add("user_id", "string").add("activity_date", "date").add("event_name", "string")
+        .add("event_count", "long").add("revenue_usd", "double").add("first_event_at", "timestamp")
+        .add("last_event_at", "timestamp").add("checksum", "long");
+    new Warehouse(spark(), "disc_before").overwrite(frame(rollup,
+        // u1 comments at 09:00, invites at 10:00, then comments twice more and edits: one comment came before
+        row("u1", day("2026-03-01"), "comment", 3L, 0.0, at("2026-03-01 09:00:00"), at("2026-03-01 12:00:00"), 1L),
+        row("u1", day("2026-03-01"), "invite_teammate", 1L, 0.0, at("2026-03-01 10:00:00"),
+            at("2026-03-01 10:00:00"), 1L),
+        row("u1", day("2026-03-01"), "edit_doc", 1L, 0.0, at("2026-03-01 11:00:00"), at("2026-03-01 11:00:00"), 1L),
+        row("u2", day("2026-03-02"), "comment", 2L, 0.0, at("2026-03-02 09:00:00"), at("2026-03-02 09:30:00"), 1L),
+        row("u3", day("2026-03-05"), "comment", 1L, 0.0, at("2026-03-05 09:00:00"), at("2026-03-05 09:00:00"), 1L)),
+        "user_daily_activity");
+    PipelineConfig config = loadConfig("""
+        database: disc_before
+        source: {events: disc_src.events}
+        validate: {min_size: 1, activation_event: invite_teammate, activation_days: 7}
+        features: [{name: tenure_days, kind: tenure}]
+        segments: [{name: everyone, rule: "tenure_days >= 0"}]
+        """);
+    BehaviorDiscovery.Result result = new BehaviorDiscovery(config, new Warehouse(spark(), "disc_before"), null)
+        .discover(new BehaviorDiscovery.Options(Outcome.ACTIVATED, 3, LocalDate.of(2026, 3, 1),
+            LocalDate.of(2026, 3, 2)));
+    assertEquals(List.of("u1 comment 1"), sorted(result.early().where("user_id = 'u1'"), "event_name").stream()
+        .map(r -> r.getAs("user_id") + " " + r.getAs("event_name") + " " + r.getAs("times")).toList(),
+        "one comment before the invite; the edit after it is not a behavior of u1");
+    assertEquals(0, result.behaviors().where("user_id = 'u1' and (threshold >= 2 or kind != 'at_least')").count(),
+        "neither 'comment at least 2 times' nor 'comment then edit_doc' for u1");
+    BehaviorDiscovery.release(result);
   }
 
   @Test

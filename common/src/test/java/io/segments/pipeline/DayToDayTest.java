@@ -197,6 +197,68 @@ class DayToDayTest extends SparkTestBase {
     Assertions.assertTrue(refused.getMessage().contains("(6 of 66)"), "6 new bad rows of the day, 60 good: " + refused.getMessage());
   }
 
+  @Test
+  void aDayWhoseEventsHaveNotArrivedIsRefusedBeforeAnythingIsWrittenUnlessItIsKnownToBeQuiet() {
+    List<Object[]> rows = new ArrayList<>();
+    for (LocalDate day = D.minusDays(8); day.isBefore(D); day = day.plusDays(1)) {
+      for (int i = 0; i < 100; i++) {
+        rows.add(row(day + "-" + i, "u" + i, "comment", day + " 10:00:00", null));
+      }
+    }
+    for (int i = 0; i < 20; i++) {
+      rows.add(row(D + "-" + i, "u" + i, "comment", D + " 01:" + (10 + i) + ":00", null));
+    }
+    new Warehouse(spark(), "d2d_fresh_src").overwrite(frame(RAW, rows.toArray(Object[][]::new)), "events");
+    java.util.function.Function<SourceConfig.Freshness, PipelineConfig> config = freshness -> config("d2d_fresh",
+        new SourceConfig("d2d_fresh_src.events", Map.of("revenue", "revenue_usd"), null, List.of(), 24, 0.05,
+            List.of("event_id"), 0, 0, Map.of(), "UTC", null, null, null, freshness),
+        List.of(count("comments_7d", "comment", 7)), List.of());
+    EnumSet<DailyPipeline.Step> stage = EnumSet.of(DailyPipeline.Step.STAGE);
+    run(config.apply(SourceConfig.Freshness.DEFAULT), D.minusDays(1), stage);
+    Warehouse warehouse = new Warehouse(spark(), "d2d_fresh");
+    long rollup = warehouse.delta("user_daily_activity").history(1).first().<Long>getAs("version");
+    long quarantine = warehouse.delta("quarantine_events").history(1).first().<Long>getAs("version");
+
+    io.segments.stage.StaleDataException stale = assertThrows(io.segments.stage.StaleDataException.class,
+        () -> run(config.apply(SourceConfig.Freshness.DEFAULT), D.plusDays(1), stage));
+    assertEquals(6, stale.exitCode());
+    Assertions.assertTrue(stale.getMessage().contains("the source has no event on " + D.plusDays(1)
+        + " (it holds the newest event at 2026-06-30T01:29:00Z)"), stale.getMessage());
+    stale = assertThrows(io.segments.stage.StaleDataException.class,
+        () -> run(config.apply(new SourceConfig.Freshness(0.5, 0)), D, stage));
+    Assertions.assertTrue(stale.getMessage().contains("holds 20 events, 20% of a typical day's 100"),
+        stale.getMessage());
+    stale = assertThrows(io.segments.stage.StaleDataException.class,
+        () -> run(config.apply(new SourceConfig.Freshness(0, 6)), D, stage));
+    Assertions.assertTrue(stale.getMessage().contains("the newest event of " + D + " is at 2026-06-30T01:29:00Z, 22.5"
+        + " hours before the day ended, more than source.freshness.max_lag_hours 6"), stale.getMessage());
+    assertEquals(rollup, warehouse.delta("user_daily_activity").history(1).first().<Long>getAs("version"),
+        "nothing written");
+    assertEquals(quarantine, warehouse.delta("quarantine_events").history(1).first().<Long>getAs("version"));
+
+    run(config.apply(new SourceConfig.Freshness(0.1, 23)), D, stage);
+    new DailyPipeline(config.apply(SourceConfig.Freshness.DEFAULT), spark(), new PrintStream(new ByteArrayOutputStream()))
+        .run(new DailyPipeline.RunOptions(D.plusDays(1), null, true, false, stage, false, true));
+    assertEquals(20, warehouse.read("user_daily_activity").where(col("activity_date").equalTo(java.sql.Date.valueOf(D)))
+        .count(), "a day that meets the expectation, then a quiet day run on purpose (--allow-stale)");
+  }
+
+  @Test
+  void aFirstRunWithLessHistoryThanTheReplayDaysStartsAtTheFirstEvent() {
+    generatedEvents();
+    PipelineConfig base = config("d2d_short", generated(), List.of(count("invites_7d", "invite_teammate", 7)),
+        List.of(segment("inviters", "invites_7d >= 1")));
+    PipelineConfig config = new PipelineConfig(base.file(), base.spark(), base.timeZone(), base.database(),
+        base.source(), base.features(), base.segments(), base.audiences(), base.validate(), 1.0, 45, 45,
+        base.rfmMap(), null, 240);
+    run(config, D, FEATURES_AND_SEGMENTS);
+    LocalDate firstEvent = spark().table("d2d_src.events").agg(org.apache.spark.sql.functions.min(
+        org.apache.spark.sql.functions.to_date(col("event_at")))).first().getDate(0).toLocalDate();
+    Assertions.assertTrue(firstEvent.isAfter(D.minusDays(44)), "the events hold less than 45 days: " + firstEvent);
+    assertEquals("days " + firstEvent + ".." + D, spark().table("d2d_short.pipeline_runs")
+        .where("step = 'segments'").first().getAs("message"));
+  }
+
   /** Counts over one as-of day of a database's user_features. */
   private record FeatureDay(String database, LocalDate day) {
     long count(String condition) {

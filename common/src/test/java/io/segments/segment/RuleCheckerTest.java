@@ -64,6 +64,16 @@ class RuleCheckerTest extends SparkTestBase {
   }
 
   @Test
+  void aStringBuiltToReadTheClockIsRefusedWhereAConstantDateIsNot() {
+    Assertions.assertTrue(refused("cast(concat('to', 'day') as date) > date '2026-01-01'")
+        .contains("'today' (concat(to, day)) reads the clock"), refused("cast(concat('to', 'day') as date) > null"));
+    Assertions.assertTrue(refused("date_add(concat('now', ''), invites_7d) is not null").contains("reads the clock"));
+    Assertions.assertTrue(refused("to_date(cast(invites_7d as string)) is not null")
+        .contains("reads a date from a string that is not a constant"));
+    RuleChecker.check(spark(), config("cast(concat('2026-', '01-01') as date) < date '2026-06-01' and invites_7d > 0"));
+  }
+
+  @Test
   void unparsableRulesAreRefused() {
     Assertions.assertTrue(refused("invites_7d >=").contains("does not parse"));
   }

@@ -78,6 +78,27 @@ class InputValidationTest extends SparkTestBase {
   }
 
   @Test
+  void withALookbackADuplicateIsACopyWithinItsDaysAndADailyReadDropsWhatAFullReadDrops() {
+    frame(RAW,
+        row("e1", "a", "comment", "2026-03-01 10:00:00", null),
+        row("e1", "a", "comment", "2026-03-03 09:00:00", null),
+        row("e2", "a", "comment", "2026-03-01 10:00:00", null),
+        row("e2", "a", "comment", "2026-03-06 10:00:00", null),
+        row("e3", "a", "comment", "2026-03-04 10:00:00", null),
+        row("e3", "a", "comment", "2026-03-05 08:00:00", null)).createOrReplaceTempView("dedupe_src");
+    SourceConfig source = new SourceConfig("dedupe_src", COLUMNS, null, List.of(), 24, 0.05, List.of("event_id"), 0, 2);
+    LocalDate asOf = LocalDate.of(2026, 3, 10);
+    Instant now = Instant.parse("2026-03-10T00:00:00Z");
+    java.util.function.Function<LocalDate, List<String>> staged = readFrom -> sorted(EventStager.stage(spark(), source,
+        asOf, now, readFrom).events(), "event_at", "event_id").stream()
+        .map(r -> r.getAs("event_id") + " " + r.getAs("event_date")).toList();
+    assertEquals(List.of("e1 2026-03-01", "e2 2026-03-01", "e3 2026-03-04", "e2 2026-03-06"), staged.apply(null),
+        "within 2 days of the copy before: a duplicate (e1, e3); 5 days after: a new event (e2)");
+    assertEquals(List.of("e2 2026-03-06"), staged.apply(LocalDate.of(2026, 3, 5)),
+        "a daily run reading from 03-05 sees e3's first copy of 03-04 and drops what the full read drops");
+  }
+
+  @Test
   void anUnreadableSourceIsRefusedNamingTheConfigKey() {
     InputRefusedException e = assertThrows(InputRefusedException.class,
         () -> SourceReader.open(spark(), "no_such_db.events", "source.events"));

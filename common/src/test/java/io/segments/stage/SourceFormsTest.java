@@ -63,6 +63,59 @@ class SourceFormsTest extends SparkTestBase {
   }
 
   @Test
+  void everyZoneSparkReadsIsKeptAndAZoneItCannotReadIsQuarantinedNeverDropped() {
+    SourceConfig tokyo = source("Asia/Tokyo", null);
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("uid", DataTypes.StringType)
+        .add("name", DataTypes.StringType).add("ts", DataTypes.StringType);
+    String[] stamps = {"2026-10-31 12:00:00 PST", "2026-10-31 12:00:00 CET", "2026-10-31T12:00:00 America/Port-au-Prince",
+        "2026-10-31 12:00:00UTC", "2026-10-31 12:00:00GMT-8", "2026-10-31 12:00:00 UTC+01:00", "2026-10-31 12:00:00 EST",
+        "2026-10-31T12:00", "2026-10-31 12:00:00.5", "2026-10-31 12:00:00 XYZ", "2026-10-31 12:00:00 europe/paris",
+        "12:00:00"};
+    Object[][] rows = new Object[stamps.length][];
+    for (int i = 0; i < stamps.length; i++) {
+      rows[i] = row(String.format("e%02d", i), "u", "comment", stamps[i]);
+    }
+    EventStager.Staged staged = EventStager.stage(spark(), frame(schema, rows), tokyo, AS_OF, NOW);
+    assertEquals(List.of("e00 2026-10-31T19:00:00Z", "e01 2026-10-31T11:00:00Z", "e02 2026-10-31T16:00:00Z",
+            "e03 2026-10-31T12:00:00Z", "e04 2026-10-31T20:00:00Z", "e05 2026-10-31T11:00:00Z",
+            "e06 2026-10-31T17:00:00Z", "e07 2026-10-31T03:00:00Z", "e08 2026-10-31T03:00:00.500Z"),
+        sorted(staged.events(), "event_id").stream().map(r -> r.getAs("event_id") + " "
+            + r.<java.sql.Timestamp>getAs("event_at").toInstant()).toList(),
+        "a stamp with a zone is that instant; naive ones (e07, e08) are read in timestamp_zone Asia/Tokyo");
+    assertEquals(List.of("e09 unparsable_timestamp", "e10 unparsable_timestamp", "e11 unparsable_timestamp"),
+        sorted(staged.quarantined(), "event_id").stream()
+            .map(r -> r.getAs("event_id") + " " + r.getAs("quarantine_reason")).toList(),
+        "an unknown zone, a zone Spark does not read (lower case) and a time without a date are refused");
+  }
+
+  @Test
+  void aCsvWrittenTheCommonWayKeepsItsJsonPropertiesAndAnUnreadableValueIsQuarantined() throws Exception {
+    Path csv = Files.createTempDirectory("segments-csv").resolve("events.csv");
+    Files.writeString(csv, "id,uid,name,ts,props\n"
+        + "e1,u1,page_view,2026-10-31T12:00:00Z,\"{\"\"path\"\": \"\"/pricing\"\"}\"\n"
+        + "e2,u1,page_view,2026-10-31T12:01:00Z,\"{\"\"path\"\": \"\"/docs, guides\"\"}\"\n"
+        + "e3,u1,page_view,2026-10-31T12:02:00Z,\n"
+        + "e4,u1,page_view,2026-10-31T12:03:00Z,not json\n");
+    Map<String, String> columns = Map.of("event_id", "id", "user_id", "uid", "event_name", "name", "event_at", "ts",
+        "properties", "props");
+    SourceConfig source = new SourceConfig("csv:" + csv, columns, null, List.of(), 24, 0.5, List.of("event_id"), 0, 0,
+        Map.of("header", "true"), "UTC", null, null, null);
+    EventStager.Staged staged = EventStager.stage(spark(), source, AS_OF, NOW, null, List.of("path"));
+    assertEquals(List.of("e1 /pricing", "e2 /docs, guides", "e3 null"), sorted(staged.events(), "event_id").stream()
+        .map(r -> r.getAs("event_id") + " " + r.<Row>getAs("properties").getAs("path")).toList(),
+        "RFC 4180: a quote inside a quoted field is written twice");
+    assertEquals(List.of("e4 unparsable_properties"), sorted(staged.quarantined(), "event_id").stream()
+        .map(r -> r.getAs("event_id") + " " + r.getAs("quarantine_reason")).toList());
+
+    SourceConfig backslash = new SourceConfig("csv:" + csv, columns, null, List.of(), 24, 0.5, List.of("event_id"), 0,
+        0, Map.of("header", "true", "escape", "\\"), "UTC", null, null, null);
+    assertEquals(3, EventStager.stage(spark(), backslash, AS_OF, NOW, null, List.of("path")).quarantined().count(),
+        "source.options wins (Spark's backslash escape keeps both quotes: no JSON parses)");
+    assertEquals(4, EventStager.stage(spark(), source, AS_OF, NOW, null).events().count(),
+        "no where condition names a property: the column is not read, nothing is refused for it");
+  }
+
+  @Test
   void datesTimestampsAndWallClockTimestampsKeepTheirDay() {
     assertEquals(List.of("2026-10-31"), days(DataTypes.DateType, source("UTC", null), day("2026-10-31")));
     assertEquals(List.of("2026-10-30", "2026-10-31"), days(DataTypes.TimestampType, source("UTC", null),

@@ -43,13 +43,19 @@ class ValidateStepTest extends SparkTestBase {
       .add("segment", DataTypes.StringType).add("family", DataTypes.StringType);
   private static final int USERS = 40;
 
+  private static final ValidateConfig VALIDATE = new ValidateConfig(List.of("edit_doc", "invite_teammate"),
+      "invite_teammate", 7, "upgrade", 30, 5, 0, false);
+
   private static PipelineConfig config(String database) {
+    return config(database, VALIDATE);
+  }
+
+  private static PipelineConfig config(String database, ValidateConfig validate) {
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
         new SourceConfig("e", Map.of(), null, List.of(), 24, 0.05), List.of(),
         List.of(new SegmentSpec("s", "f", 1, "true", null, 0, "", "", "", "", "", "test"),
             new SegmentSpec("t", "f", 2, "true", null, 0, "", "", "", "", "", "test")),
-        List.of(), new ValidateConfig(List.of("edit_doc", "invite_teammate"), "invite_teammate", 7, "upgrade", 30,
-            5, 0, false), 0.5, 28, 7,
+        List.of(), validate, 0.5, 28, 7,
         ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
@@ -115,24 +121,80 @@ class ValidateStepTest extends SparkTestBase {
     assertSameRows(rebuilt.read(ActivityState.TABLE), warehouse.read(ActivityState.TABLE), "the rebuilt state");
   }
 
+  @Test
+  void anEditOfTheOutcomeSettingsBetweenDailyRunsRecomputesEveryCohort() {
+    Warehouse warehouse = new Warehouse(spark(), "validate_edits");
+    LocalDate first = LocalDate.of(2026, 6, 10);
+    activity(warehouse, days(LocalDate.of(2026, 4, 1), first), 0, false);
+    membership(warehouse, days(first.minusDays(40), first));
+    run(warehouse, first, null);
+    List<ValidateConfig> edits = List.of(
+        new ValidateConfig(List.of("view"), "invite_teammate", 7, "upgrade", 30, 5, 0, false),
+        new ValidateConfig(List.of("view"), "edit_doc", 7, "upgrade", 30, 5, 0, false),
+        new ValidateConfig(List.of("view"), "edit_doc", 3, "upgrade", 30, 5, 0, false),
+        new ValidateConfig(List.of("view"), "edit_doc", 3, "view", 30, 5, 0, false),
+        new ValidateConfig(List.of("view"), "edit_doc", 3, "view", 14, 5, 0, false));
+    LocalDate day = first;
+    for (ValidateConfig edit : edits) {
+      day = day.plusDays(1);
+      activity(warehouse, List.of(day), 0, true);
+      membership(warehouse, List.of(day));
+      StepContext context = new StepContext(config(warehouse.database(), edit), warehouse, "test");
+      String message = new ValidateStep(context, day, List.of(day)).run().message();
+      assertEquals(true, message.startsWith("recomputed the outcomes of all cohorts (written by another rule"), message);
+      assertAgrees(warehouse, config(warehouse.database(), edit), day, "after the edit " + edit);
+    }
+    day = day.plusDays(1);
+    activity(warehouse, List.of(day), 0, true);
+    membership(warehouse, List.of(day));
+    StepContext same = new StepContext(config(warehouse.database(), edits.get(edits.size() - 1)), warehouse, "test");
+    assertEquals("recomputed the outcomes of 7 cohort days", new ValidateStep(same, day, List.of(day)).run().message(),
+        "no edit: only the cohorts the day completes (activation 3 and conversion 14 among them; 90 before the data)");
+  }
+
+  @Test
+  void windowsLongerThan90DaysCountEveryDayOfTheWindow() {
+    Warehouse warehouse = new Warehouse(spark(), "validate_long");
+    LocalDate cohort = LocalDate.of(2026, 1, 10);
+    LocalDate asOf = LocalDate.of(2026, 7, 1);
+    ValidateConfig year = new ValidateConfig(List.of(), "invite_teammate", 120, "upgrade", 150, 1, 0, false);
+    warehouse.overwrite(spark().createDataFrame(List.of(
+        RowFactory.create("u1", Date.valueOf(cohort), "view", 1L),
+        RowFactory.create("u1", Date.valueOf(cohort.plusDays(100)), "invite_teammate", 1L),
+        RowFactory.create("u1", Date.valueOf(cohort.plusDays(140)), "upgrade", 1L),
+        RowFactory.create("u2", Date.valueOf(cohort), "view", 1L),
+        RowFactory.create("u2", Date.valueOf(cohort.plusDays(130)), "invite_teammate", 1L)), ACTIVITY),
+        "user_daily_activity");
+    warehouse.overwrite(spark().createDataFrame(List.of(
+        RowFactory.create(Date.valueOf(cohort), "u1", "s", "f"),
+        RowFactory.create(Date.valueOf(cohort), "u2", "s", "f")), MEMBERSHIP), "segment_membership");
+    warehouse.overwrite(warehouse.read("segment_membership").select("as_of_date", "user_id"), "user_features");
+    StepContext context = new StepContext(config(warehouse.database(), year), warehouse, "test");
+    new ValidateStep(context, asOf, null).run();
+    Row row = warehouse.read("segment_outcomes").where("segment = 's'").first();
+    assertEquals(0.5, row.<Double>getAs("activation_rate"), "u1 activated on day 100 of 120; u2 on day 130");
+    assertEquals(0.5, row.<Double>getAs("conversion_rate"), "u1 converted on day 140 of 150");
+    assertEquals(100.0, ((Number) row.getAs("median_days_to_value")).doubleValue());
+  }
+
   private void run(Warehouse warehouse, LocalDate asOf, List<LocalDate> replayed) {
     StepContext context = new StepContext(config(warehouse.database()), warehouse, "test");
     new ValidateStep(context, asOf, replayed).run();
   }
 
-  /** retention_cohorts and the recomputed cohorts' segment_outcomes equal the all-history computation. */
+  /** retention_cohorts and every cohort's segment_outcomes equal the all-history computation. */
   private void assertAgrees(Warehouse warehouse, LocalDate asOf, List<LocalDate> replayed) {
-    OutcomeValidator validator = new OutcomeValidator(config(warehouse.database()));
+    assertAgrees(warehouse, config(warehouse.database()), asOf, "as of " + asOf);
+  }
+
+  private void assertAgrees(Warehouse warehouse, PipelineConfig config, LocalDate asOf, String when) {
+    OutcomeValidator validator = new OutcomeValidator(config);
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
     assertSameRows(validator.retentionCohorts(daily, asOf), warehouse.read("retention_cohorts"),
-        "retention_cohorts as of " + asOf);
-    List<Date> cohorts = replayed.isEmpty() ? List.of()
-        : validator.changedCohorts(replayed).stream().map(Date::valueOf).toList();
-    Dataset<Row> membership = warehouse.read("segment_membership");
-    Dataset<Row> members = cohorts.isEmpty() ? membership : membership.where(Warehouse.in("as_of_date", cohorts));
-    Dataset<Row> table = warehouse.read("segment_outcomes");
-    assertSameRows(validator.outcomes(members, daily, asOf),
-        cohorts.isEmpty() ? table : table.where(Warehouse.in("cohort_date", cohorts)), "segment_outcomes as of " + asOf);
+        "retention_cohorts " + when);
+    Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
+    assertSameRows(validator.outcomes(membership, daily, asOf), warehouse.read("segment_outcomes"),
+        "segment_outcomes of every cohort (late events reach finished ones) " + when);
   }
 
   /** The predicate of the table's last write: "" for a whole overwrite. */

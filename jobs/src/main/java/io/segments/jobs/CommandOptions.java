@@ -30,6 +30,8 @@ final class CommandOptions {
     return options
         .addOption(Option.builder().longOpt("allow-large-change")
             .desc("publish even if an audience moves more than publish.max_change_share").get())
+        .addOption(Option.builder().longOpt("allow-stale")
+            .desc("run even if the as-of day's events have not arrived (source.freshness): a known-quiet day").get())
         .addOption(Option.builder().longOpt("full")
             .desc("rebuild the rollup from all events (default: only days whose events changed)").get())
         .addOption(Option.builder().longOpt("sink").hasArg().argName("SINK")

@@ -200,7 +200,8 @@ final class Commands {
     SparkSession spark = SparkSessions.create(config, "segments " + command + " "
         + (backfill ? from + ".." + asOf : asOf));
     new DailyPipeline(config, spark, System.out).run(new DailyPipeline.RunOptions(asOf, from,
-        line.hasOption("allow-large-change"), line.hasOption("full"), steps, postgres(line)));
+        line.hasOption("allow-large-change"), line.hasOption("full"), steps, postgres(line),
+        line.hasOption("allow-stale")));
     return Main.OK;
   }
 

@@ -116,10 +116,22 @@ final class DiscoverCommand {
       System.out.printf("The family on the later cohorts (%s..%s), %s compared:%n", r.split(), r.to(), s.metric());
       System.out.printf("  %-40s %-58s %9s %7s %7s %7s %7s%n", "segment", "definition", "size", "d1", "d7", "d30",
           "d90");
+      // A horizon whose first day lies inside the early window measures the behaviors themselves: marked.
+      int[] firstDayOf = {1, 1, 24, 84};
+      boolean marked = false;
       for (FamilySuggestion.Segment segment : s.segments()) {
+        String[] cells = new String[4];
+        for (int h = 0; h < 4; h++) {
+          boolean inWindow = firstDayOf[h] < days && segment.retention()[h] != null;
+          marked |= inWindow;
+          cells[h] = pct(segment.retention()[h]) + (inWindow ? "*" : "");
+        }
         System.out.printf("  %-40s %-58s %,9d %7s %7s %7s %7s%n", segment.name(), segment.definition(), segment.size(),
-            pct(segment.retention()[0]), pct(segment.retention()[1]), pct(segment.retention()[2]),
-            pct(segment.retention()[3]));
+            cells[0], cells[1], cells[2], cells[3]);
+      }
+      if (marked) {
+        System.out.printf("  * the horizon begins inside the first %d days, where the segments' behaviors happen:"
+            + " high by construction, not a prediction%n", days);
       }
     }
     System.out.printf("%n%,d candidates written to %s (%.1fs)%n", r.candidates().size(), table, seconds);

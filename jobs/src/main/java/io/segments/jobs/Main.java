@@ -16,7 +16,9 @@ import org.apache.hadoop.fs.FSError;
  * {@code spark-submit --class io.segments.jobs.Main segments.jar <command> [options]} on a cluster.
  *
  * <p>Exit codes: 0 ok, 1 other failure, 2 bad arguments or config, 3 input data refused, 4 publish guard
- * tripped (or validation gate failed), 5 another run holds the lock (retry later, not a crash). Errors print one clear message; {@code --verbose} adds the stack trace.
+ * tripped (or validation gate failed), 5 another run holds the lock (retry later, not a crash), 6 the as-of day's
+ * events have not arrived (source freshness; retry later). Errors print one clear message; {@code --verbose} adds
+ * the stack trace.
  */
 public final class Main {
   public static final int OK = 0;
@@ -121,7 +123,7 @@ public final class Main {
     System.out.println("usage: segments <command> [options]   (segments <command> --help for its options)\n");
     commands.values().forEach(c -> System.out.printf("  %-13s %s%n", c.name(), c.summary()));
     System.out.println("\nexit codes: 0 ok, 1 failure, 2 bad arguments or config, 3 input refused, 4 publish guard,"
-        + " 5 another run holds the lock");
+        + " 5 another run holds the lock, 6 the day's events have not arrived (retry later)");
   }
 
   private static void printHelp(Command command) {
