@@ -3,7 +3,8 @@
 Exit codes of the job (see README): 0 ok; 1 failure (retried); 2 bad arguments or config, 3 input data
 refused, 4 publish guard tripped -- these are not fixed by retrying, so the task fails at once and alerts;
 5 another run holds the lock -- not a crash: the task fails at once without burning retries (the next
-schedule, or a manual clear once the other run ends, runs it).
+schedule, or a manual clear once the other run ends, runs it); 6 the day's events have not arrived (source
+freshness) -- retried like a failure, every retry_delay, since the data may land later; nothing was written.
 """
 from datetime import timedelta
 

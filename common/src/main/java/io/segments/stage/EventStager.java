@@ -56,8 +56,9 @@ public final class EventStager {
     if (readFrom == null) {
       return stage(spark, raw, source, asOf, now, properties);
     }
-    // The lookback days before readFrom are read too, only for the copies a duplicate of the read days may follow.
-    Staged staged = stage(spark, since(raw, source, readFrom.minusDays(source.lookbackDays())), source, asOf, now,
+    // The lookback days before readFrom (and one more, for a day 23 hours long) are read too, only for the copies a
+    // duplicate of the read days may follow.
+    Staged staged = stage(spark, since(raw, source, readFrom.minusDays(source.lookbackDays() + 1L)), source, asOf, now,
         properties);
     Column inScope = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(java.sql.Date.valueOf(readFrom))));
     Dataset<Row> checked = staged.checked().where(inScope);

@@ -40,15 +40,17 @@ final class Properties {
 
   /**
    * Whether the properties value of a row can be read: false only for a JSON string column, when some property is
-   * named and the value is neither empty nor a JSON object (such a row would silently fail every where condition).
+   * named and the value is neither empty (blank, JSON null, []) nor a JSON object (such a row would silently fail
+   * every where condition).
    */
   static Column readable(String raw, DataType type, List<String> names) {
     if (names.isEmpty() || !(type instanceof org.apache.spark.sql.types.StringType)) {
       return lit(true);
     }
     Column value = col(raw);
-    return value.isNull().or(org.apache.spark.sql.functions.trim(value).equalTo(""))
-        .or(expr("json_object_keys(" + raw + ")").isNotNull());
+    Column empty = org.apache.spark.sql.functions.lower(org.apache.spark.sql.functions.trim(value))
+        .isin("", "null", "[]");
+    return value.isNull().or(empty).or(expr("json_object_keys(" + raw + ")").isNotNull());
   }
 
   private static Column value(String raw, DataType type, String name) {

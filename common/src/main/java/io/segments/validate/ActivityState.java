@@ -63,9 +63,11 @@ public final class ActivityState {
    * What a refresh did: {@code changedFrom} is the first day whose rows were read again (null: rebuilt from all
    * history; after the as-of day: nothing changed and nothing was written); {@code before} and {@code after} are
    * the state's notes before and after it (null before a first build), which tables derived from the state
-   * record to know which state they follow.
+   * record to know which state they follow; {@code changedDays} are the days up to the previous state's as-of day
+   * ({@code previousAsOf}, null before a first build) whose rollup rows changed since (late events).
    */
-  record Refresh(LocalDate changedFrom, String before, String after, java.util.SortedSet<LocalDate> changedDays) {
+  record Refresh(LocalDate changedFrom, String before, String after, java.util.SortedSet<LocalDate> changedDays,
+      LocalDate previousAsOf) {
     boolean rebuilt() {
       return changedFrom == null;
     }
@@ -85,8 +87,9 @@ public final class ActivityState {
     LocalDate changedFrom = rebuild || prints.isEmpty() ? null : changedFrom(fields, prints, asOf);
     java.util.SortedSet<LocalDate> changedDays = changedFrom == null ? new java.util.TreeSet<>()
         : changedDays(fields, prints);
+    LocalDate previousAsOf = fields == null || fields.get("as_of") == null ? null : LocalDate.parse(fields.get("as_of"));
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
-      return new Refresh(changedFrom, before, before, changedDays);
+      return new Refresh(changedFrom, before, before, changedDays, previousAsOf);
     }
     Dataset<Row> state;
     Date from = Date.valueOf(windowFrom(asOf));
@@ -114,7 +117,7 @@ public final class ActivityState {
         .or(size(col("activation_days")).gt(0)).or(size(col("conversion_days")).gt(0)));
     String after = note(prints, asOf);
     warehouse.overwriteNoting(state, TABLE, after);
-    return new Refresh(changedFrom, before, after, changedDays);
+    return new Refresh(changedFrom, before, after, changedDays, previousAsOf);
   }
 
   /** The days up to the state's as-of day whose rollup rows changed since it was written (late events). */

@@ -48,16 +48,25 @@ public final class ValidateStep implements Step {
     ActivityState.Refresh refresh = state.refresh(warehouse, daily, io.segments.rollup.DailyRollup.fingerprints(warehouse), asOf,
         replayed == null);
     String message = null;
+    // segment_outcomes notes its rule and the state it agrees with: a rerun after a crash between the state's write
+    // and this one finds it behind, and recomputes every cohort rather than lose what the late days changed.
     String rule = validator.outcomeRule();
-    boolean sameRule = warehouse.exists("segment_outcomes") && rule.equals(warehouse.note("segment_outcomes"));
-    if (replayed == null || !sameRule || refresh.rebuilt()) {
-      warehouse.overwriteNoting(validator.outcomes(membership, daily, asOf), "segment_outcomes", rule);
+    String stored = warehouse.exists("segment_outcomes") ? warehouse.note("segment_outcomes") : null;
+    boolean sameRule = stored != null && stored.startsWith(rule + "\n");
+    String note = rule + "\n" + ActivityState.follows(refresh.after());
+    boolean behind = !(rule + "\n" + ActivityState.follows(refresh.before())).equals(stored);
+    if (replayed == null || refresh.rebuilt() || behind) {
+      warehouse.overwriteNoting(validator.outcomes(membership, daily, asOf), "segment_outcomes", note);
       if (replayed != null) {
         message = "recomputed the outcomes of all cohorts (" + (sameRule
             ? "the rollup's history changed" : "written by another rule than: " + rule) + ")";
       }
     } else {
-      java.util.SortedSet<LocalDate> days = new java.util.TreeSet<>(validator.changedCohorts(replayed));
+      java.util.SortedSet<LocalDate> newDays = new java.util.TreeSet<>(replayed);
+      for (LocalDate day = refresh.previousAsOf().plusDays(1); !day.isAfter(asOf); day = day.plusDays(1)) {
+        newDays.add(day);
+      }
+      java.util.SortedSet<LocalDate> days = new java.util.TreeSet<>(validator.changedCohorts(List.copyOf(newDays)));
       days.addAll(validator.cohortsReaching(refresh.changedDays()));
       List<Date> cohorts = days.stream().map(Date::valueOf).toList();
       Date first = cohorts.get(0);
@@ -65,7 +74,7 @@ public final class ValidateStep implements Step {
       Dataset<Row> recomputed = first.toLocalDate().isBefore(state.windowFrom(asOf))
           ? validator.outcomes(members, daily.where(col("activity_date").geq(first)), asOf)
           : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
-      warehouse.replaceWhereNoting(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts), rule);
+      warehouse.replaceWhereNoting(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts), note);
       message = "recomputed the outcomes of " + cohorts.size() + " cohort days" + (refresh.changedDays().isEmpty()
           ? "" : " (late events for " + refresh.changedDays().size() + " earlier day"
               + (refresh.changedDays().size() == 1 ? "" : "s") + ")");

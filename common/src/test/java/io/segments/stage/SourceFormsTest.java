@@ -95,15 +95,17 @@ class SourceFormsTest extends SparkTestBase {
         + "e1,u1,page_view,2026-10-31T12:00:00Z,\"{\"\"path\"\": \"\"/pricing\"\"}\"\n"
         + "e2,u1,page_view,2026-10-31T12:01:00Z,\"{\"\"path\"\": \"\"/docs, guides\"\"}\"\n"
         + "e3,u1,page_view,2026-10-31T12:02:00Z,\n"
-        + "e4,u1,page_view,2026-10-31T12:03:00Z,not json\n");
+        + "e4,u1,page_view,2026-10-31T12:03:00Z,not json\n"
+        + "e5,u1,page_view,2026-10-31T12:04:00Z,null\n");
     Map<String, String> columns = Map.of("event_id", "id", "user_id", "uid", "event_name", "name", "event_at", "ts",
         "properties", "props");
     SourceConfig source = new SourceConfig("csv:" + csv, columns, null, List.of(), 24, 0.5, List.of("event_id"), 0, 0,
         Map.of("header", "true"), "UTC", null, null, null);
     EventStager.Staged staged = EventStager.stage(spark(), source, AS_OF, NOW, null, List.of("path"));
-    assertEquals(List.of("e1 /pricing", "e2 /docs, guides", "e3 null"), sorted(staged.events(), "event_id").stream()
+    assertEquals(List.of("e1 /pricing", "e2 /docs, guides", "e3 null", "e5 null"), sorted(staged.events(), "event_id")
+        .stream()
         .map(r -> r.getAs("event_id") + " " + r.<Row>getAs("properties").getAs("path")).toList(),
-        "RFC 4180: a quote inside a quoted field is written twice");
+        "RFC 4180: a quote inside a quoted field is written twice; empty and JSON null hold no properties");
     assertEquals(List.of("e4 unparsable_properties"), sorted(staged.quarantined(), "event_id").stream()
         .map(r -> r.getAs("event_id") + " " + r.getAs("quarantine_reason")).toList());
 
@@ -111,7 +113,7 @@ class SourceFormsTest extends SparkTestBase {
         0, Map.of("header", "true", "escape", "\\"), "UTC", null, null, null);
     assertEquals(3, EventStager.stage(spark(), backslash, AS_OF, NOW, null, List.of("path")).quarantined().count(),
         "source.options wins (Spark's backslash escape keeps both quotes: no JSON parses)");
-    assertEquals(4, EventStager.stage(spark(), source, AS_OF, NOW, null).events().count(),
+    assertEquals(5, EventStager.stage(spark(), source, AS_OF, NOW, null).events().count(),
         "no where condition names a property: the column is not read, nothing is refused for it");
   }
 
