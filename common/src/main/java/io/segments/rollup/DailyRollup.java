@@ -57,9 +57,14 @@ public final class DailyRollup {
    */
   public static String rule(PipelineConfig config) {
     SourceConfig s = config.source();
-    return rule(s, s.timestampZone(), PropertyFilters.properties(config.features())) + "; time_zone="
-        + config.timeZone() + "; vocabulary=" + new java.util.TreeSet<>(s.vocabulary()) + "; bot_filter="
-        + s.botMaxEventsPerDay() + "; dedupe_within_days=" + s.lookbackDays();
+    return rule(s, s.timestampZone(), PropertyFilters.properties(config.features())) + days(config);
+  }
+
+  /** The part of the rule that decides which rows count on which day. */
+  private static String days(PipelineConfig config) {
+    SourceConfig s = config.source();
+    return "; time_zone=" + config.timeZone() + "; vocabulary=" + new java.util.TreeSet<>(s.vocabulary())
+        + "; bot_filter=" + s.botMaxEventsPerDay() + "; dedupe_within_days=" + s.lookbackDays();
   }
 
   private static String rule(SourceConfig s, String zone, java.util.List<String> properties) {
@@ -72,7 +77,8 @@ public final class DailyRollup {
 
   /**
    * Whether the stored rollup was read by another rule. A table from before the rule was recorded read naive
-   * timestamps in the segment time zone and carried no properties.
+   * timestamps in the segment time zone and carried no properties (its days, vocabulary and bot filter are taken to
+   * be the config's). A rule recorded before the days' part was added differs: that rollup is rebuilt once.
    */
   public static boolean readsOtherwise(Warehouse warehouse, PipelineConfig config) {
     return warehouse.exists("user_daily_activity") && !storedRule(warehouse, config).equals(rule(config));
@@ -88,7 +94,7 @@ public final class DailyRollup {
 
   private static String storedRule(Warehouse warehouse, PipelineConfig config) {
     String stored = warehouse.properties("user_daily_activity").get(RULE);
-    return stored != null ? stored : rule(config.source(), config.timeZone(), java.util.List.of());
+    return stored != null ? stored : rule(config.source(), config.timeZone(), java.util.List.of()) + days(config);
   }
 
   /** The event properties a rollup (or the stored table) carries: the fields of its properties struct. */
