@@ -59,7 +59,8 @@ public final class ValidateStep implements Step {
       warehouse.overwriteNoting(validator.outcomes(membership, daily, asOf), "segment_outcomes", note);
       if (replayed != null) {
         message = "recomputed the outcomes of all cohorts (" + (sameRule
-            ? "the rollup's history changed" : "written by another rule than: " + rule) + ")";
+            ? "the rollup's history, or the state they follow, changed"
+            : "written by another rule than: " + rule) + ")";
       }
     } else {
       java.util.SortedSet<LocalDate> newDays = new java.util.TreeSet<>(replayed);
