@@ -185,46 +185,6 @@ public final class ExpressionPolicy {
     }
   }
 
-  /**
-   * The check that needs types: {@code column} (a checked expression) over {@code frame}'s columns casts no string
-   * to a date or timestamp unless the string is a constant that is not a clock word. Spark reads 'today', 'now',
-   * 'yesterday' and 'tomorrow' as the clock, and the text check sees only literals written whole, not
-   * {@code cast(concat('to', 'day') as date)} or a string feature cast to a date.
-   */
-  public static void requireNoClockCast(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame, Column column,
-      String text, String where) {
-    var plan = frame.select(column.as("checked")).queryExecution().analyzed();
-    plan.expressions().foreach(expression -> {
-      clockCasts(expression, text, where);
-      return null;
-    });
-  }
-
-  private static void clockCasts(Expression node, String text, String where) {
-    if (node instanceof Cast cast && cast.child().dataType() instanceof org.apache.spark.sql.types.StringType
-        && (cast.dataType() instanceof org.apache.spark.sql.types.DateType
-            || cast.dataType() instanceof org.apache.spark.sql.types.TimestampType
-            || cast.dataType() instanceof org.apache.spark.sql.types.TimestampNTZType)) {
-      if (!cast.child().foldable()) {
-        throw refused(where, text, "it reads a date from a string that is not a constant (" + piece(cast.child())
-            + "): a string such as 'today' would read the clock", "compare dates of date features or of"
-            + " as_of_date, or cast a string literal, e.g. date '2026-01-01'");
-      }
-      Object value = cast.child().eval(null);
-      if (value != null && ExpressionText.CLOCK_WORDS.contains(value.toString().strip().toLowerCase(Locale.ROOT))) {
-        throw refused(where, text, "'" + value.toString().strip() + "' (" + piece(cast.child()) + ") reads the clock",
-            "use as_of_date: a rule must give a backfill the answer the daily run gave");
-      }
-    }
-    if (node instanceof org.apache.spark.sql.catalyst.expressions.RuntimeReplaceable replaceable) {
-      clockCasts(replaceable.replacement(), text, where);
-    }
-    var children = node.children().iterator();
-    while (children.hasNext()) {
-      clockCasts(children.next(), text, where);
-    }
-  }
-
   private static void walk(Expression node, String text, Set<String> names, String where, String kind, int depth) {
     if (depth > MAX_DEPTH) {
       throw refused(where, text, "it is nested more than " + MAX_DEPTH + " levels deep",
@@ -297,7 +257,7 @@ public final class ExpressionPolicy {
     };
   }
 
-  private static String piece(Expression node) {
+  static String piece(Expression node) {
     String text = node.toString();
     return text.length() > 60 ? text.substring(0, 60) + "..." : text;
   }

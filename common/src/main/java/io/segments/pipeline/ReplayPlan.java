@@ -27,13 +27,11 @@ import org.apache.spark.sql.Row;
 final class ReplayPlan {
   private ReplayPlan() {}
 
-  /** The days a run with these options replays, in order; refuses (exit 2) a range that would rewrite history. */
-  static List<LocalDate> days(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options,
-      PrintStream console) {
-    return days(config, warehouse, options, console, SegmentsStep.lastStateDay(warehouse));
-  }
-
-  /** As above, with the last day with segment state already read ({@link SegmentsStep#lastStateDay}). */
+  /**
+   * The days a run with these options replays, in order; refuses (exit 2) a range that would rewrite history.
+   *
+   * @param lastState the last day with segment state ({@link SegmentsStep#lastStateDay}), read once per run
+   */
   static List<LocalDate> days(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options,
       PrintStream console, LocalDate lastState) {
     LocalDate asOf = options.asOf();

@@ -35,7 +35,7 @@ public final class RuleChecker {
     Arrays.stream(schema.fieldNames()).forEach(c -> columns.add(c.toLowerCase(Locale.ROOT)));
     for (io.segments.config.FeatureSpec feature : config.features()) {
       if (feature.expression() != null) {
-        ExpressionPolicy.requireNoClockCast(empty, ExpressionPolicy.column(feature.expression()), feature.expression(),
+        io.segments.config.ClockCasts.refuse(empty, ExpressionPolicy.column(feature.expression()), feature.expression(),
             feature.where() + " (feature '" + feature.name() + "', expression)");
       }
     }
@@ -59,7 +59,7 @@ public final class RuleChecker {
       throw new ConfigException(where, "rule '" + rule + "' is invalid: " + SourceReader.firstLine(e.getMessage()),
           "write a boolean expression over the declared features");
     }
-    ExpressionPolicy.requireNoClockCast(features, column, rule, where);
+    io.segments.config.ClockCasts.refuse(features, column, rule, where);
     if (!result.fields()[0].dataType().equals(DataTypes.BooleanType)) {
       throw new ConfigException(where, "rule '" + rule + "' is of type " + result.fields()[0].dataType().simpleString()
           + ", not boolean", "compare it, e.g. '" + rule + " > 0'");

@@ -56,7 +56,8 @@ class ReplayPlanTest extends SparkTestBase {
   }
 
   private static List<LocalDate> days(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options) {
-    return ReplayPlan.days(config, warehouse, options, new PrintStream(new ByteArrayOutputStream()));
+    return ReplayPlan.days(config, warehouse, options, new PrintStream(new ByteArrayOutputStream()),
+        io.segments.segment.SegmentsStep.lastStateDay(warehouse));
   }
 
   private static List<LocalDate> range(LocalDate first, LocalDate last) {
