@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Warehouse {
   private final SparkSession spark;
   private final String database;
+  private long commits;
 
   public Warehouse(SparkSession spark, String database) {
     this.spark = spark;
@@ -35,6 +36,31 @@ public final class Warehouse {
 
   public String database() {
     return database;
+  }
+
+  /**
+   * Delta commits this warehouse object made so far: every write goes through {@link #commit}, which counts the
+   * versions the table moved by (a write Delta skips as empty, say a DELETE that matched nothing, counts 0).
+   */
+  public long commits() {
+    return commits;
+  }
+
+  /**
+   * Runs {@code write}, a change of {@code table} (a DeltaTable merge, update or delete), counting its commits. The
+   * versions come from the table's log as this process last saw it, which its own commit updates: no read.
+   */
+  public void commit(String table, Runnable write) {
+    long before = version(table);
+    write.run();
+    commits += Math.max(0, version(table) - before);
+  }
+
+  private long version(String table) {
+    if (!exists(table)) {
+      return -1;
+    }
+    return org.apache.spark.sql.delta.DeltaLog.forTable(spark, location(table)).unsafeVolatileSnapshot().version();
   }
 
   /** The table's name as messages show it: database.table. */
@@ -70,9 +96,13 @@ public final class Warehouse {
   }
 
   private void write(Dataset<Row> data, String table, String... partitionBy) {
+    commit(table, () -> overwriteOrCreate(data, table, partitionBy));
+    FaultPoint.written(table);
+  }
+
+  private void overwriteOrCreate(Dataset<Row> data, String table, String... partitionBy) {
     if (!exists(table)) {
       create(data, table, partitionBy);
-      FaultPoint.written(table);
       return;
     }
     // Writes by path: Spark 3.5.6+ refuses saveAsTable(overwrite) on Delta tables (delta-io/delta#4671).
@@ -81,7 +111,6 @@ public final class Warehouse {
       writer = writer.partitionBy(partitionBy);
     }
     writer.save(location(table));
-    FaultPoint.written(table);
   }
 
   /**
@@ -164,8 +193,8 @@ public final class Warehouse {
 
   /** One commit that replaces the rows matching {@code condition} with {@code data}. */
   private void writeWhere(Dataset<Row> data, String table, Column condition, boolean mergeSchema) {
-    data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
-        .option("mergeSchema", String.valueOf(mergeSchema)).save(location(table));
+    commit(table, () -> data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
+        .option("mergeSchema", String.valueOf(mergeSchema)).save(location(table)));
     FaultPoint.written(table);
   }
 
@@ -221,7 +250,8 @@ public final class Warehouse {
   }
 
   public void append(Dataset<Row> data, String table) {
-    data.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(quoted(table));
+    commit(table, () -> data.write().format("delta").mode("append").option("mergeSchema", "true")
+        .saveAsTable(quoted(table)));
     FaultPoint.written(table);
   }
 
@@ -264,7 +294,7 @@ public final class Warehouse {
 
   public void setProperties(String table, Map<String, String> properties) {
     // ALTER TABLE takes no parameter markers; keys and values are the pipeline's own, escaped by Spark.
-    spark.sql("alter table " + quoted(table) + " set " + tblproperties(properties));
+    commit(table, () -> spark.sql("alter table " + quoted(table) + " set " + tblproperties(properties)));
   }
 
   /**
@@ -279,7 +309,8 @@ public final class Warehouse {
       String text = columnComments.get(field.name());
       commented = commented.add(text == null ? field : field.withComment(text));
     }
-    create(spark.createDataFrame(List.of(), commented), table);
+    StructType columns = commented;
+    commit(table, () -> create(spark.createDataFrame(List.of(), columns), table));
     Map<String, String> all = new java.util.LinkedHashMap<>(properties);
     all.put("comment", comment);
     setProperties(table, all);

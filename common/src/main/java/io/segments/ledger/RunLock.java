@@ -36,6 +36,7 @@ public final class RunLock implements AutoCloseable {
   private final Warehouse warehouse;
   private final String runId;
   private final Duration staleAfter;
+  private Instant checked = Instant.now();
 
   private RunLock(Warehouse warehouse, String runId, Duration staleAfter) {
     this.warehouse = warehouse;
@@ -92,10 +93,8 @@ public final class RunLock implements AutoCloseable {
   private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,
       Column takeover, Duration staleAfter) {
     try {
-      warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"), "t.lock = s.lock")
-          .whenMatched(takeover).updateAll()
-          .whenNotMatched().insertAll()
-          .execute();
+      warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"),
+          "t.lock = s.lock").whenMatched(takeover).updateAll().whenNotMatched().insertAll().execute());
     } catch (DeltaConcurrentModificationException e) {
       // A concurrent run committed first: report who holds it below.
     } catch (Exception e) {
@@ -125,11 +124,25 @@ public final class RunLock implements AutoCloseable {
   private static final Duration BEAT_EVERY = Duration.ofMinutes(1);
 
   /**
-   * Checks that the lock is still this run's and refreshes its heartbeat once it is a minute old (a read per step,
-   * a write at most once a minute, so a takeover still needs a step that outlasts the stale timeout); fails (exit 1,
-   * an alert, not "try later") when the lock is no longer this run's: it was taken over while this run was alive.
+   * Checks that the lock is still this run's and refreshes its heartbeat, once a minute: called before every step, it
+   * reads the lock only when the last look is a minute old and writes it only when the heartbeat is (so a takeover
+   * still needs a step that outlasts the stale timeout, and a short run pays no read); fails (exit 1, an alert, not
+   * "try later") when the lock is no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
+    if (!Instant.now().isBefore(checked.plus(every()))) {
+      check();
+    }
+  }
+
+  private Duration every() {
+    return BEAT_EVERY.compareTo(staleAfter) < 0 ? BEAT_EVERY : staleAfter.dividedBy(4);
+  }
+
+  /** The heartbeat's read, and its write when the heartbeat is a minute old, now. */
+  void check() {
+    checked = Instant.now();
+    Duration every = every();
     List<Row> mine = warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).collectAsList();
     if (mine.isEmpty()) {
       throw new IllegalStateException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
@@ -137,10 +150,9 @@ public final class RunLock implements AutoCloseable {
           + " run has finished");
     }
     Timestamp beat = mine.get(0).getAs("heartbeat_at");
-    if (beat.toInstant().isBefore(Instant.now().minus(BEAT_EVERY.compareTo(staleAfter) < 0 ? BEAT_EVERY
-        : staleAfter.dividedBy(4)))) {
-      warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
-          Map.of("heartbeat_at", lit(Timestamp.from(Instant.now()))));
+    if (beat.toInstant().isBefore(Instant.now().minus(every))) {
+      warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
+          Map.of("heartbeat_at", lit(Timestamp.from(Instant.now())))));
     }
   }
 
@@ -182,7 +194,7 @@ public final class RunLock implements AutoCloseable {
   @Override
   public void close() {
     try {
-      warehouse.delta("pipeline_lock").delete(col("run_id").equalTo(runId));
+      warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").delete(col("run_id").equalTo(runId)));
     } finally {
       ENDED.add(runId);
     }

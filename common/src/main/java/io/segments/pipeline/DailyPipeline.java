@@ -81,14 +81,37 @@ public final class DailyPipeline {
       config.requirePostgres();
     }
     StepContext context = new StepContext(config, warehouse, UUID.randomUUID().toString());
+    RunLedger ledger = new RunLedger(warehouse, context.runId(), options.describe(), options.asOf(), console);
+    RunLedger.Cost start = ledger.cost();
+    long started = System.nanoTime();
+    RunSummary summary;
     try (RunLock lock = RunLock.acquire(warehouse, context.runId(), options.describe(),
         Duration.ofMinutes(config.lockStaleMinutes()))) {
-      RunLedger ledger = new RunLedger(warehouse, context.runId(), options.describe(), options.asOf(), console)
-          .beforeEachStep(lock::heartbeat);
-      return runSteps(options, context, ledger);
+      summary = recorded(ledger.beforeEachStep(lock::heartbeat), () -> runSteps(options, context, ledger));
     } finally {
       warehouse.spark().sparkContext().setJobDescription(null);
     }
+    RunLedger.Cost cost = ledger.cost().minus(start);
+    console.printf("  %-9s %12s    %12s     %7.1fs %5d jobs %3d commits (lock and ledger included)%n", "run", "", "",
+        (System.nanoTime() - started) / 1e9, cost.jobs(), cost.commits());
+    return summary;
+  }
+
+  /** Runs the steps, then appends their ledger rows in one commit; a failed run's rows too, its error kept. */
+  private static RunSummary recorded(RunLedger ledger, java.util.function.Supplier<RunSummary> steps) {
+    RunSummary summary;
+    try {
+      summary = steps.get();
+    } catch (Throwable e) {
+      try {
+        ledger.flush();
+      } catch (RuntimeException flushing) {
+        e.addSuppressed(flushing);
+      }
+      throw e;
+    }
+    ledger.flush();
+    return summary;
   }
 
   private RunSummary runSteps(RunOptions options, StepContext context, RunLedger ledger) {
@@ -108,7 +131,11 @@ public final class DailyPipeline {
     }
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", context.runId(), asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));
-    for (List<LocalDate> chunk : ReplayPlan.chunks(days, config.replayChunkDays())) {
+    List<List<LocalDate>> chunks = ReplayPlan.chunks(days, config.replayChunkDays());
+    for (List<LocalDate> chunk : chunks) {
+      if (chunks.size() > 1) {
+        ledger.flush(); // the chunks done so far: a rerun of an interrupted backfill resumes after them
+      }
       if (steps.contains(Step.FEATURES)) {
         ledger.step("features", new FeaturesStep(context, chunk, options.full() || options.from() != null));
       }

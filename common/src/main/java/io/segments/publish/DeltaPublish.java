@@ -67,7 +67,8 @@ final class DeltaPublish {
         .collect(Collectors.joining(" or "));
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
-    merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete().execute();
+    var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
+    warehouse.commit(table, changes::execute);
     warehouse.setProperties(table, properties);
     FaultPoint.written(table);
   }

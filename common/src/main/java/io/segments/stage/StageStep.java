@@ -103,7 +103,8 @@ public final class StageStep implements Step {
           .withColumn("run_id", lit(context.runId())).withColumn("as_of_date", lit(Date.valueOf(asOf)));
       warehouse.replaceWhere(quarantined, "quarantine_events", Warehouse.on("as_of_date", asOf), "as_of_date");
     } else {
-      warehouse.delta("quarantine_events").delete(Warehouse.on("as_of_date", asOf));
+      warehouse.commit("quarantine_events",
+          () -> warehouse.delta("quarantine_events").delete(Warehouse.on("as_of_date", asOf)));
     }
     refuseOverTheCeiling(reasons, validToday, refusedToday);
     List<String> warnings = new ArrayList<>();

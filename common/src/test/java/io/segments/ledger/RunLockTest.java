@@ -97,13 +97,16 @@ class RunLockTest extends SparkTestBase {
     RunLock lock = RunLock.acquire(warehouse, "me", "run", STALE);
     Timestamp old = Timestamp.from(Instant.now().minus(Duration.ofHours(3)));
     warehouse.delta("pipeline_lock").update(java.util.Map.of("heartbeat_at", org.apache.spark.sql.functions.lit(old)));
+    long jobs = SparkJobs.of(spark().sparkContext()).started();
     lock.heartbeat();
+    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(), "a lock looked at under a minute ago is not read");
+    lock.check();
     Timestamp beat = warehouse.read("pipeline_lock").first().getAs("heartbeat_at");
     Assertions.assertTrue(beat.toInstant().isAfter(Instant.now().minus(Duration.ofMinutes(5))),
         "the heartbeat moved from " + old + " to now, found " + beat);
     warehouse.overwrite(frame(RunLock.SCHEMA, row("run", "intruder", "run", Timestamp.from(Instant.now()),
         "elsewhere:1", Timestamp.from(Instant.now()))), "pipeline_lock");
-    IllegalStateException e = assertThrows(IllegalStateException.class, lock::heartbeat);
+    IllegalStateException e = assertThrows(IllegalStateException.class, lock::check);
     Assertions.assertTrue(e.getMessage().contains("no longer held by run me"), e.getMessage());
   }
 
