@@ -47,7 +47,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.ui.enabled", "false")
         .set("spark.sql.shuffle.partitions", "2")
         .set("spark.default.parallelism", "2")
-        .set("spark.sql.adaptive.enabled", "true")
+        .set("spark.sql.adaptive.enabled", "false") // tiny frames: adaptive execution only adds jobs
         .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .set("spark.databricks.delta.snapshotPartitions", "2")

@@ -1,7 +1,6 @@
 package io.segments.features;
 
 import io.segments.io.Warehouse;
-import io.segments.rollup.DailyRollup;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.step.StepContext;
@@ -39,7 +38,7 @@ public final class FeaturesStep implements Step {
     long read;
     if (state != null) {
       FeatureState.Computed carried = state.compute(warehouse, activity, days.get(0),
-          DailyRollup.fingerprints(warehouse), rebuild);
+          context.fingerprintTexts(), rebuild);
       features = builder.build(carried.columns(), context.signups(), days.get(0));
       read = carried.rowsRead();
     } else {
@@ -47,7 +46,10 @@ public final class FeaturesStep implements Step {
       read = activity.count();
     }
     warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
-    long rows = warehouse.read("user_features").where(Warehouse.between("as_of_date", days)).count();
+    long rows = warehouse.rowsWritten("user_features");
+    if (days.size() == 1) {
+      context.knownUserCount(days.get(0), rows);
+    }
     return StepResult.of(read, rows);
   }
 }

@@ -17,6 +17,7 @@ public final class SparkSessions {
 
   public static SparkSession create(PipelineConfig config, String appName) {
     SparkConf conf = new SparkConf();
+    config.spark().forEach(conf::setIfMissing); // spark-submit --conf wins, then the config, then the defaults below
     conf.setIfMissing("spark.app.name", appName);
     conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
@@ -30,7 +31,6 @@ public final class SparkSessions {
     // A run's queries (Delta's over its own log most of all) need some 500 generated classes: with Spark's default
     // cache of 100 they are compiled again and again, a fifth of a small run's time.
     conf.setIfMissing("spark.sql.codegen.cache.maxEntries", String.valueOf(CODEGEN_CACHE_ENTRIES));
-    config.spark().forEach(conf::setIfMissing);
     String derbyHome = conf.getOption("spark.driver.extraJavaOptions").getOrElse(() -> "");
     if (derbyHome.startsWith("-Dderby.system.home=")) {
       System.setProperty("derby.system.home", derbyHome.substring("-Dderby.system.home=".length()));

@@ -23,6 +23,7 @@ public final class Warehouse {
   private final SparkSession spark;
   private final String database;
   private long commits;
+  private final Map<String, Long> lastWrite = new java.util.HashMap<>();
 
   public Warehouse(SparkSession spark, String database) {
     this.spark = spark;
@@ -51,16 +52,33 @@ public final class Warehouse {
    * versions come from the table's log as this process last saw it, which its own commit updates: no read.
    */
   public void commit(String table, Runnable write) {
-    long before = version(table);
+    long before = exists(table) ? commits(table).seen() : -1;
     write.run();
-    commits += Math.max(0, version(table) - before);
+    long after = commits(table).seen();
+    commits += Math.max(0, after - before);
+    lastWrite.put(table, after > before ? after : -1L);
   }
 
-  private long version(String table) {
-    if (!exists(table)) {
-      return -1;
-    }
-    return org.apache.spark.sql.delta.DeltaLog.forTable(spark, location(table)).unsafeVolatileSnapshot().version();
+  private DeltaCommits commits(String table) {
+    return new DeltaCommits(spark, location(table));
+  }
+
+  /**
+   * The rows this warehouse object's last write of {@code table} wrote (Delta's own count, read from the commit;
+   * no Spark job); 0 when it skipped the write as empty, null when it has not written the table.
+   */
+  public Long rowsWritten(String table) {
+    return written(table, "numOutputRows");
+  }
+
+  /**
+   * A figure of Delta's operationMetrics of this warehouse object's last write of {@code table} (e.g. a MERGE's
+   * numTargetRowsInserted), read from the commit; 0 when Delta skipped the write as empty, null when it has not
+   * written the table or the commit has no such figure.
+   */
+  public Long written(String table, String metric) {
+    Long version = lastWrite.get(table);
+    return version == null ? null : version < 0 ? Long.valueOf(0) : commits(table).metric(version, metric);
   }
 
   /** The table's name as messages show it: database.table. */
@@ -76,6 +94,15 @@ public final class Warehouse {
 
   public boolean exists(String table) {
     return spark.catalog().tableExists(quoted(table));
+  }
+
+  /** Whether {@code table} is a view (it exists). */
+  public boolean isView(String table) {
+    try {
+      return "VIEW".equals(spark.catalog().getTable(quoted(table)).tableType());
+    } catch (org.apache.spark.sql.AnalysisException e) {
+      return false;
+    }
   }
 
   public Dataset<Row> read(String table) {
@@ -113,22 +140,33 @@ public final class Warehouse {
     writer.save(location(table));
   }
 
-  /**
-   * Runs a write with {@code note} as its commit's user metadata. Set in the session rather than as the writer's
-   * userMetadata option, which a table's first write (saveAsTable) did not record in our tests.
-   */
   private void noting(String note, Runnable write) {
-    String key = "spark.databricks.delta.commitInfo.userMetadata";
-    scala.Option<String> previous = spark.conf().getOption(key);
-    spark.conf().set(key, note);
+    committing(note, Map.of(), write);
+  }
+
+  /**
+   * Runs a write with {@code note} as its commit's user metadata and {@code settings} set in the session for it
+   * alone. The note is set in the session rather than as the writer's userMetadata option, which a table's first
+   * write (saveAsTable) did not record in our tests, and which a DeltaTable MERGE does not take.
+   */
+  public void committing(String note, Map<String, String> settings, Runnable write) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+    all.put("spark.databricks.delta.commitInfo.userMetadata", note);
+    Map<String, scala.Option<String>> previous = new java.util.LinkedHashMap<>();
+    all.forEach((key, value) -> {
+      previous.put(key, spark.conf().getOption(key));
+      spark.conf().set(key, value);
+    });
     try {
       write.run();
     } finally {
-      if (previous.isDefined()) {
-        spark.conf().set(key, previous.get());
-      } else {
-        spark.conf().unset(key);
-      }
+      previous.forEach((key, value) -> {
+        if (value.isDefined()) {
+          spark.conf().set(key, value.get());
+        } else {
+          spark.conf().unset(key);
+        }
+      });
     }
   }
 
@@ -143,19 +181,12 @@ public final class Warehouse {
   /**
    * The note of the table's last write ({@link #overwriteNoting}, {@link #replaceWhereNoting}); null if it had
    * none. Maintenance that keeps the rows (OPTIMIZE, VACUUM, table properties) is looked past; any other commit
-   * without a note, say a RESTORE or a hand-made UPDATE, counts as a write without one.
+   * without a note, say a RESTORE or a hand-made UPDATE, counts as a write without one. Read from the table's
+   * commit files on the driver: no Spark job.
    */
   public String note(String table) {
-    for (Row commit : delta(table).history(20).select("operation", "userMetadata").collectAsList()) {
-      if (!KEEPS_ROWS.contains(commit.getString(0))) {
-        return commit.isNullAt(1) ? null : commit.getString(1);
-      }
-    }
-    return null;
+    return commits(table).note();
   }
-
-  private static final java.util.Set<String> KEEPS_ROWS = java.util.Set.of("OPTIMIZE", "VACUUM START", "VACUUM END",
-      "SET TBLPROPERTIES", "UNSET TBLPROPERTIES");
 
   /**
    * The storage location of a table: from the session catalog's metadata (no read of the Delta log) when that is
@@ -184,6 +215,16 @@ public final class Warehouse {
       return;
     }
     writeWhere(data, table, condition, false);
+  }
+
+  /**
+   * A commit of {@code table} that changes no row and notes {@code note}: for a note known only once the rows are
+   * written (they are read back to compute it).
+   */
+  public void noteOnly(String table, String note) {
+    committing(note, Map.of("spark.databricks.delta.skipRecordingEmptyCommits", "false"), () -> commit(table,
+        () -> spark.createDataFrame(List.of(), read(table).schema()).write().format("delta").mode("append")
+            .save(location(table))));
   }
 
   /** {@link #replaceWhere} with a note in the same commit, as {@link #overwriteNoting}. */
@@ -290,6 +331,11 @@ public final class Warehouse {
     spark.sql("show tblproperties " + quoted(table)).collectAsList()
         .forEach(r -> properties.put(r.getString(0), r.getString(1)));
     return properties;
+  }
+
+  public void unsetProperties(String table, List<String> keys) {
+    String quotedKeys = String.join(", ", keys.stream().map(Identifiers::sparkString).toList());
+    commit(table, () -> spark.sql("alter table " + quoted(table) + " unset tblproperties (" + quotedKeys + ")"));
   }
 
   public void setProperties(String table, Map<String, String> properties) {

@@ -95,6 +95,12 @@ public final class RunLock implements AutoCloseable {
     try {
       warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"),
           "t.lock = s.lock").whenMatched(takeover).updateAll().whenNotMatched().insertAll().execute());
+      // The MERGE's own figures say whether it wrote this run's row: no read of the lock when it did.
+      Long inserted = warehouse.written("pipeline_lock", "numTargetRowsInserted");
+      Long updated = warehouse.written("pipeline_lock", "numTargetRowsUpdated");
+      if (inserted != null && updated != null && inserted + updated == 1) {
+        return new RunLock(warehouse, runId, staleAfter);
+      }
     } catch (DeltaConcurrentModificationException e) {
       // A concurrent run committed first: report who holds it below.
     } catch (Exception e) {

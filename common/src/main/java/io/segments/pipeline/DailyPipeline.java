@@ -121,13 +121,13 @@ public final class DailyPipeline {
     List<LocalDate> days = ReplayPlan.days(config, warehouse, options, console, lastState);
     boolean firstRun = options.from() == null && lastState == null;
     if (steps.contains(Step.STAGE) || steps.contains(Step.FEATURES)) {
-      LocalDate readFrom = ReplayPlan.readFrom(config, warehouse, options);
+      LocalDate readFrom = ReplayPlan.readFrom(config, warehouse, options, context.fingerprints());
       StageStep stage = new StageStep(context, asOf, readFrom, options.allowStale());
       ledger.step("stage", stage);
       ledger.step("rollup", new RollupStep(context, stage.staged(), options.full(), readFrom, asOf));
     }
     if (firstRun) {
-      days = ReplayPlan.fromFirstEvent(days, warehouse);
+      days = ReplayPlan.fromFirstEvent(days, context.fingerprints());
     }
     console.printf("run %s as of %s (%d day%s replayed from %s)%n", context.runId(), asOf, days.size(),
         days.size() == 1 ? "" : "s", days.get(0));

@@ -72,8 +72,8 @@ final class ReplayPlan {
    * A first run's days from the first day the rollup holds events: with less history than
    * {@code segments_state.replay_days}, the replay starts where the data starts (the as-of day at the latest).
    */
-  static List<LocalDate> fromFirstEvent(List<LocalDate> days, Warehouse warehouse) {
-    LocalDate first = DailyRollup.storedFingerprints(warehouse).keySet().stream().map(java.sql.Date::toLocalDate)
+  static List<LocalDate> fromFirstEvent(List<LocalDate> days, java.util.Map<java.sql.Date, long[]> prints) {
+    LocalDate first = prints.keySet().stream().map(java.sql.Date::toLocalDate)
         .min(LocalDate::compareTo).orElse(null);
     if (first == null || !first.isAfter(days.get(0))) {
       return days;
@@ -96,18 +96,15 @@ final class ReplayPlan {
    * backfill, which rebuilds what late data older than the lookback changed; also when the rollup is rebuilt
    * because the source is read by another rule ({@link DailyRollup#rule}).
    */
-  static LocalDate readFrom(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options) {
+  static LocalDate readFrom(PipelineConfig config, Warehouse warehouse, DailyPipeline.RunOptions options,
+      java.util.Map<java.sql.Date, long[]> prints) {
     int lookback = config.source().lookbackDays();
-    if (lookback == 0 || options.full() || options.from() != null || !warehouse.exists("rollup_fingerprints")
+    if (lookback == 0 || options.full() || options.from() != null || prints.isEmpty()
         || !warehouse.exists("user_daily_activity")
         || DailyRollup.readsOtherwise(warehouse, config)) {
       return null;
     }
-    Row last = warehouse.read("rollup_fingerprints").agg(max("activity_date")).first();
-    if (last.isNullAt(0)) {
-      return null;
-    }
-    LocalDate firstNew = last.getDate(0).toLocalDate().plusDays(1);
+    LocalDate firstNew = java.util.Collections.max(prints.keySet()).toLocalDate().plusDays(1);
     return (firstNew.isBefore(options.asOf()) ? firstNew : options.asOf()).minusDays(lookback);
   }
 

@@ -47,7 +47,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Each table is changed by one Delta MERGE (one commit) that touches only rows whose values changed, so the
  * change data feed holds exactly who entered, left or changed. No column changes daily for everyone; the
- * as-of date is a table property. The publish guard checks every audience before anything is written.
+ * as-of date is segment_catalog's last_refreshed_on and each commit's note. The publish guard checks every
+ * audience before anything is written.
  */
 public final class AudiencePublisher {
   private final PipelineConfig config;
@@ -78,13 +79,28 @@ public final class AudiencePublisher {
         .map(s -> new AudienceSpec(s.name(), s.name(), List.of(), List.of(), s.where())).toList();
   }
 
+  /** {@link #plan(Warehouse, Dataset, Dataset, long, Map, Dataset, LocalDate)}, counting the users and sizes. */
+  public Plan plan(Warehouse warehouse, Dataset<Row> membership, Dataset<Row> knownUsers, Dataset<Row> users,
+      LocalDate asOf) {
+    return plan(warehouse, membership, knownUsers, knownUsers.count(), sizes(membership), users, asOf);
+  }
+
+  /** Members per segment in {@code membership}, in one job. */
+  public static Map<String, Long> sizes(Dataset<Row> membership) {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+    return sizes;
+  }
+
   /**
    * @param membership segment_membership rows of the publish day
    * @param knownUsers user_id of every user known on the publish day
+   * @param base how many they are
+   * @param sizes members per segment on the publish day (absent: none)
    * @param users the users table, or null when none is configured
    */
-  public Plan plan(Warehouse warehouse, Dataset<Row> membership, Dataset<Row> knownUsers, Dataset<Row> users,
-      LocalDate asOf) {
+  public Plan plan(Warehouse warehouse, Dataset<Row> membership, Dataset<Row> knownUsers, long base,
+      Map<String, Long> sizes, Dataset<Row> users, LocalDate asOf) {
     SparkSession spark = warehouse.spark();
     Dataset<Row> audienceMembers = audienceMembers(spark, membership, users).cache();
     Map<String, Long> newSizes = new LinkedHashMap<>();
@@ -112,8 +128,7 @@ public final class AudiencePublisher {
       userSegmentsBefore = changes.before();
       userSegmentsChanged = changes.changed();
     }
-    long base = knownUsers.count();
-    Dataset<Row> catalog = SegmentCatalog.rows(spark, warehouse, config.segments(), membership, base, asOf);
+    Dataset<Row> catalog = SegmentCatalog.rows(spark, warehouse, config.segments(), sizes, base, asOf);
     return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, entered, left, userSegmentsBefore,
         userSegmentsChanged, base, missingIdentifiers(audienceMembers));
   }
@@ -180,15 +195,18 @@ public final class AudiencePublisher {
     }
   }
 
-  /** Writes the three tables (one MERGE commit each) and the per-audience views. */
+  /**
+   * Writes the three tables (one MERGE commit each, noting the as-of day and run: {@code describe history}'s
+   * userMetadata) and the per-audience views.
+   */
   public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId) {
-    Map<String, String> properties = Map.of("segments.as_of_date", asOf.toString(), "segments.run_id", runId);
+    String note = "segments.as_of_date=" + asOf + "\nsegments.run_id=" + runId;
     DeltaPublish.merge(warehouse, "audience_members", plan.audienceMembers(), List.of("audience", "user_id"),
-        TableDocs.AUDIENCE_MEMBERS, properties);
+        TableDocs.AUDIENCE_MEMBERS, note);
     DeltaPublish.merge(warehouse, "user_segments", plan.userSegments(), List.of("user_id"),
-        TableDocs.USER_SEGMENTS, properties);
+        TableDocs.USER_SEGMENTS, note);
     DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
-        TableDocs.SEGMENT_CATALOG, properties);
+        TableDocs.SEGMENT_CATALOG, note);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
       warehouse.view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")

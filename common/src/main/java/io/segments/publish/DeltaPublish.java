@@ -47,18 +47,23 @@ final class DeltaPublish {
     return new Changes(counts.getLong(0), counts.getLong(1));
   }
 
+  /**
+   * One MERGE; its commit notes {@code note} (the as-of day and run), so the table's history says which publish
+   * wrote each version without a commit of its own. A MERGE that changes nothing makes no commit.
+   */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
-      Map<String, String> properties) {
+      String note) {
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
-      warehouse.overwrite(source, table);
-      warehouse.setProperties(table, properties);
+      warehouse.overwriteNoting(source, table, note);
       return;
     }
     if (!warehouse.exists(table)) {
       warehouse.createEmpty(source.schema(), table, doc.table(), doc.columns(),
           Map.of("delta.enableChangeDataFeed", "true"));
+    } else {
+      dropAsOfProperties(warehouse, table);
     }
     String on = keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
         .collect(Collectors.joining(" and "));
@@ -68,8 +73,21 @@ final class DeltaPublish {
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
-    warehouse.commit(table, changes::execute);
-    warehouse.setProperties(table, properties);
+    // The sources are cached and deterministic: Delta need not copy them first (a job per MERGE).
+    warehouse.committing(note, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
+        () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
+  }
+
+  /**
+   * Publishes before 2026-12 set the as-of day and run as table properties, a commit per table per day; they are
+   * commit notes now. Properties left by such a publish would go stale: removed once.
+   */
+  private static void dropAsOfProperties(Warehouse warehouse, String table) {
+    List<String> stale = warehouse.properties(table).keySet().stream()
+        .filter(key -> key.equals("segments.as_of_date") || key.equals("segments.run_id")).sorted().toList();
+    if (!stale.isEmpty()) {
+      warehouse.unsetProperties(table, stale);
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
 import io.segments.step.StepContext;
 import java.time.LocalDate;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -41,8 +42,9 @@ public final class PublishStep implements Step {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
     Dataset<Row> membership = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
-    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf), context.users(),
-        asOf);
+    Map<String, Long> sizes = context.segmentSizes(asOf);
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf),
+        context.knownUserCount(asOf), sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
     try {
       publisher.guard(plan, allowLargeChange);
       publisher.write(warehouse, plan, asOf, context.runId());

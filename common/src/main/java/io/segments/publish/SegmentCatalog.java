@@ -25,9 +25,7 @@ final class SegmentCatalog {
   private SegmentCatalog() {}
 
   static Dataset<Row> rows(SparkSession spark, Warehouse warehouse, List<SegmentSpec> segments,
-      Dataset<Row> membership, long base, LocalDate asOf) {
-    Map<String, Long> sizes = new LinkedHashMap<>();
-    membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+      Map<String, Long> sizes, long base, LocalDate asOf) {
     Map<String, Long> previous = new LinkedHashMap<>();
     Map<String, Object[]> previousDefinition = new LinkedHashMap<>();
     if (warehouse.exists("segment_catalog")) {

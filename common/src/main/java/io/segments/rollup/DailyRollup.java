@@ -24,8 +24,8 @@ import org.apache.spark.storage.StorageLevel;
  * the event properties that features' where conditions name, when some do) with the day's count, revenue, first and
  * last timestamps and a checksum of its events, partitioned by activity_date.
  *
- * <p>Incremental: each day has a fingerprint (its event count and the sum of its rows' checksums) kept in
- * {@code rollup_fingerprints}. A run recomputes the days it read, and replaces only those whose fingerprint
+ * <p>Incremental: each day has a fingerprint (its event count and the sum of its rows' checksums), all of them
+ * noted by each write of the table (its commit's user metadata). A run recomputes the days it read, and replaces only those whose fingerprint
  * changed (new, late, deleted or corrected events); {@code full} rebuilds everything. Both give the same table.
  * A run that read only the days from {@code readFrom} (source.lookback_days) compares and replaces only those
  * days, up to its as-of day. The events are read once, and never held in memory.
@@ -34,7 +34,12 @@ public final class DailyRollup {
   private DailyRollup() {}
 
   /** What a refresh did: days recomputed of the days read, events rolled up, and rows in the table. */
-  public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, long rows) {}
+  /**
+   * @param rows rollup rows written
+   * @param stored the fingerprints the table holds after the refresh
+   */
+  public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, long rows,
+      Map<Date, long[]> stored) {}
 
   public static Dataset<Row> compute(Dataset<Row> stagedEvents) {
     if (!java.util.Arrays.asList(stagedEvents.columns()).contains("properties")) {
@@ -109,20 +114,21 @@ public final class DailyRollup {
    * @param asOf the last day they cover
    */
   public static Refresh refresh(Warehouse warehouse, Dataset<Row> stagedEvents, boolean full, LocalDate readFrom,
-      LocalDate asOf) {
+      LocalDate asOf, Map<Date, long[]> before) {
     Dataset<Row> rollup = compute(stagedEvents);
-    if (full || !warehouse.exists("user_daily_activity") || !warehouse.exists("rollup_fingerprints")) {
+    if (full || !warehouse.exists("user_daily_activity") || before.isEmpty()) {
       warehouse.overwrite(rollup.repartition(col("activity_date")), "user_daily_activity", "activity_date");
-      Dataset<Row> prints = fingerprints(warehouse.read("user_daily_activity"));
-      warehouse.overwrite(prints, "rollup_fingerprints");
-      Map<Date, long[]> now = fingerprintsOf(warehouse.read("rollup_fingerprints"));
-      return new Refresh(now.size(), now.size(), true, events(now), warehouse.read("user_daily_activity").count());
+      long rows = warehouse.rowsWritten("user_daily_activity");
+      // The fingerprints of the rows as written (the events are not read twice), noted by a commit of their own.
+      Map<Date, long[]> now = fingerprintsOf(fingerprints(warehouse.read("user_daily_activity")));
+      warehouse.noteOnly("user_daily_activity", note(now));
+      dropLegacyTable(warehouse);
+      return new Refresh(now.size(), now.size(), true, events(now), rows, now);
     }
     rollup = rollup.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> prints = fingerprints(rollup);
       Map<Date, long[]> now = fingerprintsOf(prints);
-      Map<Date, long[]> before = fingerprintsOf(warehouse.read("rollup_fingerprints"));
       TreeSet<Date> changed = new TreeSet<>();
       now.forEach((day, print) -> {
         if (!before.containsKey(day) || !java.util.Arrays.equals(before.get(day), print)) {
@@ -131,14 +137,22 @@ public final class DailyRollup {
       });
       before.keySet().stream().filter(day -> !now.containsKey(day) && covered(day, readFrom, asOf))
           .forEach(changed::add);
-      if (!changed.isEmpty()) {
-        warehouse.replaceWhere(rollup.where(col("activity_date").isin(changed.toArray())).repartition(col("activity_date")),
-            "user_daily_activity", Warehouse.in("activity_date", changed), "activity_date");
-        Column upTo = col("activity_date").leq(lit(java.sql.Date.valueOf(asOf)));
-        warehouse.replaceWhere(prints, "rollup_fingerprints", readFrom == null ? upTo
-            : col("activity_date").geq(lit(java.sql.Date.valueOf(readFrom))).and(upTo));
+      if (changed.isEmpty()) {
+        return new Refresh(0, now.size(), false, events(now), 0, before);
       }
-      return new Refresh(changed.size(), now.size(), false, events(now), warehouse.read("user_daily_activity").count());
+      // The days read now have the prints computed; the others keep theirs.
+      Map<Date, long[]> stored = new HashMap<>(now);
+      before.forEach((day, print) -> {
+        if (!covered(day, readFrom, asOf)) {
+          stored.putIfAbsent(day, print);
+        }
+      });
+      warehouse.replaceWhereNoting(rollup.where(col("activity_date").isin(changed.toArray()))
+          .repartition(col("activity_date")), "user_daily_activity", Warehouse.in("activity_date", changed),
+          note(stored));
+      long rows = warehouse.rowsWritten("user_daily_activity");
+      dropLegacyTable(warehouse);
+      return new Refresh(changed.size(), now.size(), false, events(now), rows, stored);
     } finally {
       rollup.unpersist();
     }
@@ -158,19 +172,53 @@ public final class DailyRollup {
     return prints.values().stream().mapToLong(p -> p[0]).sum();
   }
 
-  /** The stored fingerprint of each day (events, checksum); empty before a first rollup. */
-  public static Map<Date, long[]> storedFingerprints(Warehouse warehouse) {
-    return warehouse.exists("rollup_fingerprints") ? fingerprintsOf(warehouse.read("rollup_fingerprints")) : Map.of();
+  private static final String NOTE = "fingerprints";
+
+  /** The note of a rollup write: its fingerprint per day, a line "day=events:checksum" each, in day order. */
+  static String note(Map<Date, long[]> prints) {
+    StringBuilder note = new StringBuilder(NOTE);
+    new java.util.TreeMap<>(prints).forEach((day, print) ->
+        note.append('\n').append(day).append('=').append(print[0]).append(':').append(print[1]));
+    return note.toString();
   }
 
   /**
-   * The stored fingerprint of each day as text, "events:checksum", which carried states note to tell whether
-   * a day's rows changed since they were built; empty before a first rollup.
+   * The stored fingerprint of each day (events, checksum): the note of the rollup's last write (read on the driver,
+   * no Spark job); empty before a first rollup, or when its last write has none (a hand-made change: rebuilt).
+   * Rollups written before 2026-12 kept them in the table {@code rollup_fingerprints}, read until the next write.
    */
-  public static Map<LocalDate, String> fingerprints(Warehouse warehouse) {
-    Map<LocalDate, String> prints = new java.util.TreeMap<>();
-    storedFingerprints(warehouse).forEach((day, print) -> prints.put(day.toLocalDate(), print[0] + ":" + print[1]));
+  public static Map<Date, long[]> storedFingerprints(Warehouse warehouse) {
+    if (!warehouse.exists("user_daily_activity")) {
+      return Map.of();
+    }
+    String note = warehouse.note("user_daily_activity");
+    if (note == null || !note.startsWith(NOTE)) {
+      return warehouse.exists(LEGACY) ? fingerprintsOf(warehouse.read(LEGACY)) : Map.of();
+    }
+    Map<Date, long[]> prints = new HashMap<>();
+    note.lines().skip(1).forEach(line -> {
+      int eq = line.indexOf('=');
+      int colon = line.lastIndexOf(':');
+      prints.put(Date.valueOf(line.substring(0, eq)), new long[] {Long.parseLong(line.substring(eq + 1, colon)),
+          Long.parseLong(line.substring(colon + 1))});
+    });
     return prints;
+  }
+
+  private static final String LEGACY = "rollup_fingerprints";
+
+  /** The fingerprints are the rollup's note once it is written with one: the table of before goes. */
+  private static void dropLegacyTable(Warehouse warehouse) {
+    if (warehouse.exists(LEGACY)) {
+      warehouse.spark().sql("drop table " + warehouse.quoted(LEGACY));
+    }
+  }
+
+  /** Fingerprints as text, "events:checksum" per day, which carried states note to tell whether a day changed. */
+  public static Map<LocalDate, String> texts(Map<Date, long[]> prints) {
+    Map<LocalDate, String> texts = new java.util.TreeMap<>();
+    prints.forEach((day, print) -> texts.put(day.toLocalDate(), print[0] + ":" + print[1]));
+    return texts;
   }
 
   private static Map<Date, long[]> fingerprintsOf(Dataset<Row> fingerprints) {

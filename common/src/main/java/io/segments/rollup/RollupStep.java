@@ -7,7 +7,7 @@ import io.segments.step.StepContext;
 import java.time.LocalDate;
 import java.util.List;
 
-/** The rollup step; writes {@code user_daily_activity} and {@code rollup_fingerprints} ({@link DailyRollup}). */
+/** The rollup step; writes {@code user_daily_activity}, its commits noting the fingerprints ({@link DailyRollup}). */
 public final class RollupStep implements Step {
   private final StepContext context;
   private final EventStager.Staged staged;
@@ -28,7 +28,8 @@ public final class RollupStep implements Step {
   public StepResult run() {
     boolean otherwise = DailyRollup.readsOtherwise(context.warehouse(), context.config());
     DailyRollup.Refresh refresh = DailyRollup.refresh(context.warehouse(), staged.events(), full || otherwise,
-        readFrom, asOf);
+        readFrom, asOf, context.fingerprints());
+    context.fingerprints(refresh.stored());
     DailyRollup.recordRule(context.warehouse(), context.config());
     String note = refresh.full()
         ? "full rebuild of " + refresh.daysTotal() + " days" + (otherwise ? " (the source is read by another rule than"

@@ -47,14 +47,13 @@ public final class SegmentChecklist {
 
   /**
    * @param membership segment_membership rows of the day
-   * @param changes segment_changes rows of the 14 days ending with the day
+   * @param sizes members per segment on the day (absent: none)
+   * @param changes segment_changes rows of (at least) the 14 days ending with the day
    */
-  public static List<Check> checks(List<SegmentSpec> segments, Dataset<Row> membership, Dataset<Row> changes,
-      long knownUsers, LocalDate asOf) {
-    Map<String, Long> sizes = new HashMap<>();
-    membership.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+  public static List<Check> checks(List<SegmentSpec> segments, Dataset<Row> membership, Map<String, Long> sizes,
+      Dataset<Row> changes, long knownUsers, LocalDate asOf) {
     Map<String, Long> flippers = new HashMap<>();
-    changes.where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))))
+    changes.where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))).and(col("as_of_date").leq(Date.valueOf(asOf))))
         .groupBy("segment", "user_id").agg(count("*").as("flips")).where(col("flips").gt(2))
         .groupBy("segment").count().collectAsList().forEach(r -> flippers.put(r.getString(0), r.getLong(1)));
 

@@ -12,7 +12,9 @@ import io.segments.step.StepContext;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,9 +23,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The segments step; writes {@code segment_membership}, {@code segment_changes}, {@code segment_history} for the
- * days of a replay chunk, from {@code user_features} and the membership of the day before, then
- * {@code segment_state}: the last day whose three tables are all written (a run killed between them replays the
- * day again).
+ * days of a replay chunk, from {@code user_features} and the membership of the day before; segment_history's
+ * commit notes the last day whose three tables are all written (a run killed between them replays the day again).
  */
 public final class SegmentsStep implements Step {
   private static final StructType NO_MEMBERS = new StructType().add("user_id", "string").add("segment", "string")
@@ -58,25 +59,33 @@ public final class SegmentsStep implements Step {
         ? warehouse.read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1)))
         : context.spark().createDataFrame(List.of(), NO_MEMBERS);
     SegmentEngine.Result result = new SegmentEngine(context.config().segments()).assign(features, prior);
+    List<Check> checks;
     try {
+      // The checks read the rows computed, not the tables once written: no read of a new table version.
+      Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()));
+      Map<String, Long> sizes = new HashMap<>();
+      today.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
+      context.segmentSizes(last(), sizes);
+      Dataset<Row> changes = !warehouse.exists("segment_changes") ? result.changes() : result.changes()
+          .unionByName(warehouse.read("segment_changes").where(col("as_of_date").lt(Date.valueOf(days.get(0)))));
+      checks = SegmentChecklist.checks(context.config().segments(), today, sizes, changes,
+          context.knownUserCount(last()), last());
       warehouse.replaceWhere(result.membership(), "segment_membership", Warehouse.between("as_of_date", days),
           "as_of_date");
       warehouse.replaceWhere(result.changes(), "segment_changes", Warehouse.between("as_of_date", days),
           "as_of_date");
       Column first = lit(Date.valueOf(days.get(0)));
-      warehouse.replaceWhere(result.stays(), "segment_history",
-          col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first)));
-      warehouse.overwrite(context.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(last()),
-          context.runId(), new Timestamp(System.currentTimeMillis()))), new StructType()
-          .add("state_through", "date").add("run_id", "string").add("written_at", "timestamp")), "segment_state");
+      // The last of the three writes notes the day they are all written through: a run killed before it replays
+      // the chunk. Recorded even when it changes no row (Delta would skip that commit).
+      warehouse.committing(STATE_THROUGH + last() + "\nrun_id=" + context.runId(),
+          Map.of("spark.databricks.delta.skipRecordingEmptyCommits", "false"),
+          () -> warehouse.replaceWhere(result.stays(), "segment_history",
+              col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first))));
     } finally {
       result.replay().unpersist();
     }
-    Dataset<Row> today = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", last()));
-    List<Check> checks = SegmentChecklist.checks(context.config().segments(), today,
-        warehouse.read("segment_changes").where(col("as_of_date").leq(Date.valueOf(last()))),
-        context.knownUsers(last()).count(), last());
-    return new StepResult(features.count(), today.count(), Check.texts(checks),
+    long read = days.size() == 1 ? context.knownUserCount(last()) : features.count();
+    return new StepResult(read, warehouse.rowsWritten("segment_membership"), Check.texts(checks),
         days.size() == 1 ? null : "days " + days.get(0) + ".." + last(), last());
   }
 
@@ -84,11 +93,18 @@ public final class SegmentsStep implements Step {
     return days.get(days.size() - 1);
   }
 
+  private static final String STATE_THROUGH = "state_through=";
+
   /**
-   * The last day whose segment tables are all written: the day recorded in {@code segment_state}. Warehouses
-   * written before segment_state existed fall back to the last day of segment_membership; null without state.
+   * The last day whose segment tables are all written: the day noted by segment_history's last write. Warehouses
+   * written before that note fall back to the table {@code segment_state} they kept, then to the last day of
+   * segment_membership; null without state.
    */
   public static LocalDate lastStateDay(Warehouse warehouse) {
+    String note = warehouse.exists("segment_history") ? warehouse.note("segment_history") : null;
+    if (note != null && note.startsWith(STATE_THROUGH)) {
+      return LocalDate.parse(note.substring(STATE_THROUGH.length(), note.indexOf('\n')));
+    }
     String table = warehouse.exists("segment_state") ? "segment_state"
         : warehouse.exists("segment_membership") ? "segment_membership" : null;
     if (table == null) {

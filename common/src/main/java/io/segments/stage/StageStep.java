@@ -133,7 +133,7 @@ public final class StageStep implements Step {
       return List.of();
     }
     List<Long> days = new ArrayList<>();
-    io.segments.rollup.DailyRollup.storedFingerprints(warehouse).forEach((day, print) -> {
+    context.fingerprints().forEach((day, print) -> {
       if (day.toLocalDate().isBefore(asOf) && !day.toLocalDate().isBefore(asOf.minusDays(7))) {
         days.add(print[0]);
       }

@@ -17,6 +17,9 @@ public final class StepContext {
   private final Warehouse warehouse;
   private final String runId;
   private Dataset<Row> users;
+  private java.util.Map<java.sql.Date, long[]> fingerprints;
+  private final java.util.Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
+  private final java.util.Map<LocalDate, java.util.Map<String, Long>> segmentSizes = new java.util.HashMap<>();
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -56,5 +59,46 @@ public final class StepContext {
   /** The users with features on D: the base that shares and sizes are measured against. */
   public Dataset<Row> knownUsers(LocalDate asOf) {
     return warehouse.read("user_features").where(Warehouse.on("as_of_date", asOf)).select("user_id");
+  }
+
+  /** How many users have features on D: counted once per run, or told by the step that wrote them. */
+  public long knownUserCount(LocalDate asOf) {
+    return knownUserCounts.computeIfAbsent(asOf, day -> knownUsers(day).count());
+  }
+
+  /** The features step wrote {@code count} users' features for D. */
+  public void knownUserCount(LocalDate asOf, long count) {
+    knownUserCounts.put(asOf, count);
+  }
+
+  /** Members per segment on D, as the segments step computed them this run; null when it did not. */
+  public java.util.Map<String, Long> segmentSizes(LocalDate asOf) {
+    return segmentSizes.get(asOf);
+  }
+
+  /** The segments step computed these sizes for D. */
+  public void segmentSizes(LocalDate asOf, java.util.Map<String, Long> sizes) {
+    segmentSizes.put(asOf, java.util.Map.copyOf(sizes));
+  }
+
+  /**
+   * The rollup's fingerprint of each day ({@code rollup_fingerprints}: events, checksum), read once per run; the
+   * rollup step hands over what it wrote ({@link #fingerprints(java.util.Map)}).
+   */
+  public java.util.Map<java.sql.Date, long[]> fingerprints() {
+    if (fingerprints == null) {
+      fingerprints = io.segments.rollup.DailyRollup.storedFingerprints(warehouse);
+    }
+    return fingerprints;
+  }
+
+  /** The fingerprints as text, "events:checksum" per day, which carried states note. */
+  public java.util.Map<LocalDate, String> fingerprintTexts() {
+    return io.segments.rollup.DailyRollup.texts(fingerprints());
+  }
+
+  /** The rollup step wrote these fingerprints: the table now holds exactly them. */
+  public void fingerprints(java.util.Map<java.sql.Date, long[]> stored) {
+    fingerprints = stored;
   }
 }

@@ -45,7 +45,7 @@ public final class ValidateStep implements Step {
     ActivityState state = new ActivityState(context.config().validate());
     Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
-    ActivityState.Refresh refresh = state.refresh(warehouse, daily, io.segments.rollup.DailyRollup.fingerprints(warehouse), asOf,
+    ActivityState.Refresh refresh = state.refresh(warehouse, daily, context.fingerprintTexts(), asOf,
         replayed == null);
     String message = null;
     // segment_outcomes notes its rule and the state it agrees with: a rerun after a crash between the state's write
@@ -81,18 +81,20 @@ public final class ValidateStep implements Step {
               + (refresh.changedDays().size() == 1 ? "" : "s") + ")");
     }
     retentionTriangle(warehouse, validator, daily, refresh);
+    long written = warehouse.rowsWritten("segment_outcomes");
     Dataset<Row> outcomes = warehouse.read("segment_outcomes");
-    Map<String, Long> sizes = new LinkedHashMap<>();
-    membership.where(Warehouse.on("as_of_date", asOf)).groupBy("segment").count().collectAsList()
-        .forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
-    List<Check> checks = validator.checks(outcomes, sizes, context.knownUsers(asOf).count(), asOf);
+    Map<String, Long> sizes = context.segmentSizes(asOf);
+    if (sizes == null) {
+      sizes = io.segments.publish.AudiencePublisher.sizes(membership.where(Warehouse.on("as_of_date", asOf)));
+    }
+    List<Check> checks = validator.checks(outcomes, sizes, context.knownUserCount(asOf), asOf);
     List<String> failed = Check.texts(checks.stream().filter(c -> c.level() == Check.Level.WARNING).toList());
     if (context.config().validate().gate() && !failed.isEmpty()) {
       throw new PublishGuardException("validation gate: " + failed.size() + " check(s) failed, nothing was"
           + " published:\n  " + String.join("\n  ", failed),
           "revise the segments, or set validate.gate: false in " + context.config().file());
     }
-    return new StepResult(null, outcomes.count(), Check.texts(checks), message);
+    return new StepResult(null, written, Check.texts(checks), message);
   }
 
   /**
@@ -116,8 +118,21 @@ public final class ValidateStep implements Step {
             follows);
       }
     }
-    if (!warehouse.exists("retention_cohorts") || !follows.equals(warehouse.note("retention_cohorts"))) {
-      warehouse.overwriteNoting(validator.retentionCohorts(warehouse.read(CELL_DAYS)), "retention_cohorts", follows);
+    retentionCohortsView(warehouse);
+  }
+
+  /**
+   * {@code retention_cohorts}: a view summing {@code retention_cell_days} (a small table), so it follows the cell
+   * days with no write of its own. Created once; a table of that name, written by runs before 2026-12, is dropped
+   * first (its rows are the view's).
+   */
+  static void retentionCohortsView(Warehouse warehouse) {
+    String select = io.segments.io.SqlFiles.text("marts/retention_cohorts.sql").lines()
+        .filter(line -> !line.startsWith("--")).collect(java.util.stream.Collectors.joining("\n"))
+        .replace("from retention_cell_days", "from " + warehouse.quoted(CELL_DAYS)).strip();
+    if (warehouse.exists("retention_cohorts") && !warehouse.isView("retention_cohorts")) {
+      warehouse.spark().sql("drop table " + warehouse.quoted("retention_cohorts"));
     }
+    warehouse.view("retention_cohorts", select);
   }
 }

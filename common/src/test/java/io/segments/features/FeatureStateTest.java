@@ -111,13 +111,13 @@ class FeatureStateTest extends SparkTestBase {
         LocalDate crashed = day;
         FaultPoint.failAfter(FeatureState.TABLE, 1);
         assertThrows(IllegalStateException.class,
-            () -> state.compute(warehouse, activity(warehouse), crashed, DailyRollup.fingerprints(warehouse), false)
+            () -> state.compute(warehouse, activity(warehouse), crashed, DailyRollup.texts(DailyRollup.storedFingerprints(warehouse)), false)
                 .columns().count());
         FaultPoint.failAfter(null, 0);
       }
       Dataset<Row> activity = activity(warehouse);
       FeatureState.Computed computed = state.compute(warehouse, activity, day,
-          DailyRollup.fingerprints(warehouse), day.equals(FIRST));
+          DailyRollup.texts(DailyRollup.storedFingerprints(warehouse)), day.equals(FIRST));
       if (checked(day)) {
         assertSameTable(builder.build(activity, signups, List.of(day)),
             builder.build(computed.columns(), signups, day), "user_features as of " + day);
@@ -133,9 +133,9 @@ class FeatureStateTest extends SparkTestBase {
     }
 
     Warehouse rebuilt = new Warehouse(spark(), "features_rebuilt");
-    rebuilt.overwrite(warehouse.read("user_daily_activity"), "user_daily_activity");
-    rebuilt.overwrite(warehouse.read("rollup_fingerprints"), "rollup_fingerprints");
-    state.compute(rebuilt, activity(rebuilt), LAST, DailyRollup.fingerprints(rebuilt), true);
+    rebuilt.overwriteNoting(warehouse.read("user_daily_activity"), "user_daily_activity",
+        warehouse.note("user_daily_activity"));
+    state.compute(rebuilt, activity(rebuilt), LAST, DailyRollup.texts(DailyRollup.storedFingerprints(rebuilt)), true);
     assertSameTable(rebuilt.read(FeatureState.TABLE), warehouse.read(FeatureState.TABLE),
         "the carried state is the state rebuilt from all history");
   }
@@ -183,7 +183,8 @@ class FeatureStateTest extends SparkTestBase {
     }
     EventStager.Staged staged = EventStager.stage(spark(), spark().createDataFrame(arrived, RAW), config.source(),
         asOf, Instant.parse(asOf.plusDays(1) + "T00:00:00Z"), PropertyFilters.properties(config.features()));
-    DailyRollup.refresh(warehouse, staged.events(), false, readFrom, asOf);
+    DailyRollup.refresh(warehouse, staged.events(), false, readFrom, asOf,
+        DailyRollup.storedFingerprints(warehouse));
   }
 
   /**

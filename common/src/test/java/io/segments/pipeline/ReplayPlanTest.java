@@ -113,13 +113,12 @@ class ReplayPlanTest extends SparkTestBase {
   @Test
   void withALookbackADailyRunReadsTheLookbackDaysBeforeTheFirstDayNotRolledUp() {
     Warehouse warehouse = warehouse("rp_lookback", null);
-    warehouse.overwrite(spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(D.minusDays(2)))),
-        new StructType().add("activity_date", "date")), "rollup_fingerprints");
+    java.util.Map<Date, long[]> prints = java.util.Map.of(Date.valueOf(D.minusDays(2)), new long[] {1, 1});
     warehouse.overwrite(spark().createDataFrame(List.of(RowFactory.create("u1")),
         new StructType().add("user_id", "string")), "user_daily_activity");
-    assertEquals(D.minusDays(1).minusDays(3), ReplayPlan.readFrom(config("rp_lookback", 10, 3), warehouse, run(D)));
-    assertNull(ReplayPlan.readFrom(config("rp_lookback", 10, 0), warehouse, run(D)), "no lookback: all history");
-    assertNull(ReplayPlan.readFrom(config("rp_lookback", 10, 3), warehouse, backfill(D.minusDays(3), D)),
+    assertEquals(D.minusDays(1).minusDays(3), ReplayPlan.readFrom(config("rp_lookback", 10, 3), warehouse, run(D), prints));
+    assertNull(ReplayPlan.readFrom(config("rp_lookback", 10, 0), warehouse, run(D), prints), "no lookback: all history");
+    assertNull(ReplayPlan.readFrom(config("rp_lookback", 10, 3), warehouse, backfill(D.minusDays(3), D), prints),
         "a backfill reads all history");
   }
 }

@@ -46,15 +46,18 @@ class DailyRollupTest extends SparkTestBase {
     Object[] may1 = row("e1", "u1", "buy", at("2026-05-01 09:00:00"), 10.0, day("2026-05-01"));
     Object[] may2 = row("e2", "u1", "buy", at("2026-05-02 09:00:00"), 1.0, day("2026-05-02"));
     LocalDate asOf = LocalDate.of(2026, 5, 2);
-    DailyRollup.Refresh first = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
+    DailyRollup.Refresh first = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf,
+        DailyRollup.storedFingerprints(warehouse));
     Assertions.assertEquals(true, first.full(), "no table yet: a full build");
     Assertions.assertEquals(2, first.daysTotal());
 
-    DailyRollup.Refresh same = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf);
+    DailyRollup.Refresh same = DailyRollup.refresh(warehouse, staged(may1, may2), false, null, asOf,
+        DailyRollup.storedFingerprints(warehouse));
     Assertions.assertEquals(0, same.daysRecomputed(), "the same events change no day");
 
     Object[] lateMay1 = row("e9", "u2", "buy", at("2026-05-01 23:00:00"), 2.0, day("2026-05-01"));
-    DailyRollup.Refresh late = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1), false, null, asOf);
+    DailyRollup.Refresh late = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1), false, null, asOf,
+        DailyRollup.storedFingerprints(warehouse));
     Assertions.assertEquals(1, late.daysRecomputed(), "a late event of May 1 recomputes May 1 only");
     Assertions.assertEquals(3L, warehouse.read("user_daily_activity").count());
     Assertions.assertNotEquals(0L, late.rows());

@@ -34,7 +34,8 @@ class SegmentChecklistTest extends SparkTestBase {
         row(day("2026-05-09"), "u2", "twin", "entered"), row(day("2026-04-20"), "u1", "twin", "entered"),
         row(day("2026-05-01"), "u1", "twin", "exited"), row(day("2026-05-03"), "u1", "twin", "entered"));
     List<String> warnings = io.segments.step.Check.texts(SegmentChecklist.checks(
-        List.of(free("big"), free("twin"), free("none")), membership, changes, 6, LocalDate.of(2026, 5, 14)));
+        List.of(free("big"), free("twin"), free("none")), membership,
+        java.util.Map.of("big", 5L, "twin", 2L), changes, 6, LocalDate.of(2026, 5, 14)));
     String all = String.join("\n", warnings);
     Assertions.assertTrue(all.contains("segment 'none' is empty"), all);
     Assertions.assertTrue(all.contains("segment 'big' holds 83% of users"), all);
