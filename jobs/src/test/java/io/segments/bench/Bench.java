@@ -187,10 +187,11 @@ public final class Bench {
     spark.sparkContext().listenerBus().waitUntilEmpty();
     long peak = heap.peak();
     List<Map<String, Object>> steps = new ArrayList<>();
-    printf("%n  %-10s %9s %14s %12s %12s %12s %12s%n", "step", "wall s", "events/s/core", "rows out",
-        "shuffle MB", "input rows", "peak heap MB");
-    for (Row row : spark.sql("select step, duration_ms, rows_out from " + config.database()
-        + ".pipeline_runs where run_id = '" + summary.runId() + "' order by started_at").collectAsList()) {
+    printf("%n  %-10s %9s %14s %12s %12s %12s %6s %8s %12s%n", "step", "wall s", "events/s/core", "rows out",
+        "shuffle MB", "input rows", "jobs", "commits", "peak heap MB");
+    for (Row row : spark.sql("select step, duration_ms, rows_out, spark_jobs, delta_commits from "
+        + config.database() + ".pipeline_runs where run_id = '" + summary.runId() + "' order by started_at")
+        .collectAsList()) {
       String step = row.getString(0);
       double wall = row.getLong(1) / 1000.0;
       StepMetrics.Figures f = metrics.of(step);
@@ -201,12 +202,16 @@ public final class Bench {
       s.put("rows_out", row.isNullAt(2) ? null : row.getLong(2));
       s.put("shuffle_write_bytes", f.shuffleBytes());
       s.put("input_rows", f.inputRows());
+      s.put("spark_jobs", row.isNullAt(3) ? null : row.getLong(3));
+      s.put("delta_commits", row.isNullAt(4) ? null : row.getLong(4));
       steps.add(s);
-      printf("  %-10s %9.1f %,14d %,12d %,12.1f %,12d%n", step, wall, Math.round(events / Math.max(wall, 1e-3) / cores),
-          row.isNullAt(2) ? 0 : row.getLong(2), f.shuffleBytes() / 1e6, f.inputRows());
+      printf("  %-10s %9.1f %,14d %,12d %,12.1f %,12d %6d %8d%n", step, wall,
+          Math.round(events / Math.max(wall, 1e-3) / cores), row.isNullAt(2) ? 0 : row.getLong(2),
+          f.shuffleBytes() / 1e6, f.inputRows(), row.isNullAt(3) ? 0 : row.getLong(3),
+          row.isNullAt(4) ? 0 : row.getLong(4));
     }
-    printf("  %-10s %9.1f %,14d %12s %,12.1f %12s %,12d%n", "total", elapsed,
-        Math.round(events / elapsed / cores), "", metrics.totalShuffle() / 1e6, "", peak >> 20);
+    printf("  %-10s %9.1f %,14d %12s %,12.1f %12s %6s %8s %,12d%n", "total", elapsed,
+        Math.round(events / elapsed / cores), "", metrics.totalShuffle() / 1e6, "", "", "", peak >> 20);
     printf("  slowest Spark stages (profile):%n");
     List<Map<String, Object>> profile = new ArrayList<>();
     for (StepMetrics.StageFigures f : metrics.slowest(8)) {

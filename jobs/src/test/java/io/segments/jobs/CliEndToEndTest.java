@@ -117,6 +117,35 @@ class CliEndToEndTest {
         + "', 30) and retention_d30 is not null"), "d30 beyond the data is null, not zero");
   }
 
+  /**
+   * The daily run's fixed cost, pinned: each step's Delta commits exactly (rollup 1, features 2 with its state,
+   * segments 3, validate 3, publish 3 MERGEs; stage 0 without quarantined rows), and its Spark jobs within twice
+   * what the run made when this was written (2026-12-06, in this warm test JVM: see the message), so a change
+   * that doubles the bookkeeping fails here. docs/performance.md counts a fresh process.
+   */
+  @Test
+  void theDailyRunsLedgerCountsEachStepsJobsAndCommits() {
+    String daily = "(select min_by(run_id, started_at) from segments.pipeline_runs where command = 'run --as-of "
+        + D + "')";
+    java.util.Map<String, long[]> steps = new java.util.TreeMap<>();
+    for (Row row : spark().sql("select step, spark_jobs, delta_commits from segments.pipeline_runs where run_id in "
+        + daily).collectAsList()) {
+      steps.put(row.getString(0), new long[] {row.getLong(1), row.getLong(2)});
+    }
+    java.util.Map<String, Long> commits = new java.util.TreeMap<>();
+    steps.forEach((step, cost) -> commits.put(step, cost[1]));
+    assertEquals(java.util.Map.of("stage", 0L, "rollup", 1L, "features", 2L, "segments", 3L, "validate", 3L,
+        "publish", 3L), commits);
+    long jobs = steps.values().stream().mapToLong(cost -> cost[0]).sum();
+    String figures = steps.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0])
+        .collect(java.util.stream.Collectors.joining(", "));
+    assertTrue(jobs > 0 && jobs <= 2 * STEP_JOBS, "Spark jobs of the daily run's steps: " + jobs + " (" + figures
+        + "), pinned at most twice " + STEP_JOBS);
+  }
+
+  /** The Spark jobs of the daily run's steps in this test when it was pinned (2026-12-06). */
+  private static final long STEP_JOBS = 100;
+
   @Test
   void ledgerHasEveryStepOfEveryRunAndTheReplayChunks() {
     String setup = "(select run_id from segments.pipeline_runs where command = 'run --as-of 2026-10-30'"
