@@ -46,7 +46,10 @@ public final class FeaturesStep implements Step {
       read = activity.count();
     }
     warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
-    long rows = warehouse.rowsWritten("user_features");
+    Long rows = warehouse.rowsWritten("user_features");
+    if (rows == null) { // a commit without Delta's row count: count what was written
+      rows = warehouse.read("user_features").where(Warehouse.between("as_of_date", days)).count();
+    }
     if (days.size() == 1) {
       context.knownUserCount(days.get(0), rows);
     }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
@@ -103,21 +104,33 @@ public final class AudiencePublisher {
       Map<String, Long> sizes, Dataset<Row> users, LocalDate asOf) {
     SparkSession spark = warehouse.spark();
     Dataset<Row> audienceMembers = audienceMembers(spark, membership, users).cache();
+    // One job for every audience figure: the members now beside those published, per audience.
+    Dataset<Row> now = audienceMembers.withColumn("is_new", lit(true));
+    Dataset<Row> both = !warehouse.exists("audience_members") ? now.withColumn("is_old", lit(null).cast("boolean"))
+        : warehouse.read("audience_members").select(col("audience"), col("user_id"), lit(true).as("is_old"))
+            .join(now, new String[] {"audience", "user_id"}, "full_outer");
+    List<String> hashed = audiences().stream().flatMap(a -> a.hashedIdentifiers().stream()).distinct().toList();
+    List<Column> figures = new ArrayList<>(List.of(count(col("is_new")), count(col("is_old")),
+        count(when(col("is_old").isNull(), true)), count(when(col("is_new").isNull(), true))));
+    hashed.forEach(id -> figures.add(count(when(col("is_new").and(col(id + "_sha256").isNull()), true))));
     Map<String, Long> newSizes = new LinkedHashMap<>();
     audiences().forEach(a -> newSizes.put(a.name(), 0L));
-    audienceMembers.groupBy("audience").count().collectAsList()
-        .forEach(r -> newSizes.put(r.getString(0), r.getLong(1)));
     Map<String, Long> oldSizes = new LinkedHashMap<>();
     Map<String, Long> entered = new LinkedHashMap<>();
     Map<String, Long> left = new LinkedHashMap<>();
-    if (warehouse.exists("audience_members")) {
-      Dataset<Row> published = warehouse.read("audience_members").select("audience", "user_id");
-      published.groupBy("audience").count().collectAsList().forEach(r -> oldSizes.put(r.getString(0), r.getLong(1)));
-      Dataset<Row> now = audienceMembers.select(col("audience"), col("user_id"), lit(true).as("is_new"));
-      published.withColumn("is_old", lit(true)).join(now, new String[] {"audience", "user_id"}, "full_outer")
-          .where(col("is_old").isNull().or(col("is_new").isNull()))
-          .groupBy(col("audience"), col("is_new").isNotNull().as("entered")).count().collectAsList()
-          .forEach(r -> (r.getBoolean(1) ? entered : left).put(r.getString(0), r.getLong(2)));
+    Map<String, Map<String, Long>> missing = new LinkedHashMap<>();
+    for (Row r : both.groupBy("audience").agg(figures.get(0), figures.subList(1, figures.size())
+        .toArray(Column[]::new)).collectAsList()) {
+      String audience = r.getString(0);
+      newSizes.put(audience, r.getLong(1));
+      if (r.getLong(2) > 0) {
+        oldSizes.put(audience, r.getLong(2));
+      }
+      entered.put(audience, r.getLong(3));
+      left.put(audience, r.getLong(4));
+      for (int i = 0; i < hashed.size(); i++) {
+        missing.computeIfAbsent(audience, a -> new LinkedHashMap<>()).put(hashed.get(i), r.getLong(5 + i));
+      }
     }
     Dataset<Row> userSegments = userSegments(knownUsers, membership).cache();
     long userSegmentsBefore = 0;
@@ -130,30 +143,19 @@ public final class AudiencePublisher {
     }
     Dataset<Row> catalog = SegmentCatalog.rows(spark, warehouse, config.segments(), sizes, base, asOf);
     return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, entered, left, userSegmentsBefore,
-        userSegmentsChanged, base, missingIdentifiers(audienceMembers));
+        userSegmentsChanged, base, missingIdentifiers(missing));
   }
 
-  /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing), in one job. */
-  private List<String> missingIdentifiers(Dataset<Row> audienceMembers) {
-    List<String[]> pairs = new ArrayList<>();
-    List<Column> missing = new ArrayList<>();
+  /** Members left out of an audience's ad export because they lack an identifier (no hash of nothing). */
+  private List<String> missingIdentifiers(Map<String, Map<String, Long>> missing) {
+    List<String> notes = new ArrayList<>();
     for (AudienceSpec audience : audiences()) {
       for (String identifier : audience.hashedIdentifiers()) {
-        pairs.add(new String[] {audience.name(), identifier});
-        missing.add(coalesce(sum(when(col("audience").equalTo(audience.name())
-            .and(col(identifier + "_sha256").isNull()), 1L)), lit(0L)));
-      }
-    }
-    List<String> notes = new ArrayList<>();
-    if (missing.isEmpty()) {
-      return notes;
-    }
-    Row counts = audienceMembers.agg(missing.get(0), missing.subList(1, missing.size()).toArray(Column[]::new))
-        .first();
-    for (int i = 0; i < pairs.size(); i++) {
-      if (counts.getLong(i) > 0) {
-        notes.add(String.format("audience '%s': %,d members without %s, left out of its ad export (%s_sha256 null)",
-            pairs.get(i)[0], counts.getLong(i), pairs.get(i)[1], pairs.get(i)[1]));
+        long count = missing.getOrDefault(audience.name(), Map.of()).getOrDefault(identifier, 0L);
+        if (count > 0) {
+          notes.add(String.format("audience '%s': %,d members without %s, left out of its ad export (%s_sha256 null)",
+              audience.name(), count, identifier, identifier));
+        }
       }
     }
     return notes;

@@ -33,12 +33,13 @@ import org.apache.spark.storage.StorageLevel;
 public final class DailyRollup {
   private DailyRollup() {}
 
-  /** What a refresh did: days recomputed of the days read, events rolled up, and rows in the table. */
   /**
-   * @param rows rollup rows written
+   * What a refresh did: days recomputed of the days read, events rolled up, rows written.
+   *
+   * @param rows rollup rows written (null when the commit did not record it)
    * @param stored the fingerprints the table holds after the refresh
    */
-  public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, long rows,
+  public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, Long rows,
       Map<Date, long[]> stored) {}
 
   public static Dataset<Row> compute(Dataset<Row> stagedEvents) {
@@ -118,7 +119,7 @@ public final class DailyRollup {
     Dataset<Row> rollup = compute(stagedEvents);
     if (full || !warehouse.exists("user_daily_activity") || before.isEmpty()) {
       warehouse.overwrite(rollup.repartition(col("activity_date")), "user_daily_activity", "activity_date");
-      long rows = warehouse.rowsWritten("user_daily_activity");
+      Long rows = warehouse.rowsWritten("user_daily_activity");
       // The fingerprints of the rows as written (the events are not read twice), noted by a commit of their own.
       Map<Date, long[]> now = fingerprintsOf(fingerprints(warehouse.read("user_daily_activity")));
       warehouse.noteOnly("user_daily_activity", note(now));
@@ -138,7 +139,7 @@ public final class DailyRollup {
       before.keySet().stream().filter(day -> !now.containsKey(day) && covered(day, readFrom, asOf))
           .forEach(changed::add);
       if (changed.isEmpty()) {
-        return new Refresh(0, now.size(), false, events(now), 0, before);
+        return new Refresh(0, now.size(), false, events(now), 0L, before);
       }
       // The days read now have the prints computed; the others keep theirs.
       Map<Date, long[]> stored = new HashMap<>(now);
@@ -150,7 +151,7 @@ public final class DailyRollup {
       warehouse.replaceWhereNoting(rollup.where(col("activity_date").isin(changed.toArray()))
           .repartition(col("activity_date")), "user_daily_activity", Warehouse.in("activity_date", changed),
           note(stored));
-      long rows = warehouse.rowsWritten("user_daily_activity");
+      Long rows = warehouse.rowsWritten("user_daily_activity");
       dropLegacyTable(warehouse);
       return new Refresh(changed.size(), now.size(), false, events(now), rows, stored);
     } finally {

@@ -81,7 +81,7 @@ public final class ValidateStep implements Step {
               + (refresh.changedDays().size() == 1 ? "" : "s") + ")");
     }
     retentionTriangle(warehouse, validator, daily, refresh);
-    long written = warehouse.rowsWritten("segment_outcomes");
+    Long written = warehouse.rowsWritten("segment_outcomes");
     Dataset<Row> outcomes = warehouse.read("segment_outcomes");
     Map<String, Long> sizes = context.segmentSizes(asOf);
     if (sizes == null) {
