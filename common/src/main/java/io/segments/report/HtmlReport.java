@@ -24,6 +24,8 @@ import org.apache.spark.sql.Row;
 public final class HtmlReport {
   private final PipelineConfig config;
   private final Warehouse warehouse;
+  /** Per segment, its outcomes pooled over every cohort: one query for the charts and the table. */
+  private Map<String, Row> pooledOutcomes;
 
   public HtmlReport(PipelineConfig config, Warehouse warehouse) {
     this.config = config;
@@ -49,14 +51,16 @@ public final class HtmlReport {
       html.append(retentionChart(family.getKey(), family.getValue()));
     }
     html.append("</section><section id=\"sizes\"><h2>Segment sizes over time</h2>");
+    Map<String, List<double[]>> sizes = sizes(asOf);
     for (Map.Entry<String, List<SegmentSpec>> family : families().entrySet()) {
-      html.append(sizeChart(family.getKey(), family.getValue(), asOf));
+      html.append(sizeChart(family.getKey(), family.getValue(), sizes, asOf));
     }
     html.append("</section><section id=\"transitions\"><h2>Transitions from ").append(asOf.minusDays(1))
         .append(" to ").append(asOf).append("</h2>");
+    Map<String, Long> moves = transitions(asOf);
     for (Map.Entry<String, List<SegmentSpec>> family : families().entrySet()) {
       if (!family.getKey().equals(NO_FAMILY)) {
-        html.append(transitions(family.getKey(), family.getValue(), asOf));
+        html.append(transitions(family.getKey(), family.getValue(), moves));
       }
     }
     html.append("</section><section id=\"cohorts\"><h2>Cohort table</h2>").append(cohortTable())
@@ -98,25 +102,16 @@ public final class HtmlReport {
   }
 
   private String retentionChart(String family, List<SegmentSpec> segments) {
+    String[] rates = {"retention_d1", "retention_d7", "retention_d30", "retention_d90"};
     int[] days = {1, 7, 30, 90};
-    List<String> pooled = new ArrayList<>();
-    for (int day : days) {
-      pooled.add(pooled("retention_d" + day));
-    }
-    Map<String, Row> bySegment = new LinkedHashMap<>();
-    warehouse.read("segment_outcomes")
-        .where(col("segment").isin(segments.stream().map(SegmentSpec::name).toArray()))
-        .groupBy("segment").agg(org.apache.spark.sql.functions.expr(pooled.get(0)),
-            pooled.subList(1, pooled.size()).stream().map(org.apache.spark.sql.functions::expr)
-                .toArray(org.apache.spark.sql.Column[]::new))
-        .collectAsList().forEach(r -> bySegment.put(r.getString(0), r));
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     for (SegmentSpec s : segments) {
       List<double[]> points = new ArrayList<>();
-      Row row = bySegment.get(s.name());
+      Row row = pooledOutcomes().get(s.name());
       for (int i = 0; row != null && i < days.length; i++) {
-        if (!row.isNullAt(i + 1)) {
-          points.add(new double[] {days[i], 100 * row.getDouble(i + 1)});
+        Object rate = row.getAs(rates[i]);
+        if (rate != null) {
+          points.add(new double[] {days[i], 100 * ((Number) rate).doubleValue()});
         }
       }
       series.put(s.name(), points);
@@ -124,29 +119,61 @@ public final class HtmlReport {
     return Charts.lines("Retention: " + family, "days after cohort date", "% active", series);
   }
 
-  private String sizeChart(String family, List<SegmentSpec> segments, LocalDate asOf) {
+  /** Every segment's outcomes pooled over its cohorts, read in one query. */
+  private Map<String, Row> pooledOutcomes() {
+    if (pooledOutcomes == null) {
+      pooledOutcomes = new LinkedHashMap<>();
+      warehouse.read("segment_outcomes").groupBy("segment").agg(org.apache.spark.sql.functions.expr(
+              "count(*) as cohorts"), java.util.stream.Stream.of("sum(cohort_size) as member_days",
+              pooled("retention_d1"), pooled("retention_d7"), pooled("retention_d30"), pooled("retention_d90"),
+              pooled("churn_d30"), "min(retention_d30_lo) as lo", "max(retention_d30_hi) as hi")
+              .map(org.apache.spark.sql.functions::expr).toArray(org.apache.spark.sql.Column[]::new))
+          .collectAsList().forEach(r -> pooledOutcomes.put(r.getString(0), r));
+    }
+    return pooledOutcomes;
+  }
+
+  private String sizeChart(String family, List<SegmentSpec> segments, Map<String, List<double[]>> sizes,
+      LocalDate asOf) {
     Map<String, List<double[]>> series = new LinkedHashMap<>();
-    segments.forEach(s -> series.put(s.name(), new ArrayList<>()));
-    warehouse.read("segment_membership")
-        .where(col("as_of_date").between(Date.valueOf(asOf.minusDays(59)), Date.valueOf(asOf))
-            .and(col("segment").isin(segments.stream().map(SegmentSpec::name).toArray())))
-        .groupBy("segment", "as_of_date").count().orderBy("as_of_date").collectAsList()
-        .forEach(r -> series.get(r.getString(0)).add(new double[] {
-            -java.time.temporal.ChronoUnit.DAYS.between(r.getDate(1).toLocalDate(), asOf), r.getLong(2)}));
+    segments.forEach(s -> series.put(s.name(), sizes.getOrDefault(s.name(), new ArrayList<>())));
     return Charts.lines("Members per day: " + family, "days before " + asOf, "members", series);
   }
 
-  private String transitions(String family, List<SegmentSpec> segments, LocalDate asOf) {
-    var membership = warehouse.read("segment_membership").where(col("family").equalTo(family));
+  /** Members per segment on each of the 60 days to D (x: days before D), every segment in one query. */
+  private Map<String, List<double[]>> sizes(LocalDate asOf) {
+    Map<String, List<double[]>> sizes = new LinkedHashMap<>();
+    warehouse.read("segment_membership")
+        .where(col("as_of_date").between(Date.valueOf(asOf.minusDays(59)), Date.valueOf(asOf)))
+        .groupBy("segment", "as_of_date").count().orderBy("as_of_date").collectAsList()
+        .forEach(r -> sizes.computeIfAbsent(r.getString(0), s -> new ArrayList<>()).add(new double[] {
+            -java.time.temporal.ChronoUnit.DAYS.between(r.getDate(1).toLocalDate(), asOf), r.getLong(2)}));
+    return sizes;
+  }
+
+  /** Users per (family, yesterday's segment, today's segment), "(none)" for none, every family in one query. */
+  private Map<String, Long> transitions(LocalDate asOf) {
+    var membership = warehouse.read("segment_membership").where(col("family").isNotNull());
     var before = membership.where(col("as_of_date").equalTo(Date.valueOf(asOf.minusDays(1))))
-        .select(col("user_id"), col("segment").as("from_segment"));
+        .select(col("user_id"), col("family"), col("segment").as("from_segment"));
     var after = membership.where(col("as_of_date").equalTo(Date.valueOf(asOf)))
-        .select(col("user_id"), col("segment").as("to_segment"));
+        .select(col("user_id"), col("family"), col("segment").as("to_segment"));
     Map<String, Long> counts = new LinkedHashMap<>();
-    before.join(after, new String[] {"user_id"}, "full_outer")
-        .selectExpr("coalesce(from_segment, '(none)') as f", "coalesce(to_segment, '(none)') as t")
-        .where("f <> '(none)' or t <> '(none)'").groupBy("f", "t").count().collectAsList()
-        .forEach(r -> counts.put(r.getString(0) + "\u0000" + r.getString(1), r.getLong(2)));
+    before.join(after, new String[] {"user_id", "family"}, "full_outer")
+        .selectExpr("family", "coalesce(from_segment, '(none)') as f", "coalesce(to_segment, '(none)') as t")
+        .where("f <> '(none)' or t <> '(none)'").groupBy("family", "f", "t").count().collectAsList()
+        .forEach(r -> counts.put(r.getString(0) + "\u0000" + r.getString(1) + "\u0000" + r.getString(2),
+            r.getLong(3)));
+    return counts;
+  }
+
+  private String transitions(String family, List<SegmentSpec> segments, Map<String, Long> moves) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    moves.forEach((key, n) -> {
+      if (key.startsWith(family + "\u0000")) {
+        counts.put(key.substring(family.length() + 1), n);
+      }
+    });
     List<String> names = new ArrayList<>(segments.stream().map(SegmentSpec::name).toList());
     names.add("(none)");
     List<String> header = new ArrayList<>(List.of("yesterday \\ today"));
@@ -166,13 +193,11 @@ public final class HtmlReport {
   private String cohortTable() {
     List<List<String>> rows = new ArrayList<>();
     for (SegmentSpec s : config.segments()) {
-      Row r = warehouse.read("segment_outcomes").where(col("segment").equalTo(s.name())).selectExpr(
-          "count(*) as cohorts", "sum(cohort_size) as member_days",
-          pooled("retention_d1"), pooled("retention_d7"), pooled("retention_d30"), pooled("retention_d90"),
-          pooled("churn_d30"), "min(retention_d30_lo) as lo", "max(retention_d30_hi) as hi").first();
-      rows.add(List.of(Html.escape(s.name()), Html.escape(s.rule()), String.valueOf(r.get(1) == null ? 0 : r.get(1)),
-          Html.percent(r.get(2)), Html.percent(r.get(3)), Html.percent(r.get(4)), Html.percent(r.get(5)),
-          Html.percent(r.get(6))));
+      Row r = pooledOutcomes().get(s.name());
+      rows.add(List.of(Html.escape(s.name()), Html.escape(s.rule()), String.valueOf(r == null ? 0 : r.get(2)),
+          Html.percent(r == null ? null : r.get(3)), Html.percent(r == null ? null : r.get(4)),
+          Html.percent(r == null ? null : r.get(5)), Html.percent(r == null ? null : r.get(6)),
+          Html.percent(r == null ? null : r.get(7))));
     }
     return "<p>Cohort = the members of a segment on a day; sizes are member-days over all cohort dates.</p>"
         + Html.table(List.of("segment", "cohort definition", "size", "day 1", "day 7", "day 30", "day 90",
