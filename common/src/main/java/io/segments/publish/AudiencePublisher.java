@@ -122,10 +122,13 @@ public final class AudiencePublisher {
     for (Row r : both.groupBy("audience").agg(figures.get(0), figures.subList(1, figures.size())
         .toArray(Column[]::new)).collectAsList()) {
       String audience = r.getString(0);
-      newSizes.put(audience, r.getLong(1));
       if (r.getLong(2) > 0) {
         oldSizes.put(audience, r.getLong(2));
       }
+      if (!newSizes.containsKey(audience)) {
+        continue; // no longer configured: the MERGE removes its rows, the guard does not weigh it
+      }
+      newSizes.put(audience, r.getLong(1));
       entered.put(audience, r.getLong(3));
       left.put(audience, r.getLong(4));
       for (int i = 0; i < hashed.size(); i++) {

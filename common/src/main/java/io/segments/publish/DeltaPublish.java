@@ -73,9 +73,9 @@ final class DeltaPublish {
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
-    // The sources are cached and deterministic: Delta need not copy them first (a job per MERGE).
-    warehouse.committing(note, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
-        () -> warehouse.commit(table, changes::execute));
+    // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor could read
+    // source.users changed in between.
+    warehouse.committing(note, Map.of(), () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
   }
 

@@ -118,12 +118,14 @@ public final class DailyRollup {
       LocalDate asOf, Map<Date, long[]> before) {
     Dataset<Row> rollup = compute(stagedEvents);
     if (full || !warehouse.exists("user_daily_activity") || before.isEmpty()) {
+      // Dropped first: a run killed before the note below leaves no fingerprints (the next run rebuilds), never
+      // the old table's prints of rows no longer there.
+      dropLegacyTable(warehouse);
       warehouse.overwrite(rollup.repartition(col("activity_date")), "user_daily_activity", "activity_date");
       Long rows = warehouse.rowsWritten("user_daily_activity");
       // The fingerprints of the rows as written (the events are not read twice), noted by a commit of their own.
       Map<Date, long[]> now = fingerprintsOf(fingerprints(warehouse.read("user_daily_activity")));
       warehouse.noteOnly("user_daily_activity", note(now));
-      dropLegacyTable(warehouse);
       return new Refresh(now.size(), now.size(), true, events(now), rows, now);
     }
     rollup = rollup.persist(StorageLevel.MEMORY_AND_DISK());

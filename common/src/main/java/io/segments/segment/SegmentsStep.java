@@ -81,6 +81,10 @@ public final class SegmentsStep implements Step {
           Map.of("spark.databricks.delta.skipRecordingEmptyCommits", "false"),
           () -> warehouse.replaceWhere(result.stays(), "segment_history",
               col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first))));
+      if (warehouse.exists("segment_state")) {
+        // The note holds the state day now: a table kept by runs before 2026-12 would go stale.
+        context.spark().sql("drop table " + warehouse.quoted("segment_state"));
+      }
     } finally {
       result.replay().unpersist();
     }
@@ -96,14 +100,17 @@ public final class SegmentsStep implements Step {
   private static final String STATE_THROUGH = "state_through=";
 
   /**
-   * The last day whose segment tables are all written: the day noted by segment_history's last write. Warehouses
-   * written before that note fall back to the table {@code segment_state} they kept, then to the last day of
-   * segment_membership; null without state.
+   * The last day whose segment tables are all written: the day noted by segment_history's last write (null before
+   * a first segment_history). Warehouses written before that note fall back to the table {@code segment_state} they
+   * kept, then to the last day of segment_membership.
    */
   public static LocalDate lastStateDay(Warehouse warehouse) {
-    String note = warehouse.exists("segment_history") ? warehouse.note("segment_history") : null;
+    if (!warehouse.exists("segment_history")) {
+      return null; // a first run killed before its last segment write: nothing is done yet
+    }
+    String note = warehouse.note("segment_history");
     if (note != null && note.startsWith(STATE_THROUGH)) {
-      return LocalDate.parse(note.substring(STATE_THROUGH.length(), note.indexOf('\n')));
+      return LocalDate.parse(note.lines().findFirst().orElseThrow().substring(STATE_THROUGH.length()));
     }
     String table = warehouse.exists("segment_state") ? "segment_state"
         : warehouse.exists("segment_membership") ? "segment_membership" : null;

@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
-/** Which days a run replays, from segment_state and the rollup's fingerprints alone. */
+/** Which days a run replays, from segment_history's state note and the rollup's fingerprints alone. */
 class ReplayPlanTest extends SparkTestBase {
   private static final LocalDate D = LocalDate.of(2026, 3, 20);
 
@@ -41,8 +41,8 @@ class ReplayPlanTest extends SparkTestBase {
     spark().sql("create database if not exists " + database);
     Warehouse warehouse = new Warehouse(spark(), database);
     if (through != null) {
-      warehouse.overwrite(spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(through))),
-          new StructType().add("state_through", "date")), "segment_state");
+      warehouse.overwriteNoting(spark().createDataFrame(List.of(RowFactory.create("u1")),
+          new StructType().add("user_id", "string")), "segment_history", "state_through=" + through + "\nrun_id=t");
     }
     return warehouse;
   }
