@@ -164,6 +164,20 @@ class AudiencePublisherTest extends SparkTestBase {
   }
 
   @Test
+  void anAudienceNoLongerConfiguredIsRemovedWithoutTrippingTheGuard() {
+    Warehouse warehouse = new Warehouse(spark(), "pub_removed");
+    Dataset<Row> members = frame(MEMBERSHIP,
+        row(day("2026-05-01"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-01"), "u5", "others", "tier", day("2026-05-01")));
+    publish(config("pub_removed"), warehouse, members, false);
+    PipelineConfig fansOnly = config("pub_removed",
+        List.of(new AudienceSpec("fans_ads", "fans", List.of("plan"), List.of("email"), "test")));
+    publish(fansOnly, warehouse, members, false);
+    assertEquals(List.of("fans_ads"), warehouse.read("audience_members").select("audience").distinct()
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "others_crm's rows are gone, fans_ads kept");
+  }
+
+  @Test
   void theGuardRefusesAShrinkAndLeavesThePublishedTablesAlone() {
     PipelineConfig config = config("pub_guard");
     Warehouse warehouse = new Warehouse(spark(), "pub_guard");
