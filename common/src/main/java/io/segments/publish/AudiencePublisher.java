@@ -214,7 +214,7 @@ public final class AudiencePublisher {
         TableDocs.SEGMENT_CATALOG, note);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
-      warehouse.view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")
+      warehouse.ddl().view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")
           + " where audience = " + Identifiers.sparkString(audience.name()));
     }
   }

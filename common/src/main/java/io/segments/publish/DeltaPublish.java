@@ -60,7 +60,7 @@ final class DeltaPublish {
       return;
     }
     if (!warehouse.exists(table)) {
-      warehouse.createEmpty(source.schema(), table, doc.table(), doc.columns(),
+      warehouse.ddl().createEmpty(source.schema(), table, doc.table(), doc.columns(),
           Map.of("delta.enableChangeDataFeed", "true"));
     } else {
       dropAsOfProperties(warehouse, table);
@@ -84,10 +84,10 @@ final class DeltaPublish {
    * commit notes now. Properties left by such a publish would go stale: removed once.
    */
   private static void dropAsOfProperties(Warehouse warehouse, String table) {
-    List<String> stale = warehouse.properties(table).keySet().stream()
+    List<String> stale = warehouse.ddl().properties(table).keySet().stream()
         .filter(key -> key.equals("segments.as_of_date") || key.equals("segments.run_id")).sorted().toList();
     if (!stale.isEmpty()) {
-      warehouse.unsetProperties(table, stale);
+      warehouse.ddl().unsetProperties(table, stale);
     }
   }
 }

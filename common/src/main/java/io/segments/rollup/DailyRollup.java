@@ -92,14 +92,14 @@ public final class DailyRollup {
 
   /** Records the config's rule on the stored rollup, when it is not already the one recorded. */
   public static void recordRule(Warehouse warehouse, PipelineConfig config) {
-    String stored = warehouse.properties("user_daily_activity").get(RULE);
+    String stored = warehouse.ddl().properties("user_daily_activity").get(RULE);
     if (!rule(config).equals(stored)) {
-      warehouse.setProperties("user_daily_activity", Map.of(RULE, rule(config)));
+      warehouse.ddl().setProperties("user_daily_activity", Map.of(RULE, rule(config)));
     }
   }
 
   private static String storedRule(Warehouse warehouse, PipelineConfig config) {
-    String stored = warehouse.properties("user_daily_activity").get(RULE);
+    String stored = warehouse.ddl().properties("user_daily_activity").get(RULE);
     return stored != null ? stored : rule(config.source(), config.timeZone(), java.util.List.of()) + days(config);
   }
 
@@ -212,9 +212,7 @@ public final class DailyRollup {
 
   /** The fingerprints are the rollup's note once it is written with one: the table of before goes. */
   private static void dropLegacyTable(Warehouse warehouse) {
-    if (warehouse.exists(LEGACY)) {
-      warehouse.spark().sql("drop table " + warehouse.quoted(LEGACY));
-    }
+    warehouse.ddl().dropIfExists(LEGACY);
   }
 
   /** Fingerprints as text, "events:checksum" per day, which carried states note to tell whether a day changed. */

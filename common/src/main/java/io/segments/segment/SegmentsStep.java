@@ -81,10 +81,8 @@ public final class SegmentsStep implements Step {
           Map.of("spark.databricks.delta.skipRecordingEmptyCommits", "false"),
           () -> warehouse.replaceWhere(result.stays(), "segment_history",
               col("exited_on").isNull().or(col("exited_on").geq(first)).or(col("entered_on").geq(first))));
-      if (warehouse.exists("segment_state")) {
-        // The note holds the state day now: a table kept by runs before 2026-12 would go stale.
-        context.spark().sql("drop table " + warehouse.quoted("segment_state"));
-      }
+      // The note holds the state day now: a table kept by runs before 2026-12 would go stale.
+      warehouse.ddl().dropIfExists("segment_state");
     } finally {
       result.replay().unpersist();
     }

@@ -130,9 +130,9 @@ public final class ValidateStep implements Step {
     String select = io.segments.io.SqlFiles.text("marts/retention_cohorts.sql").lines()
         .filter(line -> !line.startsWith("--")).collect(java.util.stream.Collectors.joining("\n"))
         .replace("from retention_cell_days", "from " + warehouse.quoted(CELL_DAYS)).strip();
-    if (warehouse.exists("retention_cohorts") && !warehouse.isView("retention_cohorts")) {
-      warehouse.spark().sql("drop table " + warehouse.quoted("retention_cohorts"));
+    if (warehouse.exists("retention_cohorts") && !warehouse.ddl().isView("retention_cohorts")) {
+      warehouse.ddl().dropIfExists("retention_cohorts");
     }
-    warehouse.view("retention_cohorts", select);
+    warehouse.ddl().view("retention_cohorts", select);
   }
 }
