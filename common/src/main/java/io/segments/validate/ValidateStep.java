@@ -10,7 +10,6 @@ import io.segments.step.Check;
 import io.segments.step.StepContext;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
