@@ -68,15 +68,13 @@ class FaultRecoveryIT {
 
   /** As {@link #runWithHeap}, halting the JVM right after the first commit to {@code faultAfter} (if not null). */
   static int runHalting(String faultAfter, String heap, Path config, Path warehouse, String... args) throws Exception {
+    Path log = warehouse.resolveSibling(warehouse.getFileName() + "-" + args[0] + ".log");
     ProcessBuilder builder = new ProcessBuilder(command(heap, config, warehouse, args)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(
-            warehouse.resolveSibling(warehouse.getFileName() + "-" + args[0] + ".log").toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     if (faultAfter != null) {
       builder.environment().put("SEGMENTS_TEST_FAULT_AFTER", faultAfter);
     }
-    Process process = builder.start();
-    assertTrue(process.waitFor(5, TimeUnit.MINUTES));
-    return process.exitValue();
+    return Child.await(builder.start(), Child.RUN_LIMIT, "the child JVM '" + String.join(" ", args) + "'", log);
   }
 
   /** Runs as of {@code asOf} and kills the JVM with SIGKILL as soon as the step {@code after} has printed its line. */

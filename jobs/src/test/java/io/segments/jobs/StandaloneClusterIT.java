@@ -9,9 +9,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -104,9 +104,8 @@ class StandaloneClusterIT {
 
   /** spark-submit, as the script does it: SparkSubmit on Spark's classpath. Returns the exit code. */
   static int submit(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
-    Process process = start(masterUrl, deployMode, warehouse, args);
-    assertTrue(process.waitFor(10, TimeUnit.MINUTES), "spark-submit timed out; see " + work);
-    return process.exitValue();
+    return Child.await(start(masterUrl, deployMode, warehouse, args), Child.RUN_LIMIT,
+        "spark-submit --master " + masterUrl + " " + args[0], submitLog(warehouse, args));
   }
 
   static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
@@ -123,12 +122,16 @@ class StandaloneClusterIT {
         JAR.toString()));
     command.addAll(List.of(args));
     command.addAll(List.of("--config", config.toString(), "--warehouse", warehouse.toString()));
-    Path log = work.resolve("submit-" + warehouse.getFileName() + "-" + args[0] + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(submitLog(warehouse, args).toFile());
     builder.environment().putAll(sparkEnv());
     Process process = builder.start();
     daemons.add(process); // stopped with the cluster, so a submit still polling a stopped master cannot linger
     return process;
+  }
+
+  static Path submitLog(Path warehouse, String... args) {
+    return work.resolve("submit-" + warehouse.getFileName() + "-" + args[0] + ".log");
   }
 
   static List<Row> table(SparkSession spark, Path warehouse, String table, String... order) {
@@ -149,12 +152,14 @@ class StandaloneClusterIT {
     assertEquals(0, submit("local[2]", "client", work.resolve("wh-source"), "generate", "--users", "250", "--days",
         "10", "--end", D, "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
     // One core each, side by side: the cluster-mode driver and the two apps' executors fit on the two workers.
-    Process localRun = start("local[1]", "client", local, "run", "--as-of", D);
-    Process clientRun = start(master, "client", client, "run", "--as-of", D);
-    Process clusterRun = start(master, "cluster", cluster, "run", "--as-of", D);
-    for (Process run : List.of(localRun, clientRun, clusterRun)) {
-      assertTrue(run.waitFor(10, TimeUnit.MINUTES), "spark-submit timed out; see " + work);
-      assertEquals(0, run.exitValue(), "a run failed; logs in " + work);
+    Map<Path, Process> runs = new LinkedHashMap<>();
+    runs.put(local, start("local[1]", "client", local, "run", "--as-of", D));
+    runs.put(client, start(master, "client", client, "run", "--as-of", D));
+    runs.put(cluster, start(master, "cluster", cluster, "run", "--as-of", D));
+    for (Map.Entry<Path, Process> run : runs.entrySet()) {
+      Path log = submitLog(run.getKey(), "run");
+      assertEquals(0, Child.await(run.getValue(), Child.RUN_LIMIT, "spark-submit run into " + run.getKey(), log),
+          "a run failed; logs in " + work + ":\n" + Child.tail(log));
     }
 
     SparkSession spark = SparkSession.builder().master("local[1]").appName("compare")
