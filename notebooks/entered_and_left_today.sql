@@ -5,16 +5,21 @@
 
 -- COMMAND ----------
 
+-- The database the pipeline writes (the config's database); ./segments notebook sets it from the config.
+CREATE WIDGET TEXT database DEFAULT "segments"
+
+-- COMMAND ----------
+
 select segment, change, count(*) as users
-from segments.segment_changes
-where as_of_date = (select max(as_of_date) from segments.segment_changes)
+from ${database}.segment_changes
+where as_of_date = (select max(as_of_date) from ${database}.segment_changes)
 group by segment, change
 order by segment, change
 
 -- COMMAND ----------
 
 select user_id, segment, change, replaced_by
-from segments.segment_changes
-where as_of_date = (select max(as_of_date) from segments.segment_changes)
+from ${database}.segment_changes
+where as_of_date = (select max(as_of_date) from ${database}.segment_changes)
 order by segment, change, user_id
 limit 50

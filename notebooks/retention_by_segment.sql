@@ -6,6 +6,11 @@
 
 -- COMMAND ----------
 
+-- The database the pipeline writes (the config's database); ./segments notebook sets it from the config.
+CREATE WIDGET TEXT database DEFAULT "segments"
+
+-- COMMAND ----------
+
 select
   segment,
   family,
@@ -14,13 +19,13 @@ select
   round(100 * sum(retention_d7 * cohort_size) / sum(case when retention_d7 is not null then cohort_size end), 1) as d7,
   round(100 * sum(retention_d30 * cohort_size) / sum(case when retention_d30 is not null then cohort_size end), 1) as d30,
   round(100 * sum(retention_d90 * cohort_size) / sum(case when retention_d90 is not null then cohort_size end), 1) as d90
-from segments.segment_outcomes
+from ${database}.segment_outcomes
 group by segment, family
 order by family, d30 desc
 
 -- COMMAND ----------
 
 select cohort_start, cohort_size, period_index, round(100 * retention, 1) as pct_active
-from segments.retention_cohorts
+from ${database}.retention_cohorts
 where cohort_grain = 'week' and period_index <= 8
 order by cohort_start desc, period_index

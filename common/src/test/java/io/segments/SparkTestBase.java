@@ -45,6 +45,8 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .setMaster("local[2]")
         .setAppName("segments-tests")
         .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2") // Delta's own tests: few files
         .set("spark.sql.shuffle.partitions", "2")
         .set("spark.default.parallelism", "2")
         .set("spark.sql.adaptive.enabled", "false") // tiny frames: adaptive execution only adds jobs

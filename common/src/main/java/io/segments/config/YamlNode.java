@@ -31,15 +31,18 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class YamlNode {
   private final Path file;
   private final int line;
+  /** Where in the config this is, e.g. {@code source.columns} or {@code features[]} ("" for the root). */
+  private final String path;
   private final String scalar;
   private final Map<String, YamlNode> map;
   private final List<YamlNode> list;
   private final Set<String> asked = new LinkedHashSet<>();
   private boolean freeForm;
 
-  private YamlNode(Path file, int line, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
+  private YamlNode(Path file, int line, String path, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
     this.file = file;
     this.line = line;
+    this.path = path;
     this.scalar = scalar;
     this.map = map;
     this.list = list;
@@ -50,9 +53,9 @@ public final class YamlNode {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       Node root = new Yaml(new LoaderOptions()).compose(reader);
       if (root == null) {
-        return new YamlNode(file, 1, null, new LinkedHashMap<>(), null);
+        return new YamlNode(file, 1, "", null, new LinkedHashMap<>(), null);
       }
-      return convert(file, root);
+      return convert(file, root, "");
     } catch (NoSuchFileException e) {
       throw new ConfigException(file.toString(), "config file not found",
           "pass an existing file with --config (the embedded default is conf/local.yaml)");
@@ -66,20 +69,20 @@ public final class YamlNode {
     }
   }
 
-  private static YamlNode convert(Path file, Node node) {
+  private static YamlNode convert(Path file, Node node, String path) {
     int line = node.getStartMark().getLine() + 1;
     if (node instanceof ScalarNode scalarNode) {
       String value = scalarNode.getValue();
       boolean isNull = "null".equals(scalarNode.getTag().getValue().replace("tag:yaml.org,2002:", ""))
           || (value.isEmpty() && scalarNode.getScalarStyle().getChar() == null);
-      return new YamlNode(file, line, isNull ? null : value, null, null);
+      return new YamlNode(file, line, path, isNull ? null : value, null, null);
     }
     if (node instanceof SequenceNode sequenceNode) {
       List<YamlNode> items = new ArrayList<>();
       for (Node item : sequenceNode.getValue()) {
-        items.add(convert(file, item));
+        items.add(convert(file, item, path + "[]"));
       }
-      return new YamlNode(file, line, null, null, items);
+      return new YamlNode(file, line, path, null, null, items);
     }
     MappingNode mappingNode = (MappingNode) node;
     Map<String, YamlNode> entries = new LinkedHashMap<>();
@@ -93,9 +96,9 @@ public final class YamlNode {
         throw new ConfigException(file + ":" + (keyNode.getStartMark().getLine() + 1), "duplicate key '" + key
             + "' (first at line " + entries.get(key).line + ")", "keep one of them");
       }
-      entries.put(key, convert(file, tuple.getValueNode()));
+      entries.put(key, convert(file, tuple.getValueNode(), path.isEmpty() ? key : path + "." + key));
     }
-    return new YamlNode(file, line, null, entries, null);
+    return new YamlNode(file, line, path, null, entries, null);
   }
 
   public Path file() {
@@ -113,12 +116,14 @@ public final class YamlNode {
 
   public boolean has(String key) {
     asked.add(key);
+    read(key, "", null, null);
     return map != null && map.containsKey(key) && map.get(key).scalarOrStructure();
   }
 
   /** Whether the key is written here at all, even without a value ({@code key: ~}). */
   public boolean written(String key) {
     asked.add(key);
+    read(key, "", null, null);
     return map != null && map.containsKey(key);
   }
 
@@ -135,6 +140,7 @@ public final class YamlNode {
   public Map<String, YamlNode> entries() {
     requireMap();
     freeForm = true;
+    ConfigKeys.read(path, "map", null, null);
     return map;
   }
 
@@ -161,19 +167,20 @@ public final class YamlNode {
   }
 
   public String string(String key) {
+    read(key, "text (required)", null, null);
     return get(key).text();
   }
 
   public String string(String key, String fallback) {
-    return has(key) ? get(key).text() : fallback;
+    return has(key, "text", fallback, null) ? get(key).text() : fallback;
   }
 
   public int integer(String key, int fallback) {
-    return has(key) ? get(key).asInt(key) : fallback;
+    return has(key, "whole number", fallback, null) ? get(key).asInt(key) : fallback;
   }
 
   public double decimal(String key, double fallback) {
-    if (!has(key)) {
+    if (!has(key, "number", fallback, null)) {
       return fallback;
     }
     YamlNode node = get(key);
@@ -186,7 +193,7 @@ public final class YamlNode {
   }
 
   public boolean bool(String key, boolean fallback) {
-    if (!has(key)) {
+    if (!has(key, "true or false", fallback, null)) {
       return fallback;
     }
     YamlNode node = get(key);
@@ -200,7 +207,7 @@ public final class YamlNode {
 
   /** A whole number in [min, max], or the fallback when absent. */
   public int integer(String key, int fallback, int min, int max) {
-    if (!has(key)) {
+    if (!has(key, "whole number", fallback, range(min, max))) {
       return fallback;
     }
     int value = get(key).asInt(key);
@@ -214,12 +221,13 @@ public final class YamlNode {
   /** A number within the bounds (each inclusive or not), or the fallback when absent. */
   public double decimal(String key, double fallback, double min, boolean minInclusive, double max,
       boolean maxInclusive) {
+    String bounds = (minInclusive ? "[" : "(") + min + ", " + (max == Double.MAX_VALUE ? "..." : max)
+        + (maxInclusive ? "]" : ")");
+    read(key, "number", fallback, "in " + bounds);
     double value = decimal(key, fallback);
     boolean low = minInclusive ? value < min : value <= min;
     boolean high = maxInclusive ? value > max : value >= max;
     if (has(key) && (low || high || Double.isNaN(value))) {
-      String bounds = (minInclusive ? "[" : "(") + min + ", " + (max == Double.MAX_VALUE ? "..." : max)
-          + (maxInclusive ? "]" : ")");
       throw new ConfigException(get(key).where(), "'" + key + "' is " + get(key).text() + ", outside " + bounds,
           "write a number in " + bounds);
     }
@@ -228,7 +236,7 @@ public final class YamlNode {
 
   /** One of the listed words, or the fallback when absent. */
   public String choice(String key, List<String> words, String fallback) {
-    if (!has(key)) {
+    if (!has(key, "one of " + String.join(", ", words), fallback, null)) {
       return fallback;
     }
     String value = get(key).text();
@@ -237,6 +245,21 @@ public final class YamlNode {
           "write one of " + String.join(", ", words));
     }
     return value;
+  }
+
+  /** {@link #has(String)}, recording the key's type, default and range (docs/config.md: {@link ConfigKeys}). */
+  private boolean has(String key, String type, Object fallback, String range) {
+    read(key, type, fallback, range);
+    return has(key);
+  }
+
+  /** Records the type of a key read with {@link #get} and parsed by the caller (docs/config.md). */
+  void describe(String key, String type) {
+    read(key, type, null, null);
+  }
+
+  private void read(String key, String type, Object fallback, String range) {
+    ConfigKeys.read(path.isEmpty() ? key : path + "." + key, type, fallback, range);
   }
 
   private static String range(int min, int max) {
@@ -275,7 +298,7 @@ public final class YamlNode {
 
   /** A list of nodes; a single scalar counts as a one-element list. */
   public List<YamlNode> items(String key) {
-    if (!has(key)) {
+    if (!has(key, "list", null, null)) {
       return List.of();
     }
     YamlNode node = get(key);
@@ -289,6 +312,7 @@ public final class YamlNode {
   }
 
   public List<String> strings(String key) {
+    read(key, "list of text", null, null);
     return items(key).stream().map(YamlNode::text).toList();
   }
 

@@ -6,7 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -14,20 +18,54 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Runs a notebook in the Databricks source format ({@code -- Databricks notebook source} header, cells split by
  * {@code -- COMMAND ----------}, markdown in {@code -- MAGIC} lines) against the catalog, and writes one HTML page
- * with each cell's markdown and result table.
+ * with each cell's markdown and result table. A cell {@code CREATE WIDGET TEXT name DEFAULT "value"} defines a
+ * parameter, as on Databricks: later cells' {@code ${name}} is its value, the one given (the config's database
+ * for {@code database}) or else its default.
  */
 public final class NotebookRunner {
   static final String HEADER = "-- Databricks notebook source";
   static final String SEPARATOR = "-- COMMAND ----------";
   private static final int MAX_ROWS = 200;
 
+  private static final Pattern WIDGET = Pattern.compile(
+      "(?is)(?:\\s*--[^\\n]*\\n)*\\s*create\\s+widget\\s+text\\s+(\\w+)\\s+default\\s+(?:\"([^\"]*)\"|'([^']*)')\\s*;?\\s*");
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(\\w+)}");
+
   private NotebookRunner() {}
+
+  /** The name and default of a {@code CREATE WIDGET TEXT} statement, or null for any other statement. */
+  static Map.Entry<String, String> widget(String statement) {
+    Matcher widget = WIDGET.matcher(statement);
+    return !widget.matches() ? null
+        : Map.entry(widget.group(1), widget.group(2) != null ? widget.group(2) : widget.group(3));
+  }
+
+  /** The statement with each {@code ${name}} replaced by its widget's value. */
+  static String substituted(String statement, Map<String, String> widgets, String where) {
+    Matcher reference = REFERENCE.matcher(statement);
+    StringBuilder out = new StringBuilder();
+    while (reference.find()) {
+      String value = widgets.get(reference.group(1));
+      if (value == null) {
+        throw new ConfigException(where, "uses ${" + reference.group(1) + "}, which no widget defines",
+            "define it in an earlier cell: CREATE WIDGET TEXT " + reference.group(1) + " DEFAULT \"...\"");
+      }
+      reference.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    return reference.appendTail(out).toString();
+  }
 
   /**
    * Runs every cell; returns the HTML page. A failing cell fails the run, naming the notebook and cell. Cells
    * only read: a cell that would change a table is refused (exit 2) instead of run.
    */
   public static String run(SparkSession spark, Path notebook) {
+    return run(spark, notebook, Map.of());
+  }
+
+  /** As {@link #run(SparkSession, Path)}, with values for the notebook's widgets. */
+  public static String run(SparkSession spark, Path notebook, Map<String, String> parameters) {
+    Map<String, String> widgets = new HashMap<>();
     String text;
     try {
       text = Files.readString(notebook);
@@ -63,6 +101,14 @@ public final class NotebookRunner {
         continue;
       }
       String statement = String.join("\n", sql);
+      Map.Entry<String, String> widget = widget(statement);
+      if (widget != null) {
+        String value = parameters.getOrDefault(widget.getKey(), widget.getValue());
+        widgets.put(widget.getKey(), value);
+        html.append("<p>").append(Html.escape(widget.getKey() + " = " + value)).append("</p>");
+        continue;
+      }
+      statement = substituted(statement, widgets, notebook + ", cell " + (i + 1));
       html.append("<pre>").append(Html.escape(statement)).append("</pre>");
       Dataset<Row> result;
       List<Row> rows;

@@ -15,8 +15,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The method's checklist per segment, as run-ledger warnings: empty, holding most users, unstable (members
- * flipping in and out more than twice in 14 days), and large overlaps between segments without a family.
+ * The method's checklist per segment, as run-ledger warnings: unstable (members flipping in and out more than
+ * twice in 14 days) and large overlaps between segments without a family, from the segments step; the size
+ * checks (empty, too small, holding most users), from the validate step.
  */
 public final class SegmentChecklist {
   /** Share of all known users above which a segment separates nobody. */
@@ -27,8 +28,9 @@ public final class SegmentChecklist {
   private SegmentChecklist() {}
 
   /**
-   * The size checks of one segment on D, shared by the segments and validate steps: empty, fewer than
-   * {@code minSize} members (0: not checked), or more than {@link #MOST_USERS} of the known users.
+   * The size checks of one segment on D, which the validate step makes (once per run, so the segments step does
+   * not): empty, fewer than {@code minSize} members (0: not checked), or more than {@link #MOST_USERS} of the
+   * known users.
    */
   public static List<Check> sizeChecks(String segment, long size, long knownUsers, int minSize, LocalDate asOf) {
     List<Check> warnings = new ArrayList<>();
@@ -51,7 +53,7 @@ public final class SegmentChecklist {
    * @param changes segment_changes rows of (at least) the 14 days ending with the day
    */
   public static List<Check> checks(List<SegmentSpec> segments, Dataset<Row> membership, Map<String, Long> sizes,
-      Dataset<Row> changes, long knownUsers, LocalDate asOf) {
+      Dataset<Row> changes, LocalDate asOf) {
     Map<String, Long> flippers = new HashMap<>();
     changes.where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))).and(col("as_of_date").leq(Date.valueOf(asOf))))
         .groupBy("segment", "user_id").agg(count("*").as("flips")).where(col("flips").gt(2))
@@ -59,7 +61,6 @@ public final class SegmentChecklist {
 
     List<Check> warnings = new ArrayList<>();
     for (SegmentSpec spec : segments) {
-      warnings.addAll(sizeChecks(spec.name(), sizes.getOrDefault(spec.name(), 0L), knownUsers, 0, asOf));
       long unstable = flippers.getOrDefault(spec.name(), 0L);
       if (unstable > 0) {
         warnings.add(Check.warning(String.format("segment '%s' is unstable: %,d users entered or left it more than"

@@ -66,8 +66,7 @@ public final class SegmentsStep implements Step {
       context.segmentSizes(last(), sizes);
       Dataset<Row> changes = !warehouse.exists("segment_changes") ? result.changes() : result.changes()
           .unionByName(warehouse.read("segment_changes").where(col("as_of_date").lt(Date.valueOf(days.get(0)))));
-      checks = SegmentChecklist.checks(context.config().segments(), today, sizes, changes,
-          context.knownUserCount(last()), last());
+      checks = SegmentChecklist.checks(context.config().segments(), today, sizes, changes, last());
       warehouse.replaceWhere(result.membership(), "segment_membership", Warehouse.between("as_of_date", days),
           "as_of_date");
       warehouse.replaceWhere(result.changes(), "segment_changes", Warehouse.between("as_of_date", days),

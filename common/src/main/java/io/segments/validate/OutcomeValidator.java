@@ -199,7 +199,10 @@ public final class OutcomeValidator {
     }
     Map<String, double[]> pooled = pooledDay30(outcomes);
     if (pooled.isEmpty()) {
-      warnings.add(Check.info("no cohort is 30 days old yet on " + asOf + ": day-30 retention checks skipped"));
+      warnings.add(Check.info("no cohort is 30 days old yet on " + asOf + ": day-30 retention checks skipped (a"
+          + " first run replays segments_state.replay_days, " + config.replayDays() + " here; for a longer history"
+          + " rerun with a larger replay_days on a new database, or backfill --from <an earlier day> --to " + asOf
+          + ")"));
       return warnings;
     }
     Map<String, List<SegmentSpec>> families = new LinkedHashMap<>();

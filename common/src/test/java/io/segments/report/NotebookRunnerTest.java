@@ -36,17 +36,41 @@ class NotebookRunnerTest extends SparkTestBase {
   }
 
   @Test
+  void widgetsAreParametersWithDefaultsAndAnUndefinedOneIsRefused() throws Exception {
+    new Warehouse(spark(), "nb_widgets").overwrite(frame(new StructType().add("segment", DataTypes.StringType),
+        row("fans")), "segment_catalog");
+    Path notebook = dir.resolve("w.sql");
+    Files.writeString(notebook, NotebookRunner.HEADER + "\n-- the database\nCREATE WIDGET TEXT database DEFAULT \"nope\"\n"
+        + NotebookRunner.SEPARATOR + "\ncreate widget text segment default 'fans';\n" + NotebookRunner.SEPARATOR
+        + "\nselect segment from ${database}.segment_catalog where segment = '${segment}'\n");
+    String html = NotebookRunner.run(spark(), notebook, java.util.Map.of("database", "nb_widgets"));
+    Assertions.assertTrue(html.contains("database = nb_widgets") && html.contains("segment = fans")
+        && html.contains("1 rows"), html);
+    assertThrows(Exception.class, () -> NotebookRunner.run(spark(), notebook), "the default database nope is not there");
+
+    Files.writeString(notebook, NotebookRunner.HEADER + "\nselect * from ${db}.segment_catalog\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> NotebookRunner.run(spark(), notebook));
+    Assertions.assertTrue(e.getMessage().contains("cell 1: uses ${db}, which no widget defines"), e.getMessage());
+  }
+
+  @Test
   void everyCellOfTheShippedNotebooksOnlyReads() throws Exception {
     try (var notebooks = Files.list(Path.of("..", "notebooks"))) {
       for (Path notebook : notebooks.filter(p -> p.toString().endsWith(".sql")).toList()) {
         String text = Files.readString(notebook);
+        java.util.Map<String, String> widgets = new java.util.HashMap<>();
         for (String cell : text.substring(NotebookRunner.HEADER.length()).split(
             java.util.regex.Pattern.quote(NotebookRunner.SEPARATOR))) {
           String sql = java.util.Arrays.stream(cell.strip().split("\n"))
               .filter(l -> !l.startsWith("-- MAGIC") && !l.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
-          if (!sql.isEmpty()) {
+          var widget = NotebookRunner.widget(sql);
+          if (widget != null) {
+            widgets.put(widget.getKey(), widget.getValue());
+          } else if (!sql.isEmpty()) {
             Assertions.assertFalse(io.segments.io.Statements.changesTables(spark().sessionState().sqlParser()
-                .parsePlan(sql)), notebook + ": " + sql);
+                .parsePlan(NotebookRunner.substituted(sql, widgets, notebook.toString()))), notebook + ": " + sql);
+            Assertions.assertFalse(sql.matches("(?s).*\\bsegments\\.\\w+.*"),
+                notebook + ": reads the configured database (${database}), not segments.: " + sql);
           }
         }
       }

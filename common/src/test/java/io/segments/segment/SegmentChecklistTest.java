@@ -9,7 +9,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
-/** The checklist: empty, most users, unstable members, overlapping free segments. */
+/** The checklist: unstable members, overlapping free segments; the size checks validate makes. */
 class SegmentChecklistTest extends SparkTestBase {
   private static final StructType MEMBERSHIP = new StructType()
       .add("as_of_date", DataTypes.DateType).add("user_id", DataTypes.StringType)
@@ -23,7 +23,7 @@ class SegmentChecklistTest extends SparkTestBase {
   }
 
   @Test
-  void flagsEmptyHugeUnstableAndOverlappingSegments() {
+  void flagsUnstableAndOverlappingSegmentsAndLeavesSizesToValidate() {
     var membership = frame(MEMBERSHIP,
         row(day("2026-05-14"), "u1", "big"), row(day("2026-05-14"), "u2", "big"),
         row(day("2026-05-14"), "u3", "big"), row(day("2026-05-14"), "u4", "big"),
@@ -35,13 +35,25 @@ class SegmentChecklistTest extends SparkTestBase {
         row(day("2026-05-01"), "u1", "twin", "exited"), row(day("2026-05-03"), "u1", "twin", "entered"));
     List<String> warnings = io.segments.step.Check.texts(SegmentChecklist.checks(
         List.of(free("big"), free("twin"), free("none")), membership,
-        java.util.Map.of("big", 5L, "twin", 2L), changes, 6, LocalDate.of(2026, 5, 14)));
+        java.util.Map.of("big", 5L, "twin", 2L), changes, LocalDate.of(2026, 5, 14)));
     String all = String.join("\n", warnings);
-    Assertions.assertTrue(all.contains("segment 'none' is empty"), all);
-    Assertions.assertTrue(all.contains("segment 'big' holds 83% of users"), all);
+    Assertions.assertFalse(all.contains("is empty") || all.contains("holds"),
+        "sizes are the validate step's checks, said once per run: " + all);
     Assertions.assertTrue(all.contains("segment 'twin' is unstable: 1 users entered or left it more than twice in the"
         + " 14 days to 2026-05-14; add an exit_rule or min_days"),
         "u2 changed 3 times in 14 days; u1 only twice inside the window: " + all);
     Assertions.assertTrue(all.contains("segments 'big' and 'twin' overlap: 2 shared members, 100% of the smaller"), all);
+  }
+
+  @Test
+  void sizeChecksFlagEmptyTooSmallAndMostUsers() {
+    LocalDate day = LocalDate.of(2026, 5, 14);
+    Assertions.assertEquals(List.of("segment 'none' is empty on 2026-05-14"),
+        io.segments.step.Check.texts(SegmentChecklist.sizeChecks("none", 0, 6, 200, day)));
+    Assertions.assertEquals(List.of("segment 'big' has 5 members on 2026-05-14, fewer than validate.min_size 200: too"
+        + " small to trust", "segment 'big' holds 83% of users on 2026-05-14: it does not separate anyone"),
+        io.segments.step.Check.texts(SegmentChecklist.sizeChecks("big", 5, 6, 200, day)));
+    Assertions.assertEquals(List.of(), io.segments.step.Check.texts(SegmentChecklist.sizeChecks("ok", 300, 1000, 200,
+        day)));
   }
 }

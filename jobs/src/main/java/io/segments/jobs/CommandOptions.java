@@ -8,9 +8,13 @@ final class CommandOptions {
   private CommandOptions() {}
 
   static Options common() {
+    return common("the config (default: $SEGMENTS_CONFIG or " + Commands.DEFAULT_CONFIG + ")");
+  }
+
+  /** --help, --verbose, --warehouse and a --config described as {@code config}. */
+  static Options common(String config) {
     return help()
-        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-            .desc("environment config (default: $SEGMENTS_CONFIG or " + Commands.DEFAULT_CONFIG + ")").get())
+        .addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc(config).get())
         .addOption(Option.builder().longOpt("warehouse").hasArg().argName("DIR")
             .desc("embedded warehouse directory (overrides embedded.warehouse)").get());
   }
@@ -26,14 +30,20 @@ final class CommandOptions {
         .addOption(Option.builder().longOpt("to").hasArg().argName("D2").required().desc("last day").get());
   }
 
-  static Options withAllow(Options options) {
+  /** The options of a command that stages and rolls up the day's events. */
+  static Options withStaging(Options options) {
     return options
-        .addOption(Option.builder().longOpt("allow-large-change")
-            .desc("publish even if an audience moves more than publish.max_change_share").get())
         .addOption(Option.builder().longOpt("allow-stale")
             .desc("run even if the as-of day's events have not arrived (source.freshness): a known-quiet day").get())
         .addOption(Option.builder().longOpt("full")
-            .desc("rebuild the rollup from all events (default: only days whose events changed)").get())
+            .desc("rebuild the rollup from all events (default: only days whose events changed)").get());
+  }
+
+  /** The options of a command that publishes. */
+  static Options withPublishing(Options options) {
+    return options
+        .addOption(Option.builder().longOpt("allow-large-change")
+            .desc("publish even if an audience moves more than publish.max_change_share").get())
         .addOption(Option.builder().longOpt("sink").hasArg().argName("SINK")
             .desc("also apply audience_members changes to this sink: postgres (sinks.postgres in the config)").get());
   }

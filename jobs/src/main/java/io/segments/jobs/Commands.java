@@ -6,7 +6,8 @@ import static io.segments.jobs.CommandOptions.explainOptions;
 import static io.segments.jobs.CommandOptions.outOption;
 import static io.segments.jobs.CommandOptions.range;
 import static io.segments.jobs.CommandOptions.sqlOptions;
-import static io.segments.jobs.CommandOptions.withAllow;
+import static io.segments.jobs.CommandOptions.withPublishing;
+import static io.segments.jobs.CommandOptions.withStaging;
 import static io.segments.jobs.CommandOptions.withGenerate;
 
 import io.segments.config.ConfigException;
@@ -42,24 +43,26 @@ final class Commands {
             withGenerate(common()), Commands::demo),
         new Command("generate", "", "write synthetic SaaS product events and users (planted personas)",
             withGenerate(common()), Commands::generate),
+        new Command("init", InitCommand.ARGUMENTS, InitCommand.SUMMARY, InitCommand.options(), InitCommand::run),
         new Command("run", "--as-of D", "the whole daily run as of D (replays days since the last run)",
-            withAllow(asOf(common())), line -> pipeline(line, "run", ALL)),
+            withPublishing(withStaging(asOf(common()))), line -> pipeline(line, "run", ALL)),
         new Command("backfill", "--from D1 --to D2", "replay the days D1..D2 in order, then publish as of D2",
-            withAllow(range(common())), line -> pipeline(line, "backfill", ALL)),
+            withPublishing(withStaging(range(common()))), line -> pipeline(line, "backfill", ALL)),
         new Command("features", "--as-of D", "stage, roll up and compute user_features for the days a run would replay",
-            withAllow(asOf(common())), line -> pipeline(line, "features", EnumSet.of(DailyPipeline.Step.FEATURES))),
+            withStaging(asOf(common())), line -> pipeline(line, "features", EnumSet.of(DailyPipeline.Step.FEATURES))),
         new Command("segments", "--as-of D", "segment membership, changes and history from user_features",
             asOf(common()), line -> pipeline(line, "segments", EnumSet.of(DailyPipeline.Step.SEGMENTS))),
         new Command("validate", "--as-of D", "segment_outcomes and the method's checks",
             asOf(common()), line -> pipeline(line, "validate", EnumSet.of(DailyPipeline.Step.VALIDATE))),
         new Command("publish", "--as-of D", "publish audience_members, user_segments and segment_catalog",
-            withAllow(asOf(common())), line -> pipeline(line, "publish", EnumSet.of(DailyPipeline.Step.PUBLISH))),
+            withPublishing(asOf(common())), line -> pipeline(line, "publish", EnumSet.of(DailyPipeline.Step.PUBLISH))),
         new Command("explain", "--as-of D (--user U [--segment S] | --segment S --sample N)",
             "why a user is (or is not) in each segment, or audit N members of a segment", explainOptions(common()),
             Commands::explain),
         new Command("preview", "--config NEW --as-of D",
             "size, entries and exits of changed segments under NEW definitions, without writing anything",
-            asOf(common()), Commands::preview),
+            asOf(common("NEW: the config with the changed definitions (its database and warehouse are read, not"
+                + " written)")), Commands::preview),
         new Command("report", "--as-of D [--out FILE]",
             "a self-contained HTML report: checks, retention curves, sizes, transitions, cohorts, specs",
             outOption(asOf(common())), Commands::report),
@@ -104,7 +107,8 @@ final class Commands {
     Path notebook = Path.of(line.getArgList().get(0));
     PipelineConfig config = config(line);
     SparkSession spark = SparkSessions.create(config, "segments notebook " + notebook.getFileName());
-    String html = io.segments.report.NotebookRunner.run(spark, notebook);
+    String html = io.segments.report.NotebookRunner.run(spark, notebook, java.util.Map.of("database",
+        config.database()));
     String name = notebook.getFileName().toString().replaceAll("\\.sql$", "");
     Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : besideWarehouse(spark, name);
     java.nio.file.Files.writeString(out, html);
@@ -151,10 +155,14 @@ final class Commands {
     for (var change : changes) {
       System.out.printf("%s: %,d -> %,d members (%,d would enter, %,d would leave)%n", change.segment(),
           change.before(), change.after(), change.entering(), change.leaving());
-      System.out.println("  entering e.g.: " + String.join(", ", change.enteringSample()));
-      System.out.println("  leaving e.g.:  " + String.join(", ", change.leavingSample()));
+      System.out.println("  entering e.g.: " + sample(change.enteringSample()));
+      System.out.println("  leaving e.g.:  " + sample(change.leavingSample()));
     }
     return Main.OK;
+  }
+
+  private static String sample(List<String> users) {
+    return users.isEmpty() ? "(none)" : String.join(", ", users);
   }
 
   static PipelineConfig config(CommandLine line) {

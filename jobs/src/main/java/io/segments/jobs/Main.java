@@ -10,6 +10,7 @@ import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.ParseException;
 import org.apache.hadoop.fs.FSError;
+import org.apache.spark.sql.AnalysisException;
 
 /**
  * The command line: {@code ./segments <command> [options]} locally, or
@@ -33,6 +34,14 @@ public final class Main {
   public static void main(String[] args) {
     int code = run(args);
     System.out.flush();
+    if (System.getenv("DATABRICKS_RUNTIME_VERSION") != null) {
+      // A Databricks JAR task must return from main, not exit the shared JVM: a failure fails the task with it.
+      if (code != OK) {
+        throw new IllegalStateException("segments " + String.join(" ", args) + " failed with exit code " + code
+            + " (see the error above)");
+      }
+      return;
+    }
     System.exit(code);
   }
 
@@ -91,11 +100,16 @@ public final class Main {
       }
       return code;
     }
-    System.err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    // Spark appends the query plan to an analysis error's message: the error alone, the plan with --verbose.
+    boolean planned = e instanceof AnalysisException && !(e instanceof
+        org.apache.spark.sql.catalyst.parser.ParseException);
+    System.err.println("error: " + (planned && !verbose ? ((AnalysisException) e).getSimpleMessage()
+        : e.getMessage() == null ? e.toString() : e.getMessage()));
     if (verbose) {
       e.printStackTrace();
     } else if (code == FAILED) {
-      System.err.println("  (rerun with --verbose for the stack trace)");
+      System.err.println(planned ? "  (rerun with --verbose for the query plan and the stack trace)"
+          : "  (rerun with --verbose for the stack trace)");
     }
     return code;
   }

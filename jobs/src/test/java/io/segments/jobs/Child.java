@@ -34,7 +34,7 @@ final class Child {
   /** The last lines of a log file, or why there are none. */
   static String tail(Path log) {
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
       return "(no log: " + e.getMessage() + ")";

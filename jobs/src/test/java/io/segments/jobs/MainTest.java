@@ -85,6 +85,25 @@ class MainTest {
   }
 
   @Test
+  void eachCommandsHelpListsOnlyTheOptionsItReads() {
+    assertTrue(help("run").contains("--sink") && help("run").contains("--full") && help("run").contains("--allow-stale")
+        && help("run").contains("--allow-large-change"), help("run"));
+    assertTrue(help("features").contains("--full") && help("features").contains("--allow-stale"), help("features"));
+    assertFalse(help("features").contains("--sink") || help("features").contains("--allow-large-change"),
+        "features publishes nothing: " + help("features"));
+    assertTrue(help("publish").contains("--sink") && help("publish").contains("--allow-large-change"));
+    assertFalse(help("publish").contains("--full") || help("publish").contains("--allow-stale"),
+        "publish stages nothing: " + help("publish"));
+    assertFalse(help("segments").contains("--sink") || help("validate").contains("--full"));
+    assertTrue(help("preview").contains("NEW: the config with the changed definitions"), help("preview"));
+    assertFalse(help("preview").contains("environment config"), help("preview"));
+  }
+
+  private static String help(String command) {
+    return EndToEnd.printed(command, "--help");
+  }
+
+  @Test
   void benchFromTheApplicationJarIsExitTwoPointingAtTheCheckoutLauncher() {
     assertEquals(Main.BAD_ARGUMENTS, Main.run(new String[] {"bench"}));
     assertTrue(stderr().contains("fix: run it from a checkout: ./segments bench"), stderr());

@@ -103,6 +103,17 @@ class SqlCommandTest {
   }
 
   @Test
+  void aFailingStatementPrintsTheErrorWithoutTheQueryPlanUnlessVerbose() {
+    Out failed = sql("select nope from segments.notes where id > 0");
+    assertEquals(Main.FAILED, failed.code());
+    assertTrue(failed.err().contains("error: [UNRESOLVED_COLUMN") && failed.err().contains("`nope`"), failed.err());
+    assertFalse(failed.err().contains("+- ") || failed.err().contains("'Project"), "no plan: " + failed.err());
+    assertTrue(failed.err().contains("rerun with --verbose for the query plan"), failed.err());
+    Out verbose = sql("select nope from segments.notes where id > 0", "--verbose");
+    assertTrue(verbose.err().contains("'Project") && verbose.err().contains("at org.apache.spark"), verbose.err());
+  }
+
+  @Test
   void helpSaysItIsTheAdminDoor() {
     String help = EndToEnd.printed("sql", "--help");
     assertTrue(help.contains("admin") && help.contains("run lock"), help);

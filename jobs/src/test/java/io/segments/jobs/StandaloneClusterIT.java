@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class StandaloneClusterIT {
   static final Path TARGET = Path.of("target").toAbsolutePath();
   static final Path JAR = TARGET.resolve("segments.jar");
+  /** The jar without Delta Lake, for clusters that bring their own. */
+  static final Path THIN_JAR = TARGET.resolve("segments-thin.jar");
   static final String OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED"
       + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
       + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED";
@@ -109,6 +111,12 @@ class StandaloneClusterIT {
   }
 
   static Process start(String masterUrl, String deployMode, Path warehouse, String... args) throws Exception {
+    return start(List.of(JAR.toString()), masterUrl, deployMode, warehouse, args);
+  }
+
+  /** spark-submit of {@code application}: spark-submit's own options before the jar, then the jar. */
+  static Process start(List<String> application, String masterUrl, String deployMode, Path warehouse,
+      String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
     command.addAll(EndToEnd.jitFlags());
     command.addAll(List.of(OPENS.split(" ")));
@@ -118,8 +126,8 @@ class StandaloneClusterIT {
         "--conf", "spark.driver.extraJavaOptions=" + options.strip(),
         "--conf", "spark.executor.extraJavaOptions=" + options.strip(),
         "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g", "--conf", "spark.cores.max=1",
-        "--conf", "spark.standalone.submit.waitAppCompletion=true",
-        JAR.toString()));
+        "--conf", "spark.standalone.submit.waitAppCompletion=true"));
+    command.addAll(application);
     command.addAll(List.of(args));
     command.addAll(List.of("--config", config.toString(), "--warehouse", warehouse.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -182,5 +190,26 @@ class StandaloneClusterIT {
     }
     assertTrue(Files.list(work.resolve("worker1")).findAny().isPresent()
         || Files.list(work.resolve("worker2")).findAny().isPresent(), "executors ran on the workers");
+  }
+
+  @Test
+  void theThinJarRunsWithDeltaLakeGivenAsTheClustersJars() throws Exception {
+    Path thin = work.resolve("wh-thin");
+    Path source = work.resolve("wh-thin-source");
+    String delta = String.join(",", Files.readString(TARGET.resolve("delta-classpath.txt")).strip()
+        .split(File.pathSeparator));
+    assertTrue(delta.contains("delta-spark_2.12-3.3.2.jar") && delta.contains("delta-storage-3.3.2.jar"), delta);
+    try (var jar = new java.util.jar.JarFile(THIN_JAR.toFile())) {
+      assertTrue(jar.getEntry("io/delta/sql/DeltaSparkSessionExtension.class") == null, "no Delta in the thin jar");
+      assertTrue(jar.getEntry("io/segments/jobs/Main.class") != null);
+    }
+    // The source both tests read, generated again (the class's tests run one after the other, in either order).
+    assertEquals(0, submit(master, "client", source, "generate", "--users", "150", "--days", "10", "--end", D,
+        "--parquet", work.resolve("data").toString()), "generate failed; logs in " + work);
+    Process run = start(List.of("--jars", delta, THIN_JAR.toString()), master, "client", thin, "run", "--as-of", D);
+    Path log = submitLog(thin, "run");
+    assertEquals(0, Child.await(run, Child.RUN_LIMIT, "spark-submit of the thin jar", log),
+        "the thin jar's run failed; logs in " + work + ":\n" + Child.tail(log));
+    assertTrue(Child.tail(log).contains("publish"), Child.tail(log));
   }
 }
