@@ -1,32 +1,18 @@
 package io.segments.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A parsed YAML value that remembers the file and line it came from, so every config error can point at
  * the text to change. Scalars stay strings until a typed accessor reads them. A map remembers which keys
  * the loader asked for: after loading, {@link #requireKnownKeys} refuses any other key (a typo such as
- * {@code window_day}) with the closest key the loader knows. Duplicate keys are refused when parsing.
+ * {@code window_day}) with the closest key the loader knows. Duplicate keys are refused when parsing
+ * ({@link YamlFiles}). Typed reads are recorded for docs/config.md ({@link ConfigKeys}).
  */
 public final class YamlNode {
   private final Path file;
@@ -39,7 +25,7 @@ public final class YamlNode {
   private final Set<String> asked = new LinkedHashSet<>();
   private boolean freeForm;
 
-  private YamlNode(Path file, int line, String path, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
+  YamlNode(Path file, int line, String path, String scalar, Map<String, YamlNode> map, List<YamlNode> list) {
     this.file = file;
     this.line = line;
     this.path = path;
@@ -50,55 +36,7 @@ public final class YamlNode {
 
   /** Reads a YAML file; a syntax error names the file and line. */
   public static YamlNode load(Path file) {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Node root = new Yaml(new LoaderOptions()).compose(reader);
-      if (root == null) {
-        return new YamlNode(file, 1, "", null, new LinkedHashMap<>(), null);
-      }
-      return convert(file, root, "");
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file.toString(), "config file not found",
-          "pass an existing file with --config (the embedded default is conf/local.yaml)");
-    } catch (MarkedYAMLException e) {
-      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-      throw new ConfigException(file + ":" + line, "YAML syntax error: " + e.getProblem(),
-          "fix the YAML at that line (indentation, a missing ':' or an unquoted special character)");
-    } catch (IOException e) {
-      throw new ConfigException(file.toString(), "cannot read config file: " + e.getMessage(),
-          "check the path and its permissions");
-    }
-  }
-
-  private static YamlNode convert(Path file, Node node, String path) {
-    int line = node.getStartMark().getLine() + 1;
-    if (node instanceof ScalarNode scalarNode) {
-      String value = scalarNode.getValue();
-      boolean isNull = "null".equals(scalarNode.getTag().getValue().replace("tag:yaml.org,2002:", ""))
-          || (value.isEmpty() && scalarNode.getScalarStyle().getChar() == null);
-      return new YamlNode(file, line, path, isNull ? null : value, null, null);
-    }
-    if (node instanceof SequenceNode sequenceNode) {
-      List<YamlNode> items = new ArrayList<>();
-      for (Node item : sequenceNode.getValue()) {
-        items.add(convert(file, item, path + "[]"));
-      }
-      return new YamlNode(file, line, path, null, null, items);
-    }
-    MappingNode mappingNode = (MappingNode) node;
-    Map<String, YamlNode> entries = new LinkedHashMap<>();
-    for (NodeTuple tuple : mappingNode.getValue()) {
-      if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
-        throw new ConfigException(file + ":" + (tuple.getKeyNode().getStartMark().getLine() + 1),
-            "a key must be a plain word", "write 'key: value'");
-      }
-      String key = keyNode.getValue();
-      if (entries.containsKey(key)) {
-        throw new ConfigException(file + ":" + (keyNode.getStartMark().getLine() + 1), "duplicate key '" + key
-            + "' (first at line " + entries.get(key).line + ")", "keep one of them");
-      }
-      entries.put(key, convert(file, tuple.getValueNode(), path.isEmpty() ? key : path + "." + key));
-    }
-    return new YamlNode(file, line, path, null, entries, null);
+    return YamlFiles.load(file);
   }
 
   public Path file() {

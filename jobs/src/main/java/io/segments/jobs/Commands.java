@@ -167,7 +167,7 @@ final class Commands {
 
   static PipelineConfig config(CommandLine line) {
     String file = line.getOptionValue("config", System.getenv().getOrDefault("SEGMENTS_CONFIG", DEFAULT_CONFIG));
-    PipelineConfig config = ConfigLoader.load(Path.of(file));
+    PipelineConfig config = ConfigLoader.load(ConfigFetch.local(file));
     if (line.hasOption("warehouse")) {
       config = config.withSpark(io.segments.config.Embedded.settings(Path.of(line.getOptionValue("warehouse"))));
     }

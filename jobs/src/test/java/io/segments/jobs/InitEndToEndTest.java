@@ -27,9 +27,10 @@ class InitEndToEndTest {
 
   @BeforeAll
   static void generateAndExport() throws Exception {
+    System.setProperty("spark.hadoop.fs." + AliasFileSystem.SCHEME + ".impl", AliasFileSystem.class.getName());
     warehouse = Files.createTempDirectory("segments-init");
     dir = Files.createTempDirectory("segments-init-conf");
-    assertEquals(0, cli("generate", "--users", "200", "--days", "14", "--end", D, "--config", EndToEnd.CONFIG));
+    assertEquals(0, cli("generate", "--users", "200", "--days", "7", "--end", D, "--config", EndToEnd.CONFIG));
     for (String statement : List.of("create database raw",
         "create table raw.tracks using delta as select event_id as id, user_id, cast(null as string) as anonymous_id,"
             + " event_name as event, event_at as timestamp from demo.events",
@@ -39,18 +40,27 @@ class InitEndToEndTest {
     }
   }
 
-  /** init, then the commands it prints, each exiting 0; the run's tables hold the starter family. */
-  private void walk(String preset, String events) throws Exception {
+  /**
+   * init, then the commands it prints, each exiting 0; the run's tables hold the starter family. With
+   * {@code remote}, the commands read the config through a Hadoop path of another scheme, as from s3a: on a
+   * cluster (without its embedded: block, which is for local runs; the test's --warehouse stands in).
+   */
+  private void walk(String preset, String events, boolean remote) throws Exception {
     Path config = dir.resolve(preset + ".yaml");
     String printed = EndToEnd.printed("init", "--preset", preset, "--events", events, "--key-event", "create_doc",
         "--out", config.toString());
     assertTrue(printed.contains("./segments check-config --config " + config), printed);
     // Both walks share one warehouse: each writes its own database.
     EndToEnd.edit(config, "database: segments", "database: init_" + preset);
-    assertEquals(0, cli("check-config", "--config", config.toString()));
-    assertEquals(0, cli("run", "--as-of", D, "--config", config.toString()), preset + ": the first run");
+    String location = config.toString();
+    if (remote) {
+      EndToEnd.edit(config, "embedded:\n  warehouse: warehouse\n", "");
+      location = AliasFileSystem.SCHEME + "://" + config;
+    }
+    assertEquals(0, cli("check-config", "--config", location));
+    assertEquals(0, cli("run", "--as-of", D, "--config", location), preset + ": the first run");
     Path report = dir.resolve(preset + ".html");
-    assertEquals(0, cli("report", "--as-of", D, "--config", config.toString(), "--out", report.toString()));
+    assertEquals(0, cli("report", "--as-of", D, "--config", location, "--out", report.toString()));
     assertTrue(Files.readString(report).contains("slipping_away"), "the report shows the starter family");
 
     SparkSession spark = SparkSession.active();
@@ -68,12 +78,21 @@ class InitEndToEndTest {
 
   @Test
   void segmentsTracksTableFromInitToReport() throws Exception {
-    walk("segment", "raw.tracks");
+    walk("segment", "raw.tracks", false);
   }
 
   @Test
-  void snowplowsAtomicEventsFromInitToReport() throws Exception {
-    walk("snowplow", "raw.atomic_events");
+  void snowplowsAtomicEventsFromInitToReportWithTheConfigOnAHadoopPath() throws Exception {
+    walk("snowplow", "raw.atomic_events", true);
+  }
+
+  @Test
+  void aConfigOnAHadoopPathIsRefusedWithAnEmbeddedBlockOrWhenMissing() throws Exception {
+    Path config = dir.resolve("remote-embedded.yaml");
+    EndToEnd.printed("init", "--out", config.toString());
+    String remote = AliasFileSystem.SCHEME + "://" + config;
+    assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote), "embedded: is for local runs");
+    assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote + ".missing"));
   }
 
   @Test
