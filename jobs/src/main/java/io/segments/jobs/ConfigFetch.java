@@ -20,14 +20,17 @@ import org.apache.spark.SparkConf;
  * from there. A plain path or {@code file:} is used as it is.
  */
 final class ConfigFetch {
+  /** A scheme of two or more letters and a slash: s3a://b/x, dbfs:/x (not C:\\x, nor a file named a:b.yaml). */
+  private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:/.*");
+
   private ConfigFetch() {}
 
   /** The local file to load for {@code location}. */
   static Path local(String location) {
     if (location.startsWith("file:")) {
-      return Path.of(java.net.URI.create(location));
+      return Path.of(new org.apache.hadoop.fs.Path(location).toUri().getPath());
     }
-    if (!location.matches("[A-Za-z][A-Za-z0-9+.-]+:.*")) { // a scheme of two or more letters (not C:)
+    if (!REMOTE.matcher(location).matches()) {
       return Path.of(location);
     }
     org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(location);
@@ -46,10 +49,17 @@ final class ConfigFetch {
             + remote.toUri().getScheme() + ":", "leave it out: the cluster's Spark and catalog are used");
       }
       for (YamlNode include : node.items("include")) {
+        if (include.text().startsWith("/") || REMOTE.matcher(include.text()).matches()) {
+          throw new ConfigException(include.where(), "include '" + include.text() + "' is not relative to the"
+              + " config, which is read from " + location, "write it relative to the config's directory, e.g."
+              + " segments/features.yaml");
+        }
         copy(new org.apache.hadoop.fs.Path(remote.getParent(), include.text()), mirror, hadoop, include.where());
       }
       return root;
-    } catch (IOException e) {
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) { // a missing connector is a RuntimeException (ClassNotFound)
       throw new ConfigException(location, "cannot read the config: " + e.getMessage(), "check the path; a cloud"
           + " store needs its Hadoop connector on the classpath and its credentials (spark.hadoop.* settings)");
     }

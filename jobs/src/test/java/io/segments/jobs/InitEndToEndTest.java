@@ -54,7 +54,10 @@ class InitEndToEndTest {
     EndToEnd.edit(config, "database: segments", "database: init_" + preset);
     String location = config.toString();
     if (remote) {
-      EndToEnd.edit(config, "embedded:\n  warehouse: warehouse\n", "");
+      EndToEnd.edit(config, "embedded:\n  warehouse: warehouse\n", "include: [more/features.yaml]\n");
+      Files.createDirectories(dir.resolve("more"));
+      Files.writeString(dir.resolve("more").resolve("features.yaml"),
+          "features:\n  - {name: docs_28d, kind: count, events: [create_doc], window_days: 28}\n");
       location = AliasFileSystem.SCHEME + "://" + config;
     }
     assertEquals(0, cli("check-config", "--config", location));
@@ -70,6 +73,10 @@ class InitEndToEndTest {
     long members = spark.sql("select count(*) from init_" + preset + ".segment_membership where as_of_date = '" + D
         + "'").first().getLong(0);
     assertTrue(members > 0, preset + ": members on " + D);
+    if (remote) {
+      assertTrue(List.of(spark.table("init_" + preset + ".user_features").columns()).contains("docs_28d"),
+          "the included file was read through the Hadoop path too");
+    }
     long known = spark.sql("select count(*) from init_" + preset + ".user_segments").first().getLong(0);
     long users = spark.sql("select count(distinct user_id) from demo.events where event_at < '2026-11-01'").first()
         .getLong(0);
@@ -87,12 +94,31 @@ class InitEndToEndTest {
   }
 
   @Test
-  void aConfigOnAHadoopPathIsRefusedWithAnEmbeddedBlockOrWhenMissing() throws Exception {
+  void aConfigOnAHadoopPathIsRefusedWithAnEmbeddedBlockAMissingFileOrAnAbsoluteInclude() throws Exception {
     Path config = dir.resolve("remote-embedded.yaml");
     EndToEnd.printed("init", "--out", config.toString());
     String remote = AliasFileSystem.SCHEME + "://" + config;
-    assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote), "embedded: is for local runs");
-    assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote + ".missing"));
+    String embedded = stderr(() -> assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote)));
+    assertTrue(embedded.contains("an embedded: block, which is for local runs"), embedded);
+    String missing = stderr(() -> assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config",
+        remote + ".missing")));
+    assertTrue(missing.contains("config file not found: ") && missing.contains("remote-embedded.yaml.missing"), missing);
+    Files.writeString(config, Files.readString(config).replace("embedded:\n  warehouse: warehouse\n",
+        "include: [/etc/features.yaml]\n"));
+    String absolute = stderr(() -> assertEquals(Main.BAD_ARGUMENTS, cli("check-config", "--config", remote)));
+    assertTrue(absolute.contains("include '/etc/features.yaml' is not relative to the config"), absolute);
+  }
+
+  private static String stderr(Runnable command) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      command.run();
+    } finally {
+      System.setErr(original);
+    }
+    return err.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
