@@ -19,8 +19,7 @@ public final class FeatureConfig {
     List<FeatureSpec> specs = new ArrayList<>();
     for (YamlNode node : root.items("features")) {
       String name = node.string("name");
-      node.describe("kind", "one of " + java.util.Arrays.stream(FeatureKind.values()).map(FeatureKind::yamlName)
-          .collect(java.util.stream.Collectors.joining(", ")) + " (required)");
+      node.describe("kind", "one of " + FeatureKind.names() + " (required)");
       FeatureKind kind = FeatureKind.parse(node.get("kind"));
       int window = node.integer("window_days", 0);
       if (window < 0 || (node.has("window_days") && window == 0)) {

@@ -20,6 +20,11 @@ public enum FeatureKind {
       }
     }
     throw new ConfigException(node.where(), "unknown feature kind '" + node.text() + "'",
-        "use one of: " + Arrays.stream(values()).map(FeatureKind::yamlName).collect(Collectors.joining(", ")));
+        "use one of: " + names());
+  }
+
+  /** Every kind's YAML name, comma-separated. */
+  static String names() {
+    return Arrays.stream(values()).map(FeatureKind::yamlName).collect(Collectors.joining(", "));
   }
 }

@@ -4,7 +4,6 @@ import io.segments.config.ConfigException;
 import io.segments.config.SourcePreset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -67,7 +66,7 @@ final class InitCommand {
   }
 
   private static String presets() {
-    return String.join(", ", Arrays.stream(SourcePreset.values()).map(SourcePreset::key).toList());
+    return String.join(", ", SourcePreset.keys());
   }
 
   /** The config's text. Names are quoted, so any event name or source is valid YAML. */
