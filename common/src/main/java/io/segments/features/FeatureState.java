@@ -52,8 +52,11 @@ public final class FeatureState {
   private final List<Column> columns = new ArrayList<>();
   private final int settleDays;
 
-  /** What one computation read and gave: each feature's carried columns on the as-of day. */
-  public record Computed(Dataset<Row> columns, long rowsRead) {}
+  /**
+   * What one computation gave and read: each feature's carried columns on the as-of day, and the events of the rollup
+   * days it read (from the rollup's fingerprints: counting the rows read would be a Spark job of its own).
+   */
+  public record Computed(Dataset<Row> columns, long eventsRead) {}
 
   private FeatureState(int settleDays) {
     this.settleDays = settleDays;
@@ -88,12 +91,12 @@ public final class FeatureState {
     long read = 0;
     if (from == null || from.isBefore(settled)) {
       Dataset<Row> rows = activity.where(read(from, settled));
-      read += rows.count();
+      read += events(prints, from, settled);
       warehouse.overwriteNoting(advance(from == null ? null : warehouse.read(TABLE), rows, from, settled), TABLE,
           note(prints, settled));
     }
     Dataset<Row> rows = activity.where(read(settled, asOf));
-    read += rows.count();
+    read += events(prints, settled, asOf);
     Dataset<Row> now = advance(warehouse.read(TABLE), rows, settled, asOf)
         .withColumn("as_of_date", lit(Date.valueOf(asOf)));
     List<Column> out = new ArrayList<>(List.of(col("user_id"), col("first_seen_on")));
@@ -170,9 +173,19 @@ public final class FeatureState {
   /** The rollup days a move from {@code from} to {@code to} reads: all up to {@code to} from nothing. */
   private Column read(LocalDate from, LocalDate to) {
     Column day = col("activity_date");
-    if (from == null) {
-      return day.leq(Date.valueOf(to));
-    }
+    return from == null ? day.leq(Date.valueOf(to)) : day.isin(days(from, to).stream().map(Date::valueOf).toArray());
+  }
+
+  /** The events of the rollup days a move from {@code from} to {@code to} reads, from their fingerprints. */
+  private long events(Map<LocalDate, String> prints, LocalDate from, LocalDate to) {
+    java.util.Set<LocalDate> days = from == null ? null : days(from, to);
+    return prints.entrySet().stream()
+        .filter(e -> days == null ? !e.getKey().isAfter(to) : days.contains(e.getKey()))
+        .mapToLong(e -> Long.parseLong(e.getValue().substring(0, e.getValue().indexOf(':')))).sum();
+  }
+
+  /** The rollup days a move from {@code from} (not null) to {@code to} reads. */
+  private TreeSet<LocalDate> days(LocalDate from, LocalDate to) {
     TreeSet<LocalDate> needed = new TreeSet<>();
     for (Quantity q : quantities) {
       // the value of a first or last day that waits from days looks at the days after it, up to today
@@ -184,7 +197,7 @@ public final class FeatureState {
         }
       }
     }
-    return day.isin(needed.stream().map(Date::valueOf).toArray());
+    return needed;
   }
 
   /** The settled day of a state whose note says it holds what the rollup holds now; null to rebuild. */

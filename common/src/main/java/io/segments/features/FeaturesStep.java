@@ -14,7 +14,8 @@ import org.apache.spark.sql.Row;
  * added since the table was written becomes a new column, null on the days before it existed. A chunk of one
  * day whose features are all carried is computed from {@code user_feature_state} ({@link FeatureState}), which
  * the step keeps; {@code rebuild} (a full run or a backfill) rebuilds it from all history. A chunk of several days
- * is computed from all history and leaves the state as it is.
+ * is computed from all history and leaves the state as it is. What it read is counted in events, those of the rollup
+ * days it read (their fingerprints), which needs no count of its own.
  */
 public final class FeaturesStep implements Step {
   private final StepContext context;
@@ -40,11 +41,16 @@ public final class FeaturesStep implements Step {
       FeatureState.Computed carried = state.compute(warehouse, activity, days.get(0),
           context.fingerprintTexts(), rebuild);
       features = builder.build(carried.columns(), context.signups(), days.get(0));
-      read = carried.rowsRead();
+      read = carried.eventsRead();
     } else {
       features = builder.build(activity, context.signups(), days);
-      read = activity.count();
+      LocalDate last = days.get(days.size() - 1);
+      read = context.fingerprints().entrySet().stream().filter(e -> !e.getKey().toLocalDate().isAfter(last))
+          .mapToLong(e -> e.getValue()[0]).sum();
     }
+    // Kept in memory as written (the write computes it): the steps after this one read it, not the new version.
+    features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    context.featuresWritten(days, features);
     warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
     Long rows = warehouse.rowsWritten("user_features");
     if (rows == null) { // a commit without Delta's row count: count what was written

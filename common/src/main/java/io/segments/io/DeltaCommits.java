@@ -49,6 +49,25 @@ final class DeltaCommits {
     return log.update(false, scala.Option.empty(), scala.Option.empty()).version();
   }
 
+  /**
+   * The data files of the latest version, from its checksum file ({@code N.crc}, the protocol's "version checksum
+   * file"); null when the version has none.
+   */
+  Long fileCount() {
+    Path file = new Path(log.logPath(), String.format("%020d.crc", latest()));
+    try {
+      FileSystem fs = file.getFileSystem(spark.sessionState().newHadoopConf());
+      try (var in = fs.open(file)) {
+        JsonNode files = JSON.readTree(in).get("numFiles");
+        return files == null || !files.isIntegralNumber() ? null : files.asLong();
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the checksum " + file, e);
+    }
+  }
+
   /** The commitInfo action of {@code version}, or null when the commit has none (or is gone). */
   JsonNode commitInfo(long version) {
     Path file = new Path(log.logPath(), String.format("%020d.json", version));

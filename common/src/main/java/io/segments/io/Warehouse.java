@@ -81,6 +81,14 @@ public final class Warehouse {
     return version == null ? null : version < 0 ? Long.valueOf(0) : commits(table).metric(version, metric);
   }
 
+  /**
+   * How many data files the table's latest version holds, from its checksum file (read on the driver: no Spark job);
+   * null when that version has none.
+   */
+  public Long fileCount(String table) {
+    return commits(table).fileCount();
+  }
+
   /** The table's name as messages show it: database.table. */
   public String name(String table) {
     return database + "." + table;

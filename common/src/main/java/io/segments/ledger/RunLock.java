@@ -66,8 +66,11 @@ public final class RunLock implements AutoCloseable {
     Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
     var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER, now)),
         SCHEMA);
-    Column takeover = lit(false);
-    for (Row row : warehouse.read("pipeline_lock").collectAsList()) {
+    Column takeover = null; // no row seen that was left
+    // An empty lock table (the usual case: the last run released it) is told by its checksum file: no read.
+    List<Row> rows = Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock")) ? List.of()
+        : warehouse.read("pipeline_lock").collectAsList();
+    for (Row row : rows) {
       String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
       String id = row.getAs("run_id");
@@ -77,8 +80,8 @@ public final class RunLock implements AutoCloseable {
           : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
       if (left) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
-        takeover = takeover.or(col("t.run_id").equalTo(id)
-            .and(col("t.heartbeat_at").equalTo(lit(heartbeat))));
+        Column seen = col("t.run_id").equalTo(id).and(col("t.heartbeat_at").equalTo(lit(heartbeat)));
+        takeover = takeover == null ? seen : takeover.or(seen);
       }
     }
     STARTED.add(runId);
@@ -93,8 +96,11 @@ public final class RunLock implements AutoCloseable {
   private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,
       Column takeover, Duration staleAfter) {
     try {
-      warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"),
-          "t.lock = s.lock").whenMatched(takeover).updateAll().whenNotMatched().insertAll().execute());
+      // Without a row to take over, the MERGE only inserts: a row written since by another run conflicts with it
+      // all the same (it read the table), and Delta neither copies the source nor looks for rows to update.
+      var merge = warehouse.delta("pipeline_lock").as("t").merge(mine.as("s"), "t.lock = s.lock");
+      var write = (takeover == null ? merge : merge.whenMatched(takeover).updateAll()).whenNotMatched().insertAll();
+      warehouse.commit("pipeline_lock", write::execute);
       // The MERGE's own figures say whether it wrote this run's row: no read of the lock when it did.
       Long inserted = warehouse.written("pipeline_lock", "numTargetRowsInserted");
       Long updated = warehouse.written("pipeline_lock", "numTargetRowsUpdated");

@@ -89,6 +89,7 @@ public final class DailyPipeline {
         Duration.ofMinutes(config.lockStaleMinutes()))) {
       summary = recorded(ledger.beforeEachStep(lock::heartbeat), () -> runSteps(options, context, ledger));
     } finally {
+      context.close();
       warehouse.spark().sparkContext().setJobDescription(null);
     }
     RunLedger.Cost cost = ledger.cost().minus(start);

@@ -41,7 +41,7 @@ public final class PublishStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
-    Dataset<Row> membership = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
+    Dataset<Row> membership = context.membership(asOf);
     Map<String, Long> sizes = context.segmentSizes(asOf);
     AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf),
         context.knownUserCount(asOf), sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);

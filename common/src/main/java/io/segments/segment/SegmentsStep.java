@@ -52,7 +52,7 @@ public final class SegmentsStep implements Step {
   @Override
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
-    Dataset<Row> features = warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+    Dataset<Row> features = context.features(days);
     Dataset<Row> prior = warehouse.exists("segment_membership")
         ? warehouse.read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1)))
         : context.spark().createDataFrame(List.of(), NO_MEMBERS);
@@ -60,7 +60,9 @@ public final class SegmentsStep implements Step {
     List<Check> checks;
     try {
       // The checks read the rows computed, not the tables once written: no read of a new table version.
-      Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()));
+      Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()))
+          .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      context.membershipWritten(last(), today); // validate and publish read it there
       Map<String, Long> sizes = new HashMap<>();
       today.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
       context.segmentSizes(last(), sizes);

@@ -4,22 +4,30 @@ import io.segments.config.PipelineConfig;
 import io.segments.io.SourceReader;
 import io.segments.io.Warehouse;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What the steps of one run share: the config, the warehouse, the run id, and {@code source.users}, read and
- * checked for duplicate ids once per run.
+ * What the steps of one run share: the config, the warehouse, the run id, {@code source.users}, read and checked for
+ * duplicate ids once per run, and what a step computed that a later step reads (the features and memberships
+ * written, kept in memory until {@link #close}, figures such as segment sizes): a later step does not read back a
+ * table version just written, which costs Delta a snapshot and a scan planning each.
  */
-public final class StepContext {
+public final class StepContext implements AutoCloseable {
   private final PipelineConfig config;
   private final Warehouse warehouse;
   private final String runId;
   private Dataset<Row> users;
-  private java.util.Map<java.sql.Date, long[]> fingerprints;
-  private final java.util.Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
-  private final java.util.Map<LocalDate, java.util.Map<String, Long>> segmentSizes = new java.util.HashMap<>();
+  private Map<java.sql.Date, long[]> fingerprints;
+  private final Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
+  private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
+  private List<LocalDate> featureDays;
+  private Dataset<Row> featureRows;
+  private LocalDate membershipDay;
+  private Dataset<Row> membershipRows;
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -58,7 +66,60 @@ public final class StepContext {
 
   /** The users with features on D: the base that shares and sizes are measured against. */
   public Dataset<Row> knownUsers(LocalDate asOf) {
-    return warehouse.read("user_features").where(Warehouse.on("as_of_date", asOf)).select("user_id");
+    return features(List.of(asOf)).select("user_id");
+  }
+
+  /**
+   * user_features of these days: the rows the features step wrote this run when it wrote exactly these days (kept in
+   * memory, no read of the table's new version), else read from the table.
+   */
+  public Dataset<Row> features(List<LocalDate> days) {
+    if (featureDays != null && featureDays.equals(days)) {
+      return featureRows;
+    }
+    if (featureDays != null && days.size() == 1 && featureDays.contains(days.get(0))) {
+      return featureRows.where(Warehouse.on("as_of_date", days.get(0)));
+    }
+    return warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+  }
+
+  /** The features step wrote {@code written} (persisted) as user_features of these days. */
+  public void featuresWritten(List<LocalDate> days, Dataset<Row> written) {
+    if (featureRows != null) {
+      featureRows.unpersist();
+    }
+    featureDays = List.copyOf(days);
+    featureRows = written;
+  }
+
+  /** segment_membership of D: the rows the segments step wrote this run (kept in memory), else from the table. */
+  public Dataset<Row> membership(LocalDate asOf) {
+    return asOf.equals(membershipDay) ? membershipRows
+        : warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
+  }
+
+  /** The segments step wrote {@code written} (persisted) as segment_membership of D. */
+  public void membershipWritten(LocalDate asOf, Dataset<Row> written) {
+    if (membershipRows != null) {
+      membershipRows.unpersist();
+    }
+    membershipDay = asOf;
+    membershipRows = written;
+  }
+
+  /** Frees what the steps kept in memory for the steps after them. */
+  @Override
+  public void close() {
+    if (featureRows != null) {
+      featureRows.unpersist();
+      featureRows = null;
+      featureDays = null;
+    }
+    if (membershipRows != null) {
+      membershipRows.unpersist();
+      membershipRows = null;
+      membershipDay = null;
+    }
   }
 
   /** How many users have features on D: counted once per run, or told by the step that wrote them. */
@@ -72,12 +133,12 @@ public final class StepContext {
   }
 
   /** Members per segment on D, as the segments step computed them this run; null when it did not. */
-  public java.util.Map<String, Long> segmentSizes(LocalDate asOf) {
+  public Map<String, Long> segmentSizes(LocalDate asOf) {
     return segmentSizes.get(asOf);
   }
 
   /** The segments step computed these sizes for D. */
-  public void segmentSizes(LocalDate asOf, java.util.Map<String, Long> sizes) {
+  public void segmentSizes(LocalDate asOf, Map<String, Long> sizes) {
     segmentSizes.put(asOf, java.util.Map.copyOf(sizes));
   }
 
@@ -85,7 +146,7 @@ public final class StepContext {
    * The rollup's fingerprint of each day ({@code rollup_fingerprints}: events, checksum), read once per run; the
    * rollup step hands over what it wrote ({@link #fingerprints(java.util.Map)}).
    */
-  public java.util.Map<java.sql.Date, long[]> fingerprints() {
+  public Map<java.sql.Date, long[]> fingerprints() {
     if (fingerprints == null) {
       fingerprints = io.segments.rollup.DailyRollup.storedFingerprints(warehouse);
     }
@@ -93,12 +154,12 @@ public final class StepContext {
   }
 
   /** The fingerprints as text, "events:checksum" per day, which carried states note. */
-  public java.util.Map<LocalDate, String> fingerprintTexts() {
+  public Map<LocalDate, String> fingerprintTexts() {
     return io.segments.rollup.DailyRollup.texts(fingerprints());
   }
 
   /** The rollup step wrote these fingerprints: the table now holds exactly them. */
-  public void fingerprints(java.util.Map<java.sql.Date, long[]> stored) {
+  public void fingerprints(Map<java.sql.Date, long[]> stored) {
     fingerprints = stored;
   }
 }
