@@ -48,9 +48,12 @@ public final class FeaturesStep implements Step {
       read = context.fingerprints().entrySet().stream().filter(e -> !e.getKey().toLocalDate().isAfter(last))
           .mapToLong(e -> e.getValue()[0]).sum();
     }
-    // Kept in memory as written (the write computes it): the steps after this one read it, not the new version.
-    features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    context.featuresWritten(days, features);
+    if (days.size() == 1) {
+      // A day's features are kept in memory as written (the write computes them): the steps after this one read
+      // them there, not the table's new version. A replay of several days is not kept (its size is history's).
+      features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      context.featuresWritten(days.get(0), features);
+    }
     warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
     Long rows = warehouse.rowsWritten("user_features");
     if (rows == null) { // a commit without Delta's row count: count what was written

@@ -24,7 +24,7 @@ public final class StepContext implements AutoCloseable {
   private Map<java.sql.Date, long[]> fingerprints;
   private final Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
-  private List<LocalDate> featureDays;
+  private LocalDate featureDay;
   private Dataset<Row> featureRows;
   private LocalDate membershipDay;
   private Dataset<Row> membershipRows;
@@ -70,25 +70,20 @@ public final class StepContext implements AutoCloseable {
   }
 
   /**
-   * user_features of these days: the rows the features step wrote this run when it wrote exactly these days (kept in
-   * memory, no read of the table's new version), else read from the table.
+   * user_features of these days: for the one day the features step wrote this run, the rows it wrote (kept in memory,
+   * no read of the table's new version); else read from the table.
    */
   public Dataset<Row> features(List<LocalDate> days) {
-    if (featureDays != null && featureDays.equals(days)) {
-      return featureRows;
-    }
-    if (featureDays != null && days.size() == 1 && featureDays.contains(days.get(0))) {
-      return featureRows.where(Warehouse.on("as_of_date", days.get(0)));
-    }
-    return warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+    return days.size() == 1 && days.get(0).equals(featureDay) ? featureRows
+        : warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
   }
 
-  /** The features step wrote {@code written} (persisted) as user_features of these days. */
-  public void featuresWritten(List<LocalDate> days, Dataset<Row> written) {
+  /** The features step wrote {@code written} (persisted) as user_features of D. */
+  public void featuresWritten(LocalDate asOf, Dataset<Row> written) {
     if (featureRows != null) {
       featureRows.unpersist();
     }
-    featureDays = List.copyOf(days);
+    featureDay = asOf;
     featureRows = written;
   }
 
@@ -113,7 +108,7 @@ public final class StepContext implements AutoCloseable {
     if (featureRows != null) {
       featureRows.unpersist();
       featureRows = null;
-      featureDays = null;
+      featureDay = null;
     }
     if (membershipRows != null) {
       membershipRows.unpersist();
