@@ -50,6 +50,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.shuffle.partitions", "2")
         .set("spark.default.parallelism", "2")
         .set("spark.sql.adaptive.enabled", "false") // tiny frames: adaptive execution only adds jobs
+        .set("spark.sql.autoBroadcastJoinThreshold", "-1") // and a broadcast join a job per small side
         .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .set("spark.databricks.delta.snapshotPartitions", "2")

@@ -89,6 +89,11 @@ public final class Warehouse {
     return commits(table).fileCount();
   }
 
+  /** The table's partition columns, from its latest version's metadata (read on the driver: no Spark job). */
+  public List<String> partitionColumns(String table) {
+    return commits(table).partitionColumns();
+  }
+
   /** The table's name as messages show it: database.table. */
   public String name(String table) {
     return database + "." + table;

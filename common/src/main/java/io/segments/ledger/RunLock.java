@@ -17,8 +17,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One run at a time per output database: a row in the Delta table {@code pipeline_lock}. Taking the lock is a
- * Delta MERGE, so two runs racing for it conflict and only one commits. A running job checks the row before every
+ * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run, so a
+ * release drops its partition). Taking the lock is a Delta MERGE, so two runs racing for it conflict and only one
+ * commits. A running job checks the row before every
  * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over
  * only when it was left: in this process, when its run has ended; on this host, when its process is gone (a run
  * killed with kill -9); on another host, or by another JVM with this host:pid, when its heartbeat is older than
@@ -58,18 +59,20 @@ public final class RunLock implements AutoCloseable {
   }
 
   public static RunLock acquire(Warehouse warehouse, String runId, String command, Duration staleAfter) {
-    if (!warehouse.exists("pipeline_lock")
-        || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("heartbeat_at")) {
-      warehouse.overwrite(warehouse.spark().createDataFrame(List.of(), SCHEMA), "pipeline_lock");
+    boolean exists = warehouse.exists("pipeline_lock");
+    // An empty lock table (the usual case: the last run released it) is told by its checksum file: no read.
+    boolean empty = exists && Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock"));
+    if (!exists || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("heartbeat_at")
+        || empty && unpartitioned(warehouse)) {
+      warehouse.overwrite(warehouse.spark().createDataFrame(List.of(), SCHEMA), "pipeline_lock", "run_id");
+      empty = true;
     }
     Timestamp now = Timestamp.from(Instant.now());
     Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
     var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER, now)),
         SCHEMA);
     Column takeover = null; // no row seen that was left
-    // An empty lock table (the usual case: the last run released it) is told by its checksum file: no read.
-    List<Row> rows = Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock")) ? List.of()
-        : warehouse.read("pipeline_lock").collectAsList();
+    List<Row> rows = empty ? List.of() : warehouse.read("pipeline_lock").collectAsList();
     for (Row row : rows) {
       String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
@@ -91,6 +94,18 @@ public final class RunLock implements AutoCloseable {
       ENDED.add(runId); // a row this run may have written is left, not held
       throw e;
     }
+  }
+
+  /**
+   * A lock table of the right columns that runs before 2026-12 wrote without partitions: one partition per run lets a
+   * release drop its run's files without finding and rewriting them (recreated when empty, so no lock is lost).
+   */
+  private static boolean unpartitioned(Warehouse warehouse) {
+    List<String> columns = java.util.Arrays.stream(warehouse.read("pipeline_lock").schema().fields())
+        .map(f -> f.name() + " " + f.dataType().sql()).toList();
+    List<String> expected = java.util.Arrays.stream(SCHEMA.fields()).map(f -> f.name() + " " + f.dataType().sql())
+        .toList();
+    return columns.equals(expected) && !warehouse.partitionColumns("pipeline_lock").equals(List.of("run_id"));
   }
 
   private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,

@@ -111,6 +111,20 @@ class RunLockTest extends SparkTestBase {
   }
 
   @Test
+  void anEmptyLockTableOfBeforeIsPartitionedByRunAndAReleaseDropsTheRunsFiles() {
+    Warehouse warehouse = new Warehouse(spark(), "lock_layout");
+    warehouse.overwrite(frame(RunLock.SCHEMA), "pipeline_lock"); // as runs before 2026-12 left it: no partitions
+    String run = "layout-" + java.util.UUID.randomUUID();
+    try (RunLock lock = RunLock.acquire(warehouse, run, "run", STALE)) {
+      assertEquals(java.util.List.of("run_id"), warehouse.partitionColumns("pipeline_lock"));
+      assertEquals(1, warehouse.read("pipeline_lock").where(org.apache.spark.sql.functions.col("run_id")
+          .equalTo(run)).count());
+    }
+    assertEquals(0, warehouse.read("pipeline_lock").count());
+    assertEquals(0L, warehouse.fileCount("pipeline_lock"), "the release left no file");
+  }
+
+  @Test
   void aLockThatCannotBeWrittenIsAnErrorNotAHeldLock() {
     Warehouse warehouse = new Warehouse(spark(), "lock_broken");
     spark().sql("create table lock_broken.pipeline_lock (lock string, run_id array<int>, command string,"
