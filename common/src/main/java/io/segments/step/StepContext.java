@@ -54,7 +54,7 @@ public final class StepContext implements AutoCloseable {
   /** source.users, checked once per run for duplicate user ids; null when none is configured. */
   public Dataset<Row> users() {
     if (config.source().users() != null && users == null) {
-      users = SourceReader.users(spark(), config.source().users());
+      users = SourceReader.users(spark(), config.source().users(), true);
     }
     return users;
   }
@@ -105,6 +105,10 @@ public final class StepContext implements AutoCloseable {
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
+    if (users != null) {
+      users.unpersist();
+      users = null;
+    }
     if (featureRows != null) {
       featureRows.unpersist();
       featureRows = null;

@@ -315,11 +315,12 @@ class CliEndToEndTest {
     long version = version("segments.audience_members");
     long failed = count("select count(*) from segments.pipeline_runs where step = 'publish' and status = 'failed'");
     // An audience that suddenly holds another segment's users: all of yesterday's members would leave. (A rule or an
-    // input that empties it trips the same check, AudiencePublisherTest; this one costs a rerun, not a rebuild.)
+    // input that empties it trips the same check, AudiencePublisherTest; this one costs a publish, not a rebuild:
+    // the publish command is the run's publish step alone.)
     Path config = EndToEnd.copiedConfig(local -> local.replaceFirst(
         "(name: solo_explorers\n    segment:) solo_explorers", "$1 heavy_collaborators"));
     restoring(() -> {
-      assertEquals(4, Main.run(new String[] {"run", "--as-of", D, "--config", config.toString(),
+      assertEquals(4, Main.run(new String[] {"publish", "--as-of", D, "--config", config.toString(),
           "--warehouse", warehouse.toString()}), "solo_explorers would churn > 50%");
       assertEquals(audience, count("select count(*) from segments.audience_members"));
       assertEquals(version, version("segments.audience_members"));
