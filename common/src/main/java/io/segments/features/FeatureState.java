@@ -91,12 +91,12 @@ public final class FeatureState {
     long read = 0;
     if (from == null || from.isBefore(settled)) {
       Dataset<Row> rows = activity.where(read(from, settled));
-      read += events(prints, from, settled);
+      read += events(prints, rows, from, settled);
       warehouse.overwriteNoting(advance(from == null ? null : warehouse.read(TABLE), rows, from, settled), TABLE,
           note(prints, settled));
     }
     Dataset<Row> rows = activity.where(read(settled, asOf));
-    read += events(prints, settled, asOf);
+    read += events(prints, rows, settled, asOf);
     Dataset<Row> now = advance(warehouse.read(TABLE), rows, settled, asOf)
         .withColumn("as_of_date", lit(Date.valueOf(asOf)));
     List<Column> out = new ArrayList<>(List.of(col("user_id"), col("first_seen_on")));
@@ -176,8 +176,15 @@ public final class FeatureState {
     return from == null ? day.leq(Date.valueOf(to)) : day.isin(days(from, to).stream().map(Date::valueOf).toArray());
   }
 
-  /** The events of the rollup days a move from {@code from} to {@code to} reads, from their fingerprints. */
-  private long events(Map<LocalDate, String> prints, LocalDate from, LocalDate to) {
+  /**
+   * The events of the rollup days a move from {@code from} to {@code to} reads, from their fingerprints; summed from
+   * the {@code rows} read (a Spark job) only when there are none (a rollup without its note).
+   */
+  private long events(Map<LocalDate, String> prints, Dataset<Row> rows, LocalDate from, LocalDate to) {
+    if (prints.isEmpty()) {
+      Row sum = rows.agg(sum("event_count")).first();
+      return sum.isNullAt(0) ? 0 : sum.getLong(0);
+    }
     java.util.Set<LocalDate> days = from == null ? null : days(from, to);
     return prints.entrySet().stream()
         .filter(e -> days == null ? !e.getKey().isAfter(to) : days.contains(e.getKey()))

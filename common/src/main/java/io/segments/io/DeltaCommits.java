@@ -51,7 +51,7 @@ final class DeltaCommits {
 
   /**
    * The data files of the latest version, from its checksum file ({@code N.crc}, the protocol's "version checksum
-   * file"); null when the version has none.
+   * file"); null when the version has none or it cannot be read.
    */
   Long fileCount() {
     Path file = new Path(log.logPath(), String.format("%020d.crc", latest()));
@@ -61,10 +61,8 @@ final class DeltaCommits {
         JsonNode files = JSON.readTree(in).get("numFiles");
         return files == null || !files.isIntegralNumber() ? null : files.asLong();
       }
-    } catch (java.io.FileNotFoundException e) {
-      return null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read the checksum " + file, e);
+    } catch (IOException | RuntimeException e) {
+      return null; // missing, unreadable or half-written: the caller reads the table instead
     }
   }
 

@@ -138,20 +138,10 @@ public final class SourceReader {
    * give the user two feature rows, two memberships and a duplicate key in the audience tables.
    */
   public static Dataset<Row> users(SparkSession spark, String source) {
-    return users(spark, source, false);
-  }
-
-  /**
-   * {@link #users(SparkSession, String)}, persisted when {@code keep} (the check reads them in full anyway): a run's
-   * steps then read the users once, as the check saw them. The caller unpersists them.
-   */
-  public static Dataset<Row> users(SparkSession spark, String source, boolean keep) {
-    Dataset<Row> opened = open(spark, source, "source.users");
-    Dataset<Row> users = keep ? opened.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : opened;
+    Dataset<Row> users = open(spark, source, "source.users");
     Row duplicates = users.groupBy("user_id").count().where("count > 1")
         .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.min("user_id")).first();
     if (duplicates.getLong(0) > 0) {
-      users.unpersist();
       throw new InputRefusedException("source.users '" + source + "' has " + duplicates.getLong(0) + " user_id"
           + (duplicates.getLong(0) == 1 ? " that appears" : "s that appear") + " more than once (e.g. '"
           + duplicates.get(1) + "')", "give the users table one row per user_id, e.g. a view that keeps each"

@@ -17,8 +17,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run, so a
- * release drops its partition). Taking the lock is a Delta MERGE, so two runs racing for it conflict and only one
+ * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run in a
+ * table created since 2026-12, so a release drops its partition). Taking the lock is a Delta MERGE, so two runs racing for it conflict and only one
  * commits. A running job checks the row before every
  * step and refreshes its {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over
  * only when it was left: in this process, when its run has ended; on this host, when its process is gone (a run
@@ -62,8 +62,9 @@ public final class RunLock implements AutoCloseable {
     boolean exists = warehouse.exists("pipeline_lock");
     // An empty lock table (the usual case: the last run released it) is told by its checksum file: no read.
     boolean empty = exists && Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock"));
-    if (!exists || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("heartbeat_at")
-        || empty && unpartitioned(warehouse)) {
+    // A new lock table is partitioned by run: a release drops its run's partition without finding and rewriting
+    // rows. A table written before (unpartitioned) is kept as it is: rewriting it here could race another run.
+    if (!exists || !java.util.Arrays.asList(warehouse.read("pipeline_lock").columns()).contains("heartbeat_at")) {
       warehouse.overwrite(warehouse.spark().createDataFrame(List.of(), SCHEMA), "pipeline_lock", "run_id");
       empty = true;
     }
@@ -94,18 +95,6 @@ public final class RunLock implements AutoCloseable {
       ENDED.add(runId); // a row this run may have written is left, not held
       throw e;
     }
-  }
-
-  /**
-   * A lock table of the right columns that runs before 2026-12 wrote without partitions: one partition per run lets a
-   * release drop its run's files without finding and rewriting them (recreated when empty, so no lock is lost).
-   */
-  private static boolean unpartitioned(Warehouse warehouse) {
-    List<String> columns = java.util.Arrays.stream(warehouse.read("pipeline_lock").schema().fields())
-        .map(f -> f.name() + " " + f.dataType().sql()).toList();
-    List<String> expected = java.util.Arrays.stream(SCHEMA.fields()).map(f -> f.name() + " " + f.dataType().sql())
-        .toList();
-    return columns.equals(expected) && !warehouse.partitionColumns("pipeline_lock").equals(List.of("run_id"));
   }
 
   private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,

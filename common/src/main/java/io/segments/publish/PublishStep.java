@@ -41,7 +41,9 @@ public final class PublishStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
-    Dataset<Row> membership = context.membership(asOf);
+    // Read from the table: rows kept from the segments step would be dropped from Spark's cache by that step's own
+    // write of segment_membership (their lineage reads it), then recomputed from all of the replay.
+    Dataset<Row> membership = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
     Map<String, Long> sizes = context.segmentSizes(asOf);
     AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf),
         context.knownUserCount(asOf), sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);

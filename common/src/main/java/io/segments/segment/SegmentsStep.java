@@ -60,9 +60,7 @@ public final class SegmentsStep implements Step {
     List<Check> checks;
     try {
       // The checks read the rows computed, not the tables once written: no read of a new table version.
-      Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()))
-          .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-      context.membershipWritten(last(), today); // validate and publish read it there
+      Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()));
       Map<String, Long> sizes = new HashMap<>();
       today.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
       context.segmentSizes(last(), sizes);

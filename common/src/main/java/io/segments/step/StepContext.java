@@ -12,9 +12,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What the steps of one run share: the config, the warehouse, the run id, {@code source.users}, read and checked for
- * duplicate ids once per run, and what a step computed that a later step reads (the features and memberships
- * written, kept in memory until {@link #close}, figures such as segment sizes): a later step does not read back a
- * table version just written, which costs Delta a snapshot and a scan planning each.
+ * duplicate ids once per run, and what a step computed that a later step reads (the day's features as written, kept
+ * in memory until {@link #close}; figures such as segment sizes): a later step does not read back a table version
+ * just written, which costs Delta a snapshot and a scan planning each.
  */
 public final class StepContext implements AutoCloseable {
   private final PipelineConfig config;
@@ -26,8 +26,6 @@ public final class StepContext implements AutoCloseable {
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
   private LocalDate featureDay;
   private Dataset<Row> featureRows;
-  private LocalDate membershipDay;
-  private Dataset<Row> membershipRows;
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -54,7 +52,7 @@ public final class StepContext implements AutoCloseable {
   /** source.users, checked once per run for duplicate user ids; null when none is configured. */
   public Dataset<Row> users() {
     if (config.source().users() != null && users == null) {
-      users = SourceReader.users(spark(), config.source().users(), true);
+      users = SourceReader.users(spark(), config.source().users());
     }
     return users;
   }
@@ -87,37 +85,13 @@ public final class StepContext implements AutoCloseable {
     featureRows = written;
   }
 
-  /** segment_membership of D: the rows the segments step wrote this run (kept in memory), else from the table. */
-  public Dataset<Row> membership(LocalDate asOf) {
-    return asOf.equals(membershipDay) ? membershipRows
-        : warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
-  }
-
-  /** The segments step wrote {@code written} (persisted) as segment_membership of D. */
-  public void membershipWritten(LocalDate asOf, Dataset<Row> written) {
-    if (membershipRows != null) {
-      membershipRows.unpersist();
-    }
-    membershipDay = asOf;
-    membershipRows = written;
-  }
-
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
-    if (users != null) {
-      users.unpersist();
-      users = null;
-    }
     if (featureRows != null) {
       featureRows.unpersist();
       featureRows = null;
       featureDay = null;
-    }
-    if (membershipRows != null) {
-      membershipRows.unpersist();
-      membershipRows = null;
-      membershipDay = null;
     }
   }
 

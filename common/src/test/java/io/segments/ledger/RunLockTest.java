@@ -111,17 +111,24 @@ class RunLockTest extends SparkTestBase {
   }
 
   @Test
-  void anEmptyLockTableOfBeforeIsPartitionedByRunAndAReleaseDropsTheRunsFiles() {
-    Warehouse warehouse = new Warehouse(spark(), "lock_layout");
-    warehouse.overwrite(frame(RunLock.SCHEMA), "pipeline_lock"); // as runs before 2026-12 left it: no partitions
+  void aNewLockTableIsPartitionedByRunAndAReleaseLeavesNoFileWhileATableOfBeforeKeepsItsLayout() {
+    Warehouse fresh = new Warehouse(spark(), "lock_layout");
     String run = "layout-" + java.util.UUID.randomUUID();
-    try (RunLock lock = RunLock.acquire(warehouse, run, "run", STALE)) {
-      assertEquals(java.util.List.of("run_id"), warehouse.partitionColumns("pipeline_lock"));
-      assertEquals(1, warehouse.read("pipeline_lock").where(org.apache.spark.sql.functions.col("run_id")
+    try (RunLock lock = RunLock.acquire(fresh, run, "run", STALE)) {
+      assertEquals(java.util.List.of("run_id"), fresh.partitionColumns("pipeline_lock"));
+      assertEquals(1, fresh.read("pipeline_lock").where(org.apache.spark.sql.functions.col("run_id")
           .equalTo(run)).count());
     }
-    assertEquals(0, warehouse.read("pipeline_lock").count());
-    assertEquals(0L, warehouse.fileCount("pipeline_lock"), "the release left no file");
+    assertEquals(0L, fresh.fileCount("pipeline_lock"), "the release dropped the run's partition");
+
+    Warehouse before = new Warehouse(spark(), "lock_layout_before");
+    before.overwrite(frame(RunLock.SCHEMA), "pipeline_lock"); // as runs before 2026-12 left it: no partitions
+    String next = "layout-" + java.util.UUID.randomUUID();
+    try (RunLock lock = RunLock.acquire(before, next, "run", STALE)) {
+      assertEquals(1, before.read("pipeline_lock").count());
+    }
+    assertEquals(0, before.read("pipeline_lock").count());
+    assertEquals(java.util.List.of(), before.partitionColumns("pipeline_lock"), "not rewritten under a live run");
   }
 
   @Test
