@@ -20,11 +20,17 @@ class RunLockTest extends SparkTestBase {
     return lockHeldBy(database, "other-run", owner, heartbeat);
   }
 
+  /** A lock table as runs since 2026-12 create it (partitioned by run) holding one row. */
   private Warehouse lockHeldBy(String database, String runId, String owner, Instant heartbeat) {
+    return lockHeldBy(database, runId, owner, heartbeat, true);
+  }
+
+  /** A lock table holding one row, partitioned by run or not (as runs before 2026-12 left it). */
+  private Warehouse lockHeldBy(String database, String runId, String owner, Instant heartbeat, boolean partitioned) {
     Warehouse warehouse = new Warehouse(spark(), database);
     Timestamp acquired = Timestamp.from(Instant.now().minus(Duration.ofDays(2)));
     warehouse.overwrite(frame(RunLock.SCHEMA, row("run", runId, "run --as-of D", acquired, owner,
-        Timestamp.from(heartbeat))), "pipeline_lock");
+        Timestamp.from(heartbeat))), "pipeline_lock", partitioned ? new String[] {"run_id"} : new String[0]);
     return warehouse;
   }
 
@@ -78,7 +84,13 @@ class RunLockTest extends SparkTestBase {
     done.waitFor();
     Warehouse warehouse = lockHeldBy("lock_gone", thisHost() + ":" + done.pid(), Instant.now());
     RunLock.acquire(warehouse, "me", "run", STALE).close();
-    assertEquals(0, warehouse.read("pipeline_lock").count(), "taken over, then released");
+    assertEquals(0, warehouse.read("pipeline_lock").count(), "taken over (the row moves to this run's partition),"
+        + " then released");
+    assertEquals(0L, warehouse.fileCount("pipeline_lock"));
+    Warehouse before = lockHeldBy("lock_gone_before", "other-run", thisHost() + ":" + done.pid(), Instant.now(),
+        false);
+    RunLock.acquire(before, "me", "run", STALE).close();
+    assertEquals(0, before.read("pipeline_lock").count(), "a lock table of before (no partitions) likewise");
   }
 
   @Test
