@@ -20,9 +20,10 @@ import org.apache.spark.sql.types.StructType;
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run in a
  * table created since 2026-12, so a release drops its partition). Taking the lock is a Delta MERGE, so two runs
  * racing for it conflict and only one commits. A running job checks the row before every step and refreshes its
- * {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over only when it was left: in this process, when its run has ended; on this host, when its process is gone (a run
- * killed with kill -9); on another host, or by another JVM with this host:pid, when its heartbeat is older than
- * the stale timeout. A failure to write the lock is an error of its own, never read as "held".
+ * {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over only when it was left: in
+ * this process, when its run has ended; on this host, when its process is gone (a run killed with kill -9); on
+ * another host, or by another JVM with this host:pid, when its heartbeat is older than the stale timeout. A failure
+ * to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
   static final StructType SCHEMA = new StructType()
