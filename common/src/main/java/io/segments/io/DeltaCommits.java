@@ -66,12 +66,6 @@ final class DeltaCommits {
     }
   }
 
-  /** The partition columns of the latest version. */
-  java.util.List<String> partitionColumns() {
-    return scala.collection.JavaConverters.seqAsJavaList(
-        log.update(false, scala.Option.empty(), scala.Option.empty()).metadata().partitionColumns());
-  }
-
   /** The commitInfo action of {@code version}, or null when the commit has none (or is gone). */
   JsonNode commitInfo(long version) {
     Path file = new Path(log.logPath(), String.format("%020d.json", version));

@@ -81,17 +81,9 @@ public final class Warehouse {
     return version == null ? null : version < 0 ? Long.valueOf(0) : commits(table).metric(version, metric);
   }
 
-  /**
-   * How many data files the table's latest version holds, from its checksum file (read on the driver: no Spark job);
-   * null when that version has none.
-   */
+  /** The latest version's data files, from its checksum file (no Spark job); null when it has none. */
   public Long fileCount(String table) {
     return commits(table).fileCount();
-  }
-
-  /** The table's partition columns, from its latest version's metadata (read on the driver: no Spark job). */
-  public List<String> partitionColumns(String table) {
-    return commits(table).partitionColumns();
   }
 
   /** The table's name as messages show it: database.table. */
@@ -115,7 +107,8 @@ public final class Warehouse {
 
   /** Replaces the whole table in one commit (creating it if needed). */
   public void overwrite(Dataset<Row> data, String table, String... partitionBy) {
-    write(data, table, partitionBy);
+    commit(table, () -> overwriteOrCreate(data, table, partitionBy));
+    FaultPoint.written(table);
   }
 
   /**
@@ -123,12 +116,7 @@ public final class Warehouse {
    * what the rows were built from, known to be true exactly when the rows are there.
    */
   public void overwriteNoting(Dataset<Row> data, String table, String note) {
-    noting(note, () -> write(data, table));
-  }
-
-  private void write(Dataset<Row> data, String table, String... partitionBy) {
-    commit(table, () -> overwriteOrCreate(data, table, partitionBy));
-    FaultPoint.written(table);
+    noting(note, () -> overwrite(data, table));
   }
 
   private void overwriteOrCreate(Dataset<Row> data, String table, String... partitionBy) {
@@ -278,20 +266,18 @@ public final class Warehouse {
 
   /** {@code column in (values)}, the values as typed literals (e.g. java.sql.Date). */
   public static Column in(String column, Collection<?> values) {
-    return org.apache.spark.sql.functions.col(column).isin(values.toArray());
+    return functions.col(column).isin(values.toArray());
   }
 
   /** {@code column between the first and the last of days} (days in order), as date literals. */
   public static Column between(String column, java.util.List<java.time.LocalDate> days) {
-    return org.apache.spark.sql.functions.col(column).between(
-        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(days.get(0))),
-        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(days.get(days.size() - 1))));
+    return functions.col(column).between(functions.lit(java.sql.Date.valueOf(days.get(0))),
+        functions.lit(java.sql.Date.valueOf(days.get(days.size() - 1))));
   }
 
   /** {@code column = day}, as a date literal. */
   public static Column on(String column, java.time.LocalDate day) {
-    return org.apache.spark.sql.functions.col(column).equalTo(
-        org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(day)));
+    return functions.col(column).equalTo(functions.lit(java.sql.Date.valueOf(day)));
   }
 
   public void append(Dataset<Row> data, String table) {
@@ -308,5 +294,4 @@ public final class Warehouse {
   public DeltaTable delta(String table) {
     return DeltaTable.forName(spark, quoted(table));
   }
-
 }
