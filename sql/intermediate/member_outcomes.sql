@@ -18,9 +18,9 @@ select
   m.cohort_date,
   m.user_id,
   max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 1 then 1 else 0 end)              as active_d1,
-  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 7 then 1 else 0 end)   as active_d7,
-  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 24 and 30 then 1 else 0 end) as active_d30,
-  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 84 and 90 then 1 else 0 end) as active_d90,
+  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 7 then 1 else 0 end)              as active_d7,
+  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 30 then 1 else 0 end)             as active_d30,
+  max(case when a.is_active and datediff(a.activity_date, m.cohort_date) = 90 then 1 else 0 end)             as active_d90,
   max(case when a.is_active and datediff(a.activity_date, m.cohort_date) between 1 and 30 then 1 else 0 end)  as active_within_d30,
   min(case when a.is_activation
             and datediff(a.activity_date, m.cohort_date) <= :activation_days

@@ -14,9 +14,9 @@ select
   m.cohort_date,
   m.user_id,
   if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) = 1), false), 1, 0)               as active_d1,
-  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 1 and 7), false), 1, 0)   as active_d7,
-  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 24 and 30), false), 1, 0) as active_d30,
-  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 84 and 90), false), 1, 0) as active_d90,
+  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) = 7), false), 1, 0)               as active_d7,
+  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) = 30), false), 1, 0)              as active_d30,
+  if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) = 90), false), 1, 0)              as active_d90,
   if(coalesce(exists(s.active_days, d -> datediff(d, m.cohort_date) between 1 and 30), false), 1, 0)  as active_within_d30,
   array_min(transform(
     filter(s.activation_days, d -> datediff(d, m.cohort_date) between 0 and :activation_days

@@ -1,12 +1,13 @@
 -- Grain: one row per (segment, cohort_date): the users in the segment on cohort_date, and what happened to
 -- them afterwards. Keys: (segment, cohort_date).
--- Retention: retention_d1 = active on day 1 after the cohort date; retention_d7 = active on any of days
--- 1..7; retention_d30 and retention_d90 = active in the 7-day bracket ending on day 30 (24..30) or 90
--- (84..90). Churn_d30 = no activity on days 1..30. Activation = the activation event on days 0..:activation_days
--- after the cohort date (the cohort day itself counts); conversion likewise with :conversion_days. Days to value
--- count only activation events inside that window and on or before :as_of, so a daily run and a rebuild agree.
--- An outcome whose horizon lies after :as_of is null, not zero. The job adds <rate>_lo and <rate>_hi, the 95%
--- Wilson score interval of every rate.
+-- Retention: retention_dN = the share of the cohort active on day N after the cohort date (N = 1, 7, 30, 90),
+-- the "N-day retention" of Amplitude and Mixpanel ("on" day N): every point counts one day, so a curve drawn
+-- through them compares like with like (a wider window for a later day would make the curve rise). Final on day
+-- N, like every outcome here. Churn_d30 = no activity on any of days 1..30. Activation = the activation event on
+-- days 0..:activation_days after the cohort date (the cohort day itself counts); conversion likewise with
+-- :conversion_days. Days to value count only activation events inside that window and on or before :as_of, so a
+-- daily run and a rebuild agree. An outcome whose horizon lies after :as_of is null, not zero. The job adds
+-- <rate>_lo and <rate>_hi, the 95% Wilson score interval of every rate.
 -- Input view: member_outcomes (segment, family, cohort_date, user_id, active_d1, active_d7, active_d30, active_d90,
 --   active_within_d30, days_to_value, converted): sql/intermediate/member_outcomes.sql on a rebuild, and
 --   member_outcomes_from_state.sql (the same columns from user_activity_state) on a daily run.

@@ -158,7 +158,7 @@ public final class BehaviorDiscovery {
 
   /**
    * Per user of the cohorts: the cohort day, the half, whether the outcome was reached ({@code reached}), and for
-   * the suggested family's table whether active on day 1, days 1..7, 24..30 and 84..90 ({@code d1}..{@code d90}).
+   * the suggested family's table whether active on day 1, 7, 30 and 90 ({@code d1}..{@code d90}).
    */
   private Dataset<Row> outcomes(Dataset<Row> cohort, Dataset<Row> activity, Outcome outcome, int firstDays,
       LocalDate last) {
@@ -174,9 +174,8 @@ public final class BehaviorDiscovery {
         .groupBy("user_id").agg(
             max(flag.and(day.between(outcome.firstDayAfter(firstDays), outcome.lastDay(config.validate()))))
                 .as("reached"),
-            max(col("is_active").and(day.equalTo(1))).as("d1"), max(col("is_active").and(day.between(1, 7))).as("d7"),
-            max(col("is_active").and(day.between(24, 30))).as("d30"),
-            max(col("is_active").and(day.between(84, 90))).as("d90"));
+            max(col("is_active").and(day.equalTo(1))).as("d1"), max(col("is_active").and(day.equalTo(7))).as("d7"),
+            max(col("is_active").and(day.equalTo(30))).as("d30"), max(col("is_active").and(day.equalTo(90))).as("d90"));
     Dataset<Row> users = cohort.join(reached, new String[] {"user_id"}, "left");
     for (String name : List.of("reached", "d1", "d7", "d30", "d90")) {
       users = users.withColumn(name, coalesce(col(name), lit(false)));

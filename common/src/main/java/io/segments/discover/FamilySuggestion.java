@@ -30,7 +30,7 @@ import org.apache.spark.sql.Row;
 public final class FamilySuggestion {
   private static final int[] HORIZONS = {1, 7, 30, 90};
 
-  /** One suggested segment on the later cohorts: its size and retention on day 1, days 1-7, 24-30, 84-90. */
+  /** One suggested segment on the later cohorts: its size and retention on day 1, 7, 30 and 90. */
   public record Segment(String name, String rule, String definition, long size, Double[] retention, double outcome) {}
 
   /** The family (empty when none qualifies, with the reason in {@code note}), its YAML and the metric compared. */

@@ -7,12 +7,11 @@ import java.util.Locale;
 
 /**
  * What discover predicts, per user of a cohort (the cohort day is the signup day, or else the first day seen),
- * with validate's definitions: retention = active (validate.active_events) on day 1, on days 1..7, 24..30 or
- * 84..90 after the cohort day, but never on the early window's days ({@link #firstDayAfter}); activation and
- * conversion = that event on days 0..N.
+ * with validate's definitions: retention = active (validate.active_events) on day 1, 7, 30 or 90 after the cohort
+ * day, a day after the early window ({@link #requireRoom}); activation and conversion = that event on days 0..N.
  */
 public enum Outcome {
-  RETAINED_D1(1, 1), RETAINED_D7(1, 7), RETAINED_D30(24, 30), RETAINED_D90(84, 90), ACTIVATED(0, -1), CONVERTED(0, -1);
+  RETAINED_D1(1, 1), RETAINED_D7(7, 7), RETAINED_D30(30, 30), RETAINED_D90(90, 90), ACTIVATED(0, -1), CONVERTED(0, -1);
 
   private final int firstDay;
   private final int lastDay;
@@ -68,9 +67,8 @@ public enum Outcome {
 
   /**
    * The first day the outcome is looked for after an early window of {@code firstDays} (days 0..K-1): a retention
-   * outcome counts only the days after the window (retained_d7 with 3 first days: active on days 3..7), so that
-   * the behaviors never contain the outcome; activation and conversion keep days 0..N, and leave their own event
-   * out of the behaviors.
+   * outcome's day N lies after the window ({@link #requireRoom}), so the behaviors never contain the outcome;
+   * activation and conversion keep days 0..N, and leave their own event out of the behaviors.
    */
   public int firstDayAfter(int firstDays) {
     return this == ACTIVATED || this == CONVERTED ? firstDay : Math.max(firstDay, firstDays);

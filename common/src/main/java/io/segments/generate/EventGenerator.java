@@ -75,6 +75,8 @@ public final class EventGenerator {
     private final SplittableRandom random;
     private final Persona persona;
     private final int signupDay;
+    /** The age from which a collaborative starter no longer comments (past the data for half of them). */
+    private final int quietFrom;
     private final List<Row> events = new ArrayList<>();
     private int sequence;
 
@@ -85,6 +87,7 @@ public final class EventGenerator {
       this.random = new SplittableRandom(mix(spec.seed() * 0x9E3779B97F4A7C15L + index));
       this.persona = Persona.pick(random.nextDouble());
       this.signupDay = random.nextInt(spec.days());
+      this.quietFrom = random.nextBoolean() ? 14 + random.nextInt(60) : Integer.MAX_VALUE;
     }
 
     Row user() {
@@ -116,7 +119,7 @@ public final class EventGenerator {
       return switch (persona) {
         case SOLO_EXPLORER -> age == 0 ? 1.0 : 0.30 * Math.exp(-age / 25.0);
         case COLLABORATIVE_STARTER -> age <= 2 ? 1.0 : 0.45 * Math.exp(-age / 90.0);
-        case HEAVY_COLLABORATOR -> age <= 6 ? 1.0 : 0.80;
+        case HEAVY_COLLABORATOR -> age <= 6 ? 1.0 : 0.85 * Math.exp(-(age - 6) / 200.0);
         case WEEKEND_ONLY -> weekend ? 0.70 : 0.0;
         case FAST_CHURNER -> age <= 1 ? 1.0 : 0.0;
         case DORMANT_SIGNUP -> age == 0 ? 0.3 : 0.0;
@@ -133,8 +136,12 @@ public final class EventGenerator {
         case COLLABORATIVE_STARTER -> {
           if (age == 0) emit(day, "create_project", 9, null);
           if (age == random.nextInt(3) || (age > 2 && random.nextDouble() < 0.05)) emit(day, "invite_teammate", 10, null);
-          some(day, 1, 5, "create_doc", "edit_doc", "comment", "comment", "view_report");
-          if (age > 7 && random.nextDouble() < 0.01) emit(day, "upgrade", 16, 12.0);
+          if (age < quietFrom) {
+            some(day, 1, 5, "create_doc", "edit_doc", "comment", "comment", "view_report");
+          } else {
+            some(day, 1, 4, "create_doc", "edit_doc", "edit_doc", "view_report");
+          }
+          if (age > 7 && random.nextDouble() < 0.04) emit(day, "upgrade", 16, 12.0);
         }
         case HEAVY_COLLABORATOR -> {
           if (age == 0) emit(day, "create_project", 9, null);
@@ -142,7 +149,7 @@ public final class EventGenerator {
           some(day, 3, 8, "comment", "comment", "edit_doc", "create_doc", "create_report", "view_report");
           if (age == 1) emit(day, "connect_integration", 11, null);
           if (age == 5) emit(day, "hit_paywall", 14, null);
-          if (age >= 5 && (age - 5) % 30 == 0) emit(day, "upgrade", 15, 49.0);
+          if (age == 5 || (age > 5 && random.nextDouble() < 0.15)) emit(day, "upgrade", 15, 49.0);
         }
         case WEEKEND_ONLY -> {
           if (age <= 1 && random.nextDouble() < 0.5) emit(day, "create_project", 9, null);

@@ -6,10 +6,13 @@ package io.segments.generate;
  */
 public enum Persona {
   /** Creates projects and docs alone, never invites; fades over weeks. */
-  SOLO_EXPLORER(0.25),
-  /** Creates a project and invites a teammate within days of signup; retains well. */
-  COLLABORATIVE_STARTER(0.20),
-  /** Invites many, comments a lot, builds reports, pays; retains best. */
+  SOLO_EXPLORER(0.20),
+  /**
+   * Creates a project and invites a teammate within days of signup; retains well, buys now and then, and half of
+   * them stop commenting after a few weeks (the team went quiet) while still editing docs.
+   */
+  COLLABORATIVE_STARTER(0.25),
+  /** Invites many, comments a lot, builds reports, buys seats every week or two; retains best (and fades slowly). */
   HEAVY_COLLABORATOR(0.10),
   /** Active on Saturdays and Sundays only. */
   WEEKEND_ONLY(0.10),

@@ -45,8 +45,10 @@ public final class HtmlReport {
     html.append("<h1>Behavioral segments as of ").append(asOf).append("</h1>");
     html.append("<section id=\"checks\"><h2>Checks</h2>").append(checks(asOf)).append("</section>");
     html.append("<section id=\"retention\"><h2>Retention by segment</h2>")
-        .append("<p>Share of each day's members active on day 1, in days 1-7, and in the 7-day brackets ending on"
-            + " day 30 and 90, pooled over cohort dates whose horizon has passed.</p>");
+        .append("<p>N-day retention: the share of a day's members who were active (validate.active_events) on day"
+            + " N after that day, for N = 1, 7, 30 and 90, as Amplitude and Mixpanel count it: every point counts one"
+            + " day. A segment's curve goes up to the last day N whose cohort dates hold validate.min_size"
+            + " member-days, and pools those cohort dates for every point, so every point counts the same members.</p>");
     for (Map.Entry<String, List<SegmentSpec>> family : families().entrySet()) {
       html.append(retentionChart(family.getKey(), family.getValue()));
     }
@@ -66,7 +68,7 @@ public final class HtmlReport {
     html.append("</section><section id=\"cohorts\"><h2>Cohort table</h2>").append(cohortTable())
         .append("<h3>Weekly retention triangle (users by first active week)</h3>").append(triangle())
         .append("</section><section id=\"behaviors\"><h2>Early behaviors that predict outcomes</h2>")
-        .append(BehaviorChart.section(warehouse))
+        .append(BehaviorChart.section(warehouse, config.validate().minSize()))
         .append("</section><section id=\"specs\"><h2>Segment specs</h2>").append(specCards()).append("</section>");
     return html.append("</body></html>").toString();
   }
@@ -116,17 +118,30 @@ public final class HtmlReport {
       }
       series.put(s.name(), points);
     }
-    return Charts.lines("Retention: " + family, "days after cohort date", "% active", series);
+    return Charts.lines("Retention: " + family, "days after cohort date", "% active on that day", series, 1, 7, 30,
+        90);
   }
 
-  /** Every segment's outcomes pooled over its cohorts, read in one query. */
+  /**
+   * Every segment's outcomes, read in one query: its member-days over all cohorts, and its curve: up to the last day
+   * N (of 1, 7, 30, 90) whose cohort dates hold validate.min_size member-days, every point pooled over those same
+   * cohort dates, so that each point counts the same members and a change in who joined the segment does not bend
+   * the curve.
+   */
   private Map<String, Row> pooledOutcomes() {
     if (pooledOutcomes == null) {
       pooledOutcomes = new LinkedHashMap<>();
-      warehouse.read("segment_outcomes").groupBy("segment").agg(org.apache.spark.sql.functions.expr(
+      String enough = "sum(if(retention_d%d is not null, cohort_size, 0)) over (partition by segment) >= "
+          + config.validate().minSize();
+      warehouse.read("segment_outcomes").selectExpr("*", String.format("case when " + enough + " then 90 when "
+              + enough + " then 30 when " + enough + " then 7 else 1 end as horizon", 90, 30, 7))
+          .selectExpr("*", "case horizon when 90 then retention_d90 when 30 then retention_d30 when 7 then"
+              + " retention_d7 else retention_d1 end is not null as curve")
+          .groupBy("segment").agg(org.apache.spark.sql.functions.expr(
               "count(*) as cohorts"), java.util.stream.Stream.of("sum(cohort_size) as member_days",
-              pooled("retention_d1"), pooled("retention_d7"), pooled("retention_d30"), pooled("retention_d90"),
-              pooled("churn_d30"), "min(retention_d30_lo) as lo", "max(retention_d30_hi) as hi")
+              pooled("retention_d1", 1), pooled("retention_d7", 7), pooled("retention_d30", 30),
+              pooled("retention_d90", 90), pooled("churn_d30", 30), "min(retention_d30_lo) as lo",
+              "max(retention_d30_hi) as hi")
               .map(org.apache.spark.sql.functions::expr).toArray(org.apache.spark.sql.Column[]::new))
           .collectAsList().forEach(r -> pooledOutcomes.put(r.getString(0), r));
     }
@@ -199,14 +214,18 @@ public final class HtmlReport {
           Html.percent(r == null ? null : r.get(5)), Html.percent(r == null ? null : r.get(6)),
           Html.percent(r == null ? null : r.get(7))));
     }
-    return "<p>Cohort = the members of a segment on a day; sizes are member-days over all cohort dates.</p>"
+    return "<p>Cohort = the members of a segment on a day; sizes are member-days over all cohort dates; rates pool"
+        + " the cohort dates of the segment's curve above. Day N = active on day N after the cohort date; churn d30"
+        + " = active on none of days 1 to 30 after it (a member active on day 12 only counts in neither day 30 nor"
+        + " churn).</p>"
         + Html.table(List.of("segment", "cohort definition", "size", "day 1", "day 7", "day 30", "day 90",
-            "churn d30"), rows);
+            "churn d30 (no activity days 1-30)"), rows);
   }
 
-  private static String pooled(String rate) {
-    return "sum(case when " + rate + " is not null then " + rate + " * cohort_size end)"
-        + " / sum(case when " + rate + " is not null then cohort_size end) as " + rate;
+  private static String pooled(String rate, int day) {
+    String on = "curve and horizon >= " + day + " and " + rate + " is not null";
+    return "sum(case when " + on + " then " + rate + " * cohort_size end) / sum(case when " + on
+        + " then cohort_size end) as " + rate;
   }
 
   private String triangle() {

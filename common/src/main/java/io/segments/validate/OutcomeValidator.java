@@ -66,13 +66,13 @@ public final class OutcomeValidator {
 
   /**
    * The cohort days whose finished outcomes events of {@code days} (late ones: rollup days that changed after the
-   * outcomes were written) take part in: day 1 and days 1..7 and 1..30 after the cohort day, the day-90 bracket
-   * 84..90, and the activation and conversion windows 0..N.
+   * outcomes were written) take part in: days 1..30 after the cohort day (days 1, 7 and 30 and churn's window),
+   * day 90, and the activation and conversion windows 0..N.
    */
   public java.util.SortedSet<LocalDate> cohortsReaching(java.util.Collection<LocalDate> days) {
     ValidateConfig v = config.validate();
     java.util.TreeSet<LocalDate> cohorts = new java.util.TreeSet<>();
-    int[][] brackets = {{1, 30}, {84, 90}, {0, v.activationDays()}, {0, v.conversionDays()}};
+    int[][] brackets = {{1, 30}, {90, 90}, {0, v.activationDays()}, {0, v.conversionDays()}};
     for (LocalDate day : days) {
       for (int[] bracket : brackets) {
         for (int after = bracket[0]; after <= bracket[1]; after++) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Discover on generated events with a planted value moment: users who invite a teammate on their first 3 days are
- * engaged (active every third day) 60% of the time against 25%; a decoy (connect_integration on day 0) adds 15
+ * engaged (active every day from day 3) 60% of the time against 25%; a decoy (connect_integration on day 0) adds 15
  * points, but only for the cohorts of the first 30 days. 3,000 users over 60 cohort days, events to day 100.
  */
 class BehaviorDiscoveryTest extends SparkTestBase {
@@ -57,7 +57,7 @@ class BehaviorDiscoveryTest extends SparkTestBase {
           select user_id, 'view_report', timestamp(date_add(cohort, 1)) + interval 12 hours from disc_users
           union all
           select user_id, 'view_report', timestamp(date_add(cohort, d)) + interval 12 hours
-          from disc_users lateral view explode(sequence(3, 99, 3)) t as d where engaged
+          from disc_users lateral view explode(sequence(3, 99)) t as d where engaged
         ) where event_at < timestamp'2026-04-11'""")
         .selectExpr("concat(user_id, event_name, cast(event_at as string)) as event_id", "user_id", "event_name",
             "event_at", "cast(0 as double) as revenue_usd"), "events");
@@ -142,8 +142,8 @@ class BehaviorDiscoveryTest extends SparkTestBase {
 
   @Test
   void retentionIsLookedForOnlyAfterTheEarlyWindow() {
-    assertEquals(3, Outcome.RETAINED_D7.firstDayAfter(3), "retained_d7 after 3 first days: active on days 3..7");
-    assertEquals(24, Outcome.RETAINED_D30.firstDayAfter(7));
+    assertEquals(7, Outcome.RETAINED_D7.firstDayAfter(3), "retained_d7 after 3 first days: active on day 7");
+    assertEquals(30, Outcome.RETAINED_D30.firstDayAfter(7));
     assertEquals(0, Outcome.ACTIVATED.firstDayAfter(7), "activation keeps days 0..N; its event is left out");
     assertEquals(3, Outcome.RETAINED_D7.defaultFirstDays());
     ConfigException e = assertThrows(ConfigException.class, () -> Outcome.RETAINED_D7.requireRoom(8,
@@ -217,7 +217,7 @@ class BehaviorDiscoveryTest extends SparkTestBase {
                    + interval 10 hours, map('path', case when invited then '/pricing' else '/docs' end) from disc_users
             union all
             select user_id, 'view_report', timestamp(date_add(cohort, d)) + interval 12 hours, null
-            from disc_users lateral view explode(sequence(3, 99, 3)) t as d where engaged
+            from disc_users lateral view explode(sequence(3, 99)) t as d where engaged
           ) where event_at < timestamp'2026-04-11'"""), "events_props");
     }
     Path dir = Files.createTempDirectory("discover-props");

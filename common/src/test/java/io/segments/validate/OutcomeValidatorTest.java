@@ -45,8 +45,10 @@ class OutcomeValidatorTest extends SparkTestBase {
     var activity = frame(ACTIVITY,
         row("x", day("2026-01-02"), "edit_doc"),
         row("x", day("2026-01-03"), "invite_teammate"),
-        row("x", day("2026-01-28"), "edit_doc"),
+        row("x", day("2026-01-08"), "edit_doc"),
+        row("x", day("2026-01-31"), "edit_doc"),
         row("y", day("2026-01-05"), "edit_doc"),
+        row("y", day("2026-01-30"), "edit_doc"),
         row("y", day("2026-01-20"), "upgrade"));
     Map<String, Row> rows = new java.util.HashMap<>();
     OutcomeValidator validator = new OutcomeValidator(config(200));
@@ -60,8 +62,8 @@ class OutcomeValidatorTest extends SparkTestBase {
     Row january = outcomes().get("2026-01-01");
     assertEquals(2L, (long) january.getAs("cohort_size"));
     assertEquals(0.5, (double) january.getAs("retention_d1"), 1e-9, "x on day 1");
-    assertEquals(1.0, (double) january.getAs("retention_d7"), 1e-9, "x day 1, y day 4");
-    assertEquals(0.5, (double) january.getAs("retention_d30"), 1e-9, "x on day 27, inside the 24..30 bracket");
+    assertEquals(0.5, (double) january.getAs("retention_d7"), 1e-9, "x on day 7; y's day 4 is not day 7");
+    assertEquals(0.5, (double) january.getAs("retention_d30"), 1e-9, "x on day 30; y's day 29 is not day 30");
     assertEquals(0.0, (double) january.getAs("churn_d30"), 1e-9, "both active within 30 days");
     assertEquals(0.5, (double) january.getAs("activation_rate"), 1e-9, "x invited on day 2");
     assertEquals(0.5, (double) january.getAs("conversion_rate"), 1e-9, "y upgraded on day 19");

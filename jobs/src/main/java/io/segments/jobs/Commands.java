@@ -268,7 +268,9 @@ final class Commands {
     writeGenerated(spark, spec, line.getOptionValue("database", "demo"), line.getOptionValue("parquet"));
     DailyPipeline pipeline = new DailyPipeline(config, spark, System.out);
     LocalDate last = spec.lastDay();
-    pipeline.run(last.minusDays(1), last.minusDays(config.replayDays()), true);
+    // All of the generated history but its first two weeks (the oldest features' windows): day-90 outcomes exist.
+    int replay = Math.max(config.replayDays(), spec.days() - 14);
+    pipeline.run(last.minusDays(1), last.minusDays(replay), true);
     pipeline.run(last, null, false);
     String db = config.database();
     Path report = besideWarehouse(spark, "report-" + last);

@@ -259,15 +259,35 @@ class CliEndToEndTest {
     assertTrue(!text.contains("http://") || text.indexOf("http://") == text.indexOf("http://www.w3.org"),
         "self-contained: no links to fetch");
 
+    assertEquals(List.of(), EndToEnd.layoutProblems(html), "at 1400 px: every chart titled, no text on text");
+    // N-day retention counts one day per point: a curve does not rise (beyond a single day's noise of 2 points;
+    // "days 1..7" against "day 1" made day 7 rise by 30-70 points).
+    String cohorts = text.substring(text.indexOf("id=\"cohorts\""), text.indexOf("Weekly retention triangle"));
+    java.util.regex.Matcher row = java.util.regex.Pattern.compile("<tr><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td>"
+        + "<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>").matcher(cohorts);
+    int curves = 0;
+    while (row.find()) {
+      double previous = 101;
+      for (int day = 2; day <= 5; day++) {
+        if (row.group(day).endsWith("%")) {
+          double rate = Double.parseDouble(row.group(day).replace("%", ""));
+          assertTrue(rate <= previous + 2, row.group(1) + "'s retention rises: " + row.group(0));
+          previous = rate;
+        }
+      }
+      curves++;
+    }
+    assertTrue(curves >= 10, "a retention row per segment: " + curves);
+
     Path png = warehouse.resolve("report.png");
     Process chromium = new ProcessBuilder(EndToEnd.chromium(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1200,2400",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400",
         "--screenshot=" + png, html.toUri().toString()).redirectErrorStream(true)
         .redirectOutput(warehouse.resolve("chromium.log").toFile()).start();
     assertTrue(chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chromium finished");
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
-    assertEquals(1200, image.getWidth());
+    assertEquals(1400, image.getWidth());
     java.util.Set<Integer> colors = new java.util.HashSet<>();
     long inked = 0;
     for (int y = 0; y < image.getHeight(); y += 2) {

@@ -163,6 +163,56 @@ final class EndToEnd {
     }
   }
 
+  /**
+   * What headless Chromium finds wrong with a page laid out at 1400 px wide: a chart without a title or axis titles
+   * (an svg with no {@code <title>}, no {@code .chart-title}, or fewer {@code .axis-title} texts than axes), two texts
+   * of one chart that overlap, or anything wider than the window. An empty list when nothing is.
+   */
+  static List<String> layoutProblems(Path html) throws Exception {
+    String check = """
+        <script>window.addEventListener('load', () => {
+          const problems = [];
+          const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+              && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+          document.querySelectorAll('svg').forEach((svg, i) => {
+            const title = svg.querySelector('title');
+            const name = title ? title.textContent : 'chart ' + (i + 1);
+            if (!title || !svg.querySelector('.chart-title')) problems.push(name + ': no title');
+            if (svg.querySelectorAll('.axis-title').length < (svg.querySelector('polyline') ? 2 : 1))
+              problems.push(name + ': an axis without a title');
+            const texts = [...svg.querySelectorAll('text')];
+            texts.forEach((a, j) => texts.slice(j + 1).forEach(b => {
+              if (overlap(a.getBoundingClientRect(), b.getBoundingClientRect()))
+                problems.push(name + ': "' + a.textContent + '" overlaps "' + b.textContent + '"');
+            }));
+          });
+          if (document.documentElement.scrollWidth > window.innerWidth)
+            problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+          const out = document.createElement('pre');
+          out.id = 'layout-check';
+          out.textContent = JSON.stringify(problems);
+          document.body.appendChild(out);
+        });</script>""";
+    Path page = Files.createTempFile("layout", ".html");
+    Files.writeString(page, Files.readString(html).replace("</body>", check + "</body>"));
+    Process chromium = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400",
+        "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    String dom = new String(chromium.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      chromium.destroyForcibly();
+      throw new IllegalStateException("chromium did not finish in 120 s");
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<pre id=\"layout-check\">(.*?)</pre>").matcher(dom);
+    if (!m.find()) {
+      throw new IllegalStateException("chromium ran no layout check: " + dom.substring(0, Math.min(500, dom.length())));
+    }
+    String list = m.group(1).replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    return list.equals("[]") ? List.of() : List.of(list.substring(1, list.length() - 1).split("\",\""));
+  }
+
   static String chromium() {
     for (String name : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
       if (Files.isExecutable(Path.of(name))) {
