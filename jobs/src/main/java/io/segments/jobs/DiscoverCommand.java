@@ -81,8 +81,8 @@ final class DiscoverCommand {
         + " behaviors of their first %d day%s%n", outcome.label(), r.earlierUsers() + r.laterUsers(),
         r.from(), r.to(), days, days == 1 ? "" : "s");
     if (outcome != Outcome.ACTIVATED && outcome != Outcome.CONVERTED) {
-      System.out.printf("%s here: active on days %d..%d after the cohort day (never on the early days)%n",
-          outcome.label(), outcome.firstDayAfter(days), outcome.lastDay(config.validate()));
+      System.out.printf("%s: active on day %d after the cohort day (after the early days)%n", outcome.label(),
+          outcome.lastDay(config.validate()));
     }
     System.out.printf("ranked on the earlier cohorts %s..%s (%,d users), checked on the later %s..%s (%,d users);"
         + " only behaviors with at least %d users on both sides%n", r.from(), r.split().minusDays(1), r.earlierUsers(),
@@ -116,13 +116,13 @@ final class DiscoverCommand {
       System.out.printf("The family on the later cohorts (%s..%s), %s compared:%n", r.split(), r.to(), s.metric());
       System.out.printf("  %-40s %-58s %9s %7s %7s %7s %7s%n", "segment", "definition", "size", "d1", "d7", "d30",
           "d90");
-      // A horizon whose first day lies inside the early window measures the behaviors themselves: marked.
-      int[] firstDayOf = {1, 1, 24, 84};
+      // A day inside the early window measures the behaviors themselves: marked.
+      int[] dayOf = {1, 7, 30, 90};
       boolean marked = false;
       for (FamilySuggestion.Segment segment : s.segments()) {
         String[] cells = new String[4];
         for (int h = 0; h < 4; h++) {
-          boolean inWindow = firstDayOf[h] < days && segment.retention()[h] != null;
+          boolean inWindow = dayOf[h] < days && segment.retention()[h] != null;
           marked |= inWindow;
           cells[h] = pct(segment.retention()[h]) + (inWindow ? "*" : "");
         }
@@ -130,7 +130,7 @@ final class DiscoverCommand {
             cells[0], cells[1], cells[2], cells[3]);
       }
       if (marked) {
-        System.out.printf("  * the horizon begins inside the first %d days, where the segments' behaviors happen:"
+        System.out.printf("  * the day lies inside the first %d days, where the segments' behaviors happen:"
             + " high by construction, not a prediction%n", days);
       }
     }

@@ -207,7 +207,7 @@ class CliEndToEndTest {
     String out = captured("explain", "--as-of", D, "--segment", "solo_explorers", "--sample", "10");
     List<String> users = out.lines().filter(l -> l.startsWith("user ")).toList();
     assertEquals(10, users.size(), out);
-    assertEquals(10, out.lines().filter(l -> l.startsWith("  solo_explorers [collaboration, priority 4]: IN since"))
+    assertEquals(10, out.lines().filter(l -> l.startsWith("  solo_explorers [collaboration, priority 3]: IN since"))
         .count(), out);
     assertEquals(10, out.lines().filter(l -> l.matches("      features: projects_total = [1-9]\\d*, invites_total = 0"))
         .count(), out);
