@@ -47,13 +47,15 @@ final class BehaviorChart {
     return html.toString();
   }
 
-  /** Rows come in pairs per rank: earlier, then later. The axis spans the widest interval, at round ticks. */
+  /** Rows come in pairs per rank: earlier, then later. The axis spans zero and every interval, at round ticks. */
   private static String svg(String title, List<Row> rows) {
-    double span = 1;
+    double min = 0;
+    double max = 0;
     for (Row r : rows) {
-      span = Math.max(span, Math.max(Math.abs(value(r, "difference_lo")), Math.abs(value(r, "difference_hi"))));
+      min = Math.min(min, value(r, "difference_lo"));
+      max = Math.max(max, value(r, "difference_hi"));
     }
-    double[] ticks = Charts.ticks(-span, span);
+    double[] ticks = Charts.ticks(min, max > min ? max : min + 1);
     double lo = ticks[0];
     double hi = ticks[ticks.length - 1];
     List<Row> earlier = rows.stream().filter(r -> "earlier".equals(r.getAs("half"))).toList();
@@ -68,8 +70,9 @@ final class BehaviorChart {
         + " later</text>", LABEL + PLOT + 10));
     for (double t : ticks) {
       svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>"
-          + "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%+.0f</text>", x.applyAsDouble(t), TOP,
-          x.applyAsDouble(t), axis + 5, t == 0 ? "#555" : "#e3e3e3", x.applyAsDouble(t), axis + 18, t));
+          + "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", x.applyAsDouble(t), TOP,
+          x.applyAsDouble(t), axis + 5, t == 0 ? "#555" : "#e3e3e3", x.applyAsDouble(t), axis + 18,
+          t == 0 ? "0" : String.format(Locale.ROOT, "%+.0f", t)));
     }
     svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
         + "<text class=\"axis-title\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">difference in the outcome rate"
