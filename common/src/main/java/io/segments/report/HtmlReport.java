@@ -48,7 +48,8 @@ public final class HtmlReport {
         .append("<p>N-day retention: the share of a day's members who were active (validate.active_events) on day"
             + " N after that day, for N = 1, 7, 30 and 90, as Amplitude and Mixpanel count it: every point counts one"
             + " day. A segment's curve goes up to the last day N whose cohort dates hold validate.min_size"
-            + " member-days, and pools those cohort dates for every point, so every point counts the same members.</p>");
+            + " member-days, and pools those cohort dates for every point, so every point counts the same"
+            + " members.</p>");
     for (Map.Entry<String, List<SegmentSpec>> family : families().entrySet()) {
       html.append(retentionChart(family.getKey(), family.getValue()));
     }

@@ -3,7 +3,6 @@ package io.segments.report;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-
 import io.segments.SparkTestBase;
 import io.segments.discover.CandidateTable;
 import io.segments.io.Warehouse;
