@@ -55,7 +55,7 @@ final class BehaviorChart {
       min = Math.min(min, value(r, "difference_lo"));
       max = Math.max(max, value(r, "difference_hi"));
     }
-    double[] ticks = Charts.ticks(min, max > min ? max : min + 1);
+    double[] ticks = Charts.ticks(min, Math.max(max, min + 5));  // at least 5 points wide: whole-point ticks
     double lo = ticks[0];
     double hi = ticks[ticks.length - 1];
     List<Row> earlier = rows.stream().filter(r -> "earlier".equals(r.getAs("half"))).toList();
@@ -72,7 +72,7 @@ final class BehaviorChart {
       svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>"
           + "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", x.applyAsDouble(t), TOP,
           x.applyAsDouble(t), axis + 5, t == 0 ? "#555" : "#e3e3e3", x.applyAsDouble(t), axis + 18,
-          t == 0 ? "0" : String.format(Locale.ROOT, "%+.0f", t)));
+          (t > 0 ? "+" : "") + Charts.label(t, ticks)));
     }
     svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
         + "<text class=\"axis-title\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">difference in the outcome rate"

@@ -20,7 +20,6 @@ public final class Charts {
   private static final int PLOT_W = 470;
   private static final int PLOT_H = 250;
   private static final int LEGEND_X = LEFT + PLOT_W + 24;
-  private static final int WIDTH = LEGEND_X + 210;
   private static final int ROW = 20;
 
   private Charts() {}
@@ -56,26 +55,28 @@ public final class Charts {
     double[] xAt = xTicks.length > 0 ? Arrays.stream(xTicks).filter(t -> t <= last).toArray()
         : ticks(xMin, xMax == xMin ? xMin + 1 : xMax);
     double[] yTicks = ticks(0, yMax == 0 ? 1 : yMax);
+    int longest = series.keySet().stream().mapToInt(String::length).max().orElse(0);
+    int width = LEGEND_X + 44 + 8 * longest;  // room for the longest legend entry (12 px sans: under 8 px a letter)
     Scale x = xTicks.length > 0 ? new Scale(0, Math.max(1, xMax), LEFT, LEFT + PLOT_W)
         : new Scale(xAt[0], xAt[xAt.length - 1], LEFT, LEFT + PLOT_W);
     Scale y = new Scale(yTicks[0], yTicks[yTicks.length - 1], TOP + PLOT_H, TOP);
     int height = Math.max(TOP + PLOT_H + 52, TOP + ROW * series.size() + 10);
     StringBuilder svg = new StringBuilder(format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
         + " height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">"
-        + "<title>%s</title>", WIDTH, height, WIDTH, height, Html.escape(title)));
+        + "<title>%s</title>", width, height, width, height, Html.escape(title)));
     svg.append(format("<text class=\"chart-title\" x=\"%d\" y=\"18\" font-size=\"15\" font-weight=\"bold\">%s"
         + "</text>", LEFT, Html.escape(title)));
     for (double t : yTicks) {
       svg.append(format("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>", LEFT, LEFT + PLOT_W,
           y.at(t), y.at(t)));
       svg.append(format("<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", LEFT - 6,
-          y.at(t) + 4, label(t)));
+          y.at(t) + 4, label(t, yTicks)));
     }
     for (double t : xAt) {
       svg.append(format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#555\"/>", x.at(t), x.at(t),
           TOP + PLOT_H, TOP + PLOT_H + 5));
       svg.append(format("<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", x.at(t),
-          TOP + PLOT_H + 18, label(t)));
+          TOP + PLOT_H + 18, label(t, xAt)));
     }
     svg.append(format("<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#555\"/>", LEFT, LEFT + PLOT_W,
         TOP + PLOT_H, TOP + PLOT_H));
@@ -138,9 +139,11 @@ public final class Charts {
     return ticks;
   }
 
-  private static String label(double v) {
-    return Math.abs(v - Math.rint(v)) < 1e-9 ? String.format(Locale.ROOT, "%,d", (long) Math.rint(v))
-        : String.format(Locale.ROOT, "%.2g", v);
+  /** A tick's label with as many decimals as the step between ticks needs (none for whole steps). */
+  static String label(double v, double[] ticks) {
+    double step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+    int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
+    return String.format(Locale.ROOT, "%,." + decimals + "f", v + 0.0);  // + 0.0: no "-0"
   }
 
   private static String format(String pattern, Object... args) {

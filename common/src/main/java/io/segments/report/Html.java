@@ -14,7 +14,7 @@ final class Html {
   }
 
   static String percent(Object value) {
-    return value == null ? "–" : String.format("%.1f%%", 100 * ((Number) value).doubleValue());
+    return value == null ? "–" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * ((Number) value).doubleValue());
   }
 
   static String table(List<String> header, List<List<String>> rows) {

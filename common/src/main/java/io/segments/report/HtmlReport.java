@@ -134,15 +134,14 @@ public final class HtmlReport {
       pooledOutcomes = new LinkedHashMap<>();
       String enough = "sum(if(retention_d%d is not null, cohort_size, 0)) over (partition by segment) >= "
           + config.validate().minSize();
-      warehouse.read("segment_outcomes").selectExpr("*", String.format("case when " + enough + " then 90 when "
+      warehouse.read("segment_outcomes").selectExpr("*", String.format(java.util.Locale.ROOT, "case when " + enough + " then 90 when "
               + enough + " then 30 when " + enough + " then 7 else 1 end as horizon", 90, 30, 7))
           .selectExpr("*", "case horizon when 90 then retention_d90 when 30 then retention_d30 when 7 then"
               + " retention_d7 else retention_d1 end is not null as curve")
           .groupBy("segment").agg(org.apache.spark.sql.functions.expr(
               "count(*) as cohorts"), java.util.stream.Stream.of("sum(cohort_size) as member_days",
               pooled("retention_d1", 1), pooled("retention_d7", 7), pooled("retention_d30", 30),
-              pooled("retention_d90", 90), pooled("churn_d30", 30), "min(retention_d30_lo) as lo",
-              "max(retention_d30_hi) as hi")
+              pooled("retention_d90", 90), pooled("churn_d30", 30))
               .map(org.apache.spark.sql.functions::expr).toArray(org.apache.spark.sql.Column[]::new))
           .collectAsList().forEach(r -> pooledOutcomes.put(r.getString(0), r));
     }
@@ -216,7 +215,8 @@ public final class HtmlReport {
           Html.percent(r == null ? null : r.get(7))));
     }
     return "<p>Cohort = the members of a segment on a day; sizes are member-days over all cohort dates; rates pool"
-        + " the cohort dates of the segment's curve above. Day N = active on day N after the cohort date; churn d30"
+        + " the cohort dates of the segment's curve above (the checks pool every cohort date whose day 30 has passed,"
+        + " so their day-30 figures can differ). Day N = active on day N after the cohort date; churn d30"
         + " = active on none of days 1 to 30 after it (a member active on day 12 only counts in neither day 30 nor"
         + " churn).</p>"
         + Html.table(List.of("segment", "cohort definition", "size", "day 1", "day 7", "day 30", "day 90",

@@ -72,10 +72,10 @@ public final class OutcomeValidator {
   public java.util.SortedSet<LocalDate> cohortsReaching(java.util.Collection<LocalDate> days) {
     ValidateConfig v = config.validate();
     java.util.TreeSet<LocalDate> cohorts = new java.util.TreeSet<>();
-    int[][] brackets = {{1, 30}, {90, 90}, {0, v.activationDays()}, {0, v.conversionDays()}};
+    int[][] windows = {{1, 30}, {90, 90}, {0, v.activationDays()}, {0, v.conversionDays()}};
     for (LocalDate day : days) {
-      for (int[] bracket : brackets) {
-        for (int after = bracket[0]; after <= bracket[1]; after++) {
+      for (int[] window : windows) {
+        for (int after = window[0]; after <= window[1]; after++) {
           cohorts.add(day.minusDays(after));
         }
       }
@@ -84,12 +84,14 @@ public final class OutcomeValidator {
   }
 
   /**
-   * What segment_outcomes' rows are computed by, noted with them: the validate settings they depend on. Rows
-   * written by another rule are all recomputed.
+   * What segment_outcomes' rows are computed by, noted with them: the retention definition and the validate
+   * settings they depend on. Rows written by another rule are all recomputed (a warehouse written when retention
+   * meant brackets of days is rewritten on its next run).
    */
   public String outcomeRule() {
     ValidateConfig v = config.validate();
-    return "segment_outcomes rule: active=" + v.activeEvents() + "; activation=" + v.activationEvent() + " in "
+    return "segment_outcomes rule: retention=N-day; active=" + v.activeEvents() + "; activation="
+        + v.activationEvent() + " in "
         + v.activationDays() + " days; conversion=" + v.conversionEvent() + " in " + v.conversionDays() + " days";
   }
 

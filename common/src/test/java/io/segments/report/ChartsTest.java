@@ -19,6 +19,10 @@ class ChartsTest extends SparkTestBase {
     assertArrayEquals(new double[] {0, 20, 40, 60, 80, 100}, Charts.ticks(0, 93));
     assertArrayEquals(new double[] {0, 2, 4, 6, 8}, Charts.ticks(0, 7));
     assertArrayEquals(new double[] {-60, -40, -20, 0}, Charts.ticks(-59, 0));
+    double[] halves = Charts.ticks(0, 2);
+    Assertions.assertEquals("0.5", Charts.label(0.5, halves), "a fractional step gets the decimals it needs");
+    Assertions.assertEquals("1,500", Charts.label(1500, Charts.ticks(0, 1800)));
+    Assertions.assertEquals("0", Charts.label(-0.0, new double[] {-1, 0}), "no \"-0\"");
   }
 
   @Test
@@ -57,6 +61,13 @@ class ChartsTest extends SparkTestBase {
       Assertions.assertTrue(chart.contains(text), text + " in " + chart);
     }
     Assertions.assertTrue(!chart.contains(">-"), "no negative half when every interval is above zero");
+
+    warehouse.overwrite(frame(CandidateTable.SCHEMA, candidate("earlier", -1.0, -2.0, -0.5),
+        candidate("later", -0.8, -1.5, 0.2)), CandidateTable.TABLE);
+    String small = BehaviorChart.section(warehouse, 150);
+    for (String tick : List.of(">-2</text>", ">-1</text>", ">0</text>", ">+1</text>", ">+2</text>", ">+3</text>")) {
+      Assertions.assertTrue(small.contains(tick), "whole-point ticks, each once, on a narrow range: " + tick);
+    }
   }
 
   private static Object[] candidate(String half, double points, double lo, double hi) {

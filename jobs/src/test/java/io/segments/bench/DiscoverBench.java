@@ -10,7 +10,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code ./segments bench --discover}: discover at scale. Writes a rollup of N users with 20 event names straight
  * from Spark SQL (cohort days over 90 days, 2..9 rows of event_00..event_19 in each user's first week; a page_view,
- * the bench config's activity, in days 24..30 for 25% of users and 60% of those with a row of event_03 counting 2
+ * the bench config's activity, on day 30 for 25% of users and 60% of those with a row of event_03 counting 2
  * or more), then times
  * {@code discover --outcome retained_d30 --first-days 7}: the one pass over the rollup, the aggregation, the
  * suggestion and the write of behavior_candidates.
@@ -37,7 +37,7 @@ final class DiscoverBench {
                  first(u) as u from early group by user_id
         ),
         later as (
-          select user_id, date_add(cohort, 24 + cast(u * 1000 as int) % 7) as activity_date, 'page_view' as event_name,
+          select user_id, date_add(cohort, 30) as activity_date, 'page_view' as event_name,
                  cast(1 as long) as event_count
           from planted where u < case when planted then 0.6 else 0.25 end
         )

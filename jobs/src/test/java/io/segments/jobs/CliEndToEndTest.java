@@ -259,7 +259,14 @@ class CliEndToEndTest {
     assertTrue(!text.contains("http://") || text.indexOf("http://") == text.indexOf("http://www.w3.org"),
         "self-contained: no links to fetch");
 
-    assertEquals(List.of(), EndToEnd.layoutProblems(html), "at 1400 px: every chart titled, no text on text");
+    EndToEnd.assertLaidOut(html, 8);  // every chart titled, no text on text or out of its chart
+    Path broken = warehouse.resolve("broken.html");
+    Files.writeString(broken, "<html><body><svg width=\"200\" height=\"50\"><text x=\"10\" y=\"20\">one</text>"
+        + "<text x=\"12\" y=\"22\">two</text><text x=\"150\" y=\"40\">far too long to fit</text></svg></body></html>");
+    List<String> problems = EndToEnd.layoutProblems(broken);
+    assertTrue(problems.contains("chart 1: no title") && problems.contains("chart 1: an axis without a title")
+        && problems.contains("chart 1: 'one' overlaps 'two'")
+        && problems.contains("chart 1: 'far too long to fit' runs out of the chart"), "the check finds: " + problems);
     // N-day retention counts one day per point: a curve does not rise (beyond a single day's noise of 2 points;
     // "days 1..7" against "day 1" made day 7 rise by 30-70 points).
     String cohorts = text.substring(text.indexOf("id=\"cohorts\""), text.indexOf("Weekly retention triangle"));

@@ -54,7 +54,7 @@ class DemoIT {
     }
     assertEquals(15, segments);
     assertTrue(withDay90 >= 12, "day 90 is filled in: the demo replays enough history (" + withDay90 + ")");
-    assertEquals(List.of(), EndToEnd.layoutProblems(report));
+    EndToEnd.assertLaidOut(report, 8);
   }
 
   /** The lines of the README's block that follows "The demo's last run ends with these warnings". */

@@ -166,7 +166,8 @@ final class EndToEnd {
   /**
    * What headless Chromium finds wrong with a page laid out at 1400 px wide: a chart without a title or axis titles
    * (an svg with no {@code <title>}, no {@code .chart-title}, or fewer {@code .axis-title} texts than axes), two texts
-   * of one chart that overlap, or anything wider than the window. An empty list when nothing is.
+   * of one chart that overlap, a text that runs out of its chart, or anything wider than the window; and, last,
+   * "charts checked: N". A page without a chart is a problem too.
    */
   static List<String> layoutProblems(Path html) throws Exception {
     String check = """
@@ -181,16 +182,24 @@ final class EndToEnd {
             if (svg.querySelectorAll('.axis-title').length < (svg.querySelector('polyline') ? 2 : 1))
               problems.push(name + ': an axis without a title');
             const texts = [...svg.querySelectorAll('text')];
+            const box = svg.getBoundingClientRect();
+            texts.forEach(t => {
+              const r = t.getBoundingClientRect();
+              if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+                problems.push(name + ': "' + t.textContent + '" runs out of the chart');
+            });
             texts.forEach((a, j) => texts.slice(j + 1).forEach(b => {
               if (overlap(a.getBoundingClientRect(), b.getBoundingClientRect()))
                 problems.push(name + ': "' + a.textContent + '" overlaps "' + b.textContent + '"');
             }));
           });
+          const charts = document.querySelectorAll('svg').length;
+          if (charts === 0) problems.push('no chart on the page');
           if (document.documentElement.scrollWidth > window.innerWidth)
             problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
           const out = document.createElement('pre');
           out.id = 'layout-check';
-          out.textContent = JSON.stringify(problems);
+          out.textContent = JSON.stringify(problems.concat(['charts checked: ' + charts]));
           document.body.appendChild(out);
         });</script>""";
     Path page = Files.createTempFile("layout", ".html");
@@ -199,18 +208,26 @@ final class EndToEnd {
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400",
         "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    String dom = new String(chromium.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        .redirectOutput(page.resolveSibling(page.getFileName() + ".dom").toFile()).start();
     if (!chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
       chromium.destroyForcibly();
       throw new IllegalStateException("chromium did not finish in 120 s");
     }
+    String dom = Files.readString(page.resolveSibling(page.getFileName() + ".dom"));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("<pre id=\"layout-check\">(.*?)</pre>").matcher(dom);
     if (!m.find()) {
       throw new IllegalStateException("chromium ran no layout check: " + dom.substring(0, Math.min(500, dom.length())));
     }
     String list = m.group(1).replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
-    return list.equals("[]") ? List.of() : List.of(list.substring(1, list.length() - 1).split("\",\""));
+    return List.of(list.substring(2, list.length() - 2).replace("\\\"", "'").split("\",\""));
+  }
+
+  /** The page lays out without problems ({@link #layoutProblems}) and has at least {@code charts} charts. */
+  static void assertLaidOut(Path html, int charts) throws Exception {
+    List<String> problems = layoutProblems(html);
+    String last = problems.get(problems.size() - 1);
+    assertEquals(List.of(), problems.subList(0, problems.size() - 1), "at 1400 px: " + html);
+    assertTrue(Integer.parseInt(last.substring("charts checked: ".length())) >= charts, last);
   }
 
   static String chromium() {
