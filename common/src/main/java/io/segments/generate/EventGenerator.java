@@ -75,7 +75,7 @@ public final class EventGenerator {
     private final SplittableRandom random;
     private final Persona persona;
     private final int signupDay;
-    /** The age from which a collaborative starter no longer comments (past the data for half of them). */
+    /** The age from which a collaborative starter no longer comments (never, for half of them). */
     private final int quietFrom;
     private final List<Row> events = new ArrayList<>();
     private int sequence;
