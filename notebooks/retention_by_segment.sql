@@ -1,8 +1,11 @@
 -- Databricks notebook source
 -- MAGIC %md
 -- MAGIC # Retention by segment — the classic cohort table
--- MAGIC Cohort = the members of a segment on a day. Day-30 retention should differ by 15-20 points between
--- MAGIC segments of a family; fewer than ~200 members is too small to trust.
+-- MAGIC Cohort = the members of a segment on a day. dN = N-day retention: the share active on day N after the
+-- MAGIC cohort date. Each column pools the cohort dates whose day N has passed, as validate's day-30 check does
+-- MAGIC (the report's curves pool one set of cohort dates per segment instead, so their points compare the same
+-- MAGIC members). Day-30 retention should differ by 15-20 points between segments of a family; fewer than ~200
+-- MAGIC members is too small to trust.
 
 -- COMMAND ----------
 
