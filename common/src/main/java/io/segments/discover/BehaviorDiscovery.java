@@ -169,15 +169,19 @@ public final class BehaviorDiscovery {
       case CONVERTED -> col("is_conversion");
       default -> col("is_active");
     };
+    List<Column> retained = new ArrayList<>();
+    List<String> flags = new ArrayList<>(List.of("reached"));
+    for (int n : OutcomeValidator.RETENTION_DAYS) {
+      retained.add(max(col("is_active").and(day.equalTo(n))).as("d" + n));
+      flags.add("d" + n);
+    }
     Dataset<Row> reached = validator.outcomeActivity(activity).join(cohort.select("user_id", "signup_on"), "user_id")
         .where(day.between(0, Math.max(90, outcome.lastDay(config.validate()))))
         .groupBy("user_id").agg(
             max(flag.and(day.between(outcome.firstDayAfter(firstDays), outcome.lastDay(config.validate()))))
-                .as("reached"),
-            max(col("is_active").and(day.equalTo(1))).as("d1"), max(col("is_active").and(day.equalTo(7))).as("d7"),
-            max(col("is_active").and(day.equalTo(30))).as("d30"), max(col("is_active").and(day.equalTo(90))).as("d90"));
+                .as("reached"), retained.toArray(Column[]::new));
     Dataset<Row> users = cohort.join(reached, new String[] {"user_id"}, "left");
-    for (String name : List.of("reached", "d1", "d7", "d30", "d90")) {
+    for (String name : flags) {
       users = users.withColumn(name, coalesce(col(name), lit(false)));
     }
     return users.withColumn("days_known", datediff(lit(java.sql.Date.valueOf(last)), col("signup_on")));

@@ -1,5 +1,6 @@
 package io.segments.discover;
 
+import static io.segments.validate.OutcomeValidator.RETENTION_DAYS;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -28,7 +29,6 @@ import org.apache.spark.sql.Row;
  * accepts: a count feature with {@code first_days} per "at least N times", a sequence per "A then B".
  */
 public final class FamilySuggestion {
-  private static final int[] HORIZONS = {1, 7, 30, 90};
 
   /** One suggested segment on the later cohorts: its size and retention on day 1, 7, 30 and 90. */
   public record Segment(String name, String rule, String definition, long size, Double[] retention, double outcome) {}
@@ -108,7 +108,7 @@ public final class FamilySuggestion {
     Dataset<Row> perUser = result.behaviors().withColumn("bit", bit).where(col("bit").isNotNull())
         .groupBy("user_id").agg(sum("bit").cast("int").as("mask"));
     List<Column> sums = new ArrayList<>(List.of(sum(when(col("reached"), 1).otherwise(0))));
-    for (int h : HORIZONS) {
+    for (int h : RETENTION_DAYS) {
       Column known = col("days_known").geq(h);
       sums.add(sum(when(known, 1).otherwise(0)));
       sums.add(sum(when(known.and(col("d" + h)), 1).otherwise(0)));
@@ -116,7 +116,7 @@ public final class FamilySuggestion {
     Map<Integer, long[]> masks = new LinkedHashMap<>();
     later.join(perUser, new String[] {"user_id"}, "left").withColumn("mask", coalesce(col("mask"), lit(0)))
         .groupBy("mask").agg(count(lit(1)), sums.toArray(Column[]::new)).collectAsList().forEach(r -> {
-          long[] m = new long[2 + 2 * HORIZONS.length];
+          long[] m = new long[2 + 2 * RETENTION_DAYS.size()];
           for (int i = 0; i < m.length; i++) {
             m[i] = r.isNullAt(i + 1) ? 0 : r.getLong(i + 1);
           }
@@ -129,7 +129,7 @@ public final class FamilySuggestion {
   private static List<long[]> assign(Map<Integer, long[]> masks, List<Integer> kept) {
     List<long[]> stats = new ArrayList<>();
     for (int i = 0; i <= kept.size(); i++) {
-      stats.add(new long[2 + 2 * HORIZONS.length]);
+      stats.add(new long[2 + 2 * RETENTION_DAYS.size()]);
     }
     masks.forEach((mask, m) -> {
       int segment = kept.size();
@@ -184,8 +184,8 @@ public final class FamilySuggestion {
         rule = String.join(" and ", rules.stream().map(r -> "not (" + r + ")").toList());
         definition = "none of the above";
       }
-      Double[] retention = new Double[HORIZONS.length];
-      for (int h = 0; h < HORIZONS.length; h++) {
+      Double[] retention = new Double[RETENTION_DAYS.size()];
+      for (int h = 0; h < RETENTION_DAYS.size(); h++) {
         retention[h] = s[2 + 2 * h] == 0 ? null : (double) s[3 + 2 * h] / s[2 + 2 * h];
       }
       Segment segment = new Segment(name, rule, definition, s[0], retention, s[0] == 0 ? 0 : (double) s[1] / s[0]);

@@ -105,22 +105,21 @@ public final class HtmlReport {
   }
 
   private String retentionChart(String family, List<SegmentSpec> segments) {
-    String[] rates = {"retention_d1", "retention_d7", "retention_d30", "retention_d90"};
-    int[] days = {1, 7, 30, 90};
+    List<Integer> days = io.segments.validate.OutcomeValidator.RETENTION_DAYS;
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     for (SegmentSpec s : segments) {
       List<double[]> points = new ArrayList<>();
       Row row = pooledOutcomes().get(s.name());
-      for (int i = 0; row != null && i < days.length; i++) {
-        Object rate = row.getAs(rates[i]);
+      for (int day : row == null ? List.<Integer>of() : days) {
+        Object rate = row.getAs("retention_d" + day);
         if (rate != null) {
-          points.add(new double[] {days[i], 100 * ((Number) rate).doubleValue()});
+          points.add(new double[] {day, 100 * ((Number) rate).doubleValue()});
         }
       }
       series.put(s.name(), points);
     }
-    return Charts.lines("Retention: " + family, "days after cohort date", "% active on that day", series, 1, 7, 30,
-        90);
+    return Charts.lines("Retention: " + family, "days after cohort date", "% active on that day", series,
+        days.stream().mapToDouble(Integer::doubleValue).toArray());
   }
 
   /**

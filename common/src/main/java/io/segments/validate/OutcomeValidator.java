@@ -127,6 +127,9 @@ public final class OutcomeValidator {
     return outcomes;
   }
 
+  /** The days N of segment_outcomes' N-day retention (retention_dN: active on day N after the cohort date). */
+  public static final List<Integer> RETENTION_DAYS = List.of(1, 7, 30, 90);
+
   /** The rates of segment_outcomes that get a 95% Wilson interval. */
   static final List<String> RATES = List.of("retention_d1", "retention_d7", "retention_d30", "retention_d90",
       "churn_d30", "activation_rate", "conversion_rate");

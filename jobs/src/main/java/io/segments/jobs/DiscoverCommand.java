@@ -11,6 +11,7 @@ import io.segments.io.SparkSessions;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLock;
 import io.segments.step.StepContext;
+import io.segments.validate.OutcomeValidator;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -117,12 +118,11 @@ final class DiscoverCommand {
       System.out.printf("  %-40s %-58s %9s %7s %7s %7s %7s%n", "segment", "definition", "size", "d1", "d7", "d30",
           "d90");
       // A day inside the early window measures the behaviors themselves: marked.
-      int[] dayOf = {1, 7, 30, 90};
       boolean marked = false;
       for (FamilySuggestion.Segment segment : s.segments()) {
         String[] cells = new String[4];
         for (int h = 0; h < 4; h++) {
-          boolean inWindow = dayOf[h] < days && segment.retention()[h] != null;
+          boolean inWindow = OutcomeValidator.RETENTION_DAYS.get(h) < days && segment.retention()[h] != null;
           marked |= inWindow;
           cells[h] = pct(segment.retention()[h]) + (inWindow ? "*" : "");
         }

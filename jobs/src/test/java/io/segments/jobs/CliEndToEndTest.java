@@ -267,30 +267,12 @@ class CliEndToEndTest {
     assertTrue(problems.contains("chart 1: no title") && problems.contains("chart 1: an axis without a title")
         && problems.contains("chart 1: 'one' overlaps 'two'")
         && problems.contains("chart 1: 'far too long to fit' runs out of the chart"), "the check finds: " + problems);
-    // N-day retention counts one day per point: a curve does not rise (beyond a single day's noise of 2 points;
-    // "days 1..7" against "day 1" made day 7 rise by 30-70 points).
-    String cohorts = text.substring(text.indexOf("id=\"cohorts\""), text.indexOf("Weekly retention triangle"));
-    java.util.regex.Matcher row = java.util.regex.Pattern.compile("<tr><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td>"
-        + "<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>").matcher(cohorts);
-    int curves = 0;
-    while (row.find()) {
-      double previous = 101;
-      for (int day = 2; day <= 5; day++) {
-        if (row.group(day).endsWith("%")) {
-          double rate = Double.parseDouble(row.group(day).replace("%", ""));
-          assertTrue(rate <= previous + 2, row.group(1) + "'s retention rises: " + row.group(0));
-          previous = rate;
-        }
-      }
-      curves++;
-    }
-    assertTrue(curves >= 10, "a retention row per segment: " + curves);
+    java.util.Map<String, Double[]> retention = EndToEnd.retentionRows(text);
+    EndToEnd.assertRetentionDoesNotRise(retention);
+    assertTrue(retention.size() >= 10, "a retention row per segment: " + retention.keySet());
 
     Path png = warehouse.resolve("report.png");
-    Process chromium = new ProcessBuilder(EndToEnd.chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400",
-        "--screenshot=" + png, html.toUri().toString()).redirectErrorStream(true)
+    Process chromium = EndToEnd.headless("--screenshot=" + png, html.toUri().toString()).redirectErrorStream(true)
         .redirectOutput(warehouse.resolve("chromium.log").toFile()).start();
     assertTrue(chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chromium finished");
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());

@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,24 +33,10 @@ class DemoIT {
       report = files.filter(p -> p.getFileName().toString().equals("report-2026-10-31.html")).findFirst().orElseThrow();
     }
     String html = Files.readString(report);
-    String cohorts = html.substring(html.indexOf("id=\"cohorts\""), html.indexOf("Weekly retention triangle"));
-    Matcher row = Pattern.compile("<tr><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>"
-        + "<td>([^<]*)</td><td>([^<]*)</td>").matcher(cohorts);
-    int segments = 0;
-    int withDay90 = 0;
-    while (row.find()) {
-      double previous = 101;
-      for (int day = 2; day <= 5; day++) {
-        if (row.group(day).endsWith("%")) {  // a point is drawn when validate.min_size member-days back it
-          double rate = Double.parseDouble(row.group(day).replace("%", ""));
-          assertTrue(rate <= previous + 2, row.group(1) + "'s retention rises beyond a day's noise: " + row.group(0));
-          previous = rate;
-        }
-      }
-      segments++;
-      withDay90 += row.group(5).endsWith("%") ? 1 : 0;
-    }
-    assertEquals(15, segments);
+    java.util.Map<String, Double[]> retention = EndToEnd.retentionRows(html);
+    EndToEnd.assertRetentionDoesNotRise(retention);
+    assertEquals(15, retention.size(), retention.keySet().toString());
+    long withDay90 = retention.values().stream().filter(rates -> rates[3] != null).count();
     assertTrue(withDay90 >= 12, "day 90 is filled in: the demo replays enough history (" + withDay90 + ")");
     EndToEnd.assertLaidOut(report, 8);
   }

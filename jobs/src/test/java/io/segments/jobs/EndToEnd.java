@@ -204,10 +204,8 @@ final class EndToEnd {
         });</script>""";
     Path page = Files.createTempFile("layout", ".html");
     Files.writeString(page, Files.readString(html).replace("</body>", check + "</body>"));
-    Process chromium = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400",
-        "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+    Process chromium = headless("--virtual-time-budget=5000", "--dump-dom", page.toUri().toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
         .redirectOutput(page.resolveSibling(page.getFileName() + ".dom").toFile()).start();
     if (!chromium.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
       chromium.destroyForcibly();
@@ -228,6 +226,52 @@ final class EndToEnd {
     String last = problems.get(problems.size() - 1);
     assertEquals(List.of(), problems.subList(0, problems.size() - 1), "at 1400 px: " + html);
     assertTrue(Integer.parseInt(last.substring("charts checked: ".length())) >= charts, last);
+  }
+
+  /** Headless Chromium in a throwaway profile with a 1400 x 2400 window, given its last arguments. */
+  static ProcessBuilder headless(String... args) throws java.io.IOException {
+    List<String> command = new ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"), "--window-size=1400,2400"));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  /**
+   * The report's cohort table: per segment (in the table's order), its pooled retention on day 1, 7, 30 and 90, in
+   * percent; null where the report shows no figure.
+   */
+  static Map<String, Double[]> retentionRows(String reportHtml) {
+    String cohorts = reportHtml.substring(reportHtml.indexOf("id=\"cohorts\""),
+        reportHtml.indexOf("Weekly retention triangle"));
+    java.util.regex.Matcher row = java.util.regex.Pattern.compile("<tr><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td>"
+        + "<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>").matcher(cohorts);
+    Map<String, Double[]> rows = new LinkedHashMap<>();
+    while (row.find()) {
+      Double[] rates = new Double[4];
+      for (int i = 0; i < 4; i++) {
+        String cell = row.group(i + 2);
+        rates[i] = cell.endsWith("%") ? Double.valueOf(cell.replace("%", "")) : null;
+      }
+      rows.put(row.group(1), rates);
+    }
+    return rows;
+  }
+
+  /**
+   * No retention row rises by more than 2 points from one shown figure to the next: N-day retention counts one day
+   * per point, so what is left is a single day's sampling noise ("days 1..7" against "day 1" rose by 30-70 points).
+   */
+  static void assertRetentionDoesNotRise(Map<String, Double[]> rows) {
+    rows.forEach((segment, rates) -> {
+      double previous = 101;
+      for (Double rate : rates) {
+        if (rate != null) {
+          assertTrue(rate <= previous + 2, segment + "'s retention rises: " + java.util.Arrays.toString(rates));
+          previous = rate;
+        }
+      }
+    });
   }
 
   static String chromium() {
