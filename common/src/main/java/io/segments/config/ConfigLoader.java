@@ -135,7 +135,8 @@ public final class ConfigLoader {
           node.string("name"), node.string("family", null), node.integer("priority", 100, 0, MAX),
           node.string("rule"), node.string("exit_rule", null), node.integer("min_days", 0, 0, MAX),
           node.string("description", ""), node.string("owner", ""), node.string("on_enter", ""),
-          node.string("on_exit", ""), node.string("success_metric", ""), node.where()));
+          node.string("on_exit", ""), node.string("success_metric", ""), node.where(),
+          node.choice("refresh", List.of(SegmentSpec.DAILY, SegmentSpec.EVENT), SegmentSpec.DAILY)));
     }
     return specs;
   }
@@ -209,6 +210,7 @@ public final class ConfigLoader {
         ExpressionPolicy.check(segment.exitRule(), columns, where + "exit_rule)", "feature");
       }
     }
+    checkCadences(config.segments());
     Set<String> audienceNames = new LinkedHashSet<>();
     for (AudienceSpec audience : config.audiences()) {
       requireViewName(audience.name(), "audience name", audience.where());
@@ -226,6 +228,25 @@ public final class ConfigLoader {
           && config.source().users() == null) {
         throw new ConfigException(audience.where(), "audience '" + audience.name()
             + "' exports user attributes but no users table is configured", "set source.users or remove the attributes");
+      }
+    }
+  }
+
+  /**
+   * A family has one cadence: its segments are exclusive, so the stream and the daily run could not each decide a
+   * part of it (a user would be in two of its segments between the stream's batch and the next daily run).
+   */
+  private static void checkCadences(List<SegmentSpec> segments) {
+    Map<String, SegmentSpec> first = new LinkedHashMap<>();
+    for (SegmentSpec segment : segments) {
+      if (segment.family() == null) {
+        continue;
+      }
+      SegmentSpec other = first.putIfAbsent(segment.family().toLowerCase(Locale.ROOT), segment);
+      if (other != null && !other.refresh().equals(segment.refresh())) {
+        throw new ConfigException(segment.where(), "segment '" + segment.name() + "' has refresh: " + segment.refresh()
+            + " but '" + other.name() + "' of the same family '" + segment.family() + "' has refresh: "
+            + other.refresh(), "give every segment of family '" + segment.family() + "' the same refresh");
       }
     }
   }

@@ -37,10 +37,19 @@ public final class RunLedger {
       .add("warnings", DataTypes.createArrayType(DataTypes.StringType), false)
       .add("message", DataTypes.StringType, true)
       .add("spark_jobs", DataTypes.LongType, true)
-      .add("delta_commits", DataTypes.LongType, true);
+      .add("delta_commits", DataTypes.LongType, true)
+      .add("latency_ms", DataTypes.LongType, true);
 
-  /** What a step reports when it finishes. */
-  public record StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message, LocalDate lastDay) {
+  /**
+   * What a step reports when it finishes; {@code latencyMs} is a stream batch's time from the newest event's arrival
+   * in the source to the commit of its audience rows (null for the daily run's steps).
+   */
+  public record StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message, LocalDate lastDay,
+      Long latencyMs) {
+    public StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message, LocalDate lastDay) {
+      this(rowsIn, rowsOut, warnings, message, lastDay, null);
+    }
+
     public StepResult(Long rowsIn, Long rowsOut, List<String> warnings, String message) {
       this(rowsIn, rowsOut, warnings, message, null);
     }
@@ -143,7 +152,7 @@ public final class RunLedger {
     pending.add(RowFactory.create(runId, command, Date.valueOf(asOf), step,
         result.lastDay() == null ? null : Date.valueOf(result.lastDay()), status, Timestamp.from(start),
         Timestamp.from(end), end.toEpochMilli() - start.toEpochMilli(), result.rowsIn(), result.rowsOut(),
-        result.warnings(), result.message(), cost.jobs(), cost.commits()));
+        result.warnings(), result.message(), cost.jobs(), cost.commits(), result.latencyMs()));
   }
 
   private static String count(Long value) {

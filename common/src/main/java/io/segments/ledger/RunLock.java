@@ -45,7 +45,6 @@ public final class RunLock implements AutoCloseable {
     this.staleAfter = staleAfter;
   }
 
-  /** Thrown when another run holds the lock. */
   /** Another run holds the lock: exit code 5, try again later (not a crash). */
   public static final class HeldException extends io.segments.config.UserError {
     HeldException(String problem, String fix) {
@@ -58,7 +57,43 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
+  /** The daily run's lock ("run"): one run, backfill or step at a time. */
   public static RunLock acquire(Warehouse warehouse, String runId, String command, Duration staleAfter) {
+    return acquire(warehouse, RUN, runId, command, staleAfter);
+  }
+
+  /** The lock every daily run, backfill and single step takes. */
+  public static final String RUN = "run";
+
+  /**
+   * True when a live holder has {@code lock} now (a row left by a run that is gone does not count): the stream waits
+   * while the daily run holds "run" so that their writes of the published tables never race.
+   */
+  public static boolean held(Warehouse warehouse, String lock, Duration staleAfter) {
+    if (!warehouse.exists("pipeline_lock") || Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock"))) {
+      return false;
+    }
+    Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
+    return warehouse.read("pipeline_lock").where(col("lock").equalTo(lock)).collectAsList().stream()
+        .anyMatch(row -> !left(row, stale));
+  }
+
+  /** Whether a lock row was left by a run that is gone (see the class comment). */
+  private static boolean left(Row row, Timestamp stale) {
+    String owner = row.getAs("owner");
+    Timestamp heartbeat = row.getAs("heartbeat_at");
+    String id = row.getAs("run_id");
+    // A row of this host:pid that no run of this process wrote is another JVM's (containers that all run
+    // java as pid 1): left when its heartbeat is stale, as another host's.
+    return owner.equals(OWNER) ? ENDED.contains(id) || !STARTED.contains(id) && heartbeat.before(stale)
+        : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
+  }
+
+  /**
+   * Takes the lock named {@code lock} ("run" for the daily run, "stream" for the stream); locks of other names are
+   * independent rows of the same table.
+   */
+  public static RunLock acquire(Warehouse warehouse, String lock, String runId, String command, Duration staleAfter) {
     boolean exists = warehouse.exists("pipeline_lock");
     // An empty lock table (the usual case: the last run released it) is told by its checksum file: no read.
     boolean empty = exists && Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock"));
@@ -70,19 +105,14 @@ public final class RunLock implements AutoCloseable {
     }
     Timestamp now = Timestamp.from(Instant.now());
     Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
-    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create("run", runId, command, now, OWNER, now)),
+    var mine = warehouse.spark().createDataFrame(List.of(RowFactory.create(lock, runId, command, now, OWNER, now)),
         SCHEMA);
     Column takeover = null; // no row seen that was left
     List<Row> rows = empty ? List.of() : warehouse.read("pipeline_lock").collectAsList();
     for (Row row : rows) {
-      String owner = row.getAs("owner");
       Timestamp heartbeat = row.getAs("heartbeat_at");
       String id = row.getAs("run_id");
-      // A row of this host:pid that no run of this process wrote is another JVM's (containers that all run
-      // java as pid 1): left when its heartbeat is stale, as another host's.
-      boolean left = owner.equals(OWNER) ? ENDED.contains(id) || !STARTED.contains(id) && heartbeat.before(stale)
-          : onThisHost(owner) ? !alive(owner) : heartbeat.before(stale);
-      if (left) {
+      if (lock.equals(row.getAs("lock")) && left(row, stale)) {
         // Only the row as it was seen: a heartbeat written since means its run is alive after all.
         Column seen = col("t.run_id").equalTo(id).and(col("t.heartbeat_at").equalTo(lit(heartbeat)));
         takeover = takeover == null ? seen : takeover.or(seen);
@@ -90,15 +120,15 @@ public final class RunLock implements AutoCloseable {
     }
     STARTED.add(runId);
     try {
-      return acquired(warehouse, runId, mine, takeover, staleAfter);
+      return acquired(warehouse, lock, runId, mine, takeover, staleAfter);
     } catch (Throwable e) {
       ENDED.add(runId); // a row this run may have written is left, not held
       throw e;
     }
   }
 
-  private static RunLock acquired(Warehouse warehouse, String runId, org.apache.spark.sql.Dataset<Row> mine,
-      Column takeover, Duration staleAfter) {
+  private static RunLock acquired(Warehouse warehouse, String lock, String runId,
+      org.apache.spark.sql.Dataset<Row> mine, Column takeover, Duration staleAfter) {
     try {
       // Without a row to take over, the MERGE only inserts: a row written since by another run conflicts with it
       // all the same (it read the table), and Delta neither copies the source nor looks for rows to update.
@@ -118,14 +148,14 @@ public final class RunLock implements AutoCloseable {
           + io.segments.io.SourceReader.firstLine(e.getMessage()) + "\n  fix: check that the warehouse is writable;"
           + " nothing was run", e);
     }
-    List<Row> holders = warehouse.read("pipeline_lock").where(col("lock").equalTo("run")).collectAsList();
+    List<Row> holders = warehouse.read("pipeline_lock").where(col("lock").equalTo(lock)).collectAsList();
     if (holders.isEmpty()) {
-      throw new HeldException("another run held the lock on " + warehouse.database() + " and has just released it",
+      throw new HeldException("another run held the " + named(lock) + " on " + warehouse.database() + " and has just released it",
           "run again (exit code 5 means: try again later)");
     }
     Row holder = holders.get(0);
     if (!runId.equals(holder.getString(1))) {
-      throw new HeldException("another run holds the lock on " + warehouse.database() + ": run "
+      throw new HeldException("another run holds the " + named(lock) + " on " + warehouse.database() + ": run "
           + holder.getString(1) + " (" + holder.getString(2) + ") since " + holder.getTimestamp(3) + " on "
           + holder.getString(4) + ", last heartbeat " + holder.getTimestamp(5),
           "wait for it to finish (exit code 5 means: try again later); a killed run's lock is taken over"
@@ -134,6 +164,10 @@ public final class RunLock implements AutoCloseable {
           + warehouse.name("pipeline_lock") + "\"");
     }
     return new RunLock(warehouse, runId, staleAfter);
+  }
+
+  private static String named(String lock) {
+    return lock.equals(RUN) ? "lock" : lock + " lock";
   }
 
   /** A heartbeat younger than this is not written again (at most a quarter of the stale timeout). */

@@ -217,7 +217,7 @@ public final class AudiencePublisher {
     }
   }
 
-  private Dataset<Row> audienceMembers(SparkSession spark, Dataset<Row> membership, Dataset<Row> users) {
+  Dataset<Row> audienceMembers(SparkSession spark, Dataset<Row> membership, Dataset<Row> users) {
     List<Row> mapping = audiences().stream().map(a -> RowFactory.create(a.name(), a.segment())).toList();
     Dataset<Row> audienceOf = spark.createDataFrame(mapping,
         new StructType().add("audience", DataTypes.StringType).add("segment", DataTypes.StringType));

@@ -43,9 +43,13 @@ public final class PublishStep implements Step {
     AudiencePublisher publisher = new AudiencePublisher(context.config());
     // Read from the table: rows kept from the segments step would be dropped from Spark's cache by that step's own
     // write of segment_membership (their lineage reads it), then recomputed from all of the replay.
-    Dataset<Row> membership = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
-    Map<String, Long> sizes = context.segmentSizes(asOf);
-    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, context.knownUsers(asOf),
+    Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
+    // The event-refreshed segments as the stream has them since (their users may be new since asOf).
+    Dataset<Row> membership = io.segments.stream.LiveView.overlay(warehouse, context.config(), daily, asOf);
+    Dataset<Row> known = membership == daily ? context.knownUsers(asOf)
+        : context.knownUsers(asOf).unionByName(membership.select("user_id")).distinct();
+    Map<String, Long> sizes = membership == daily ? context.segmentSizes(asOf) : null;
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, known,
         context.knownUserCount(asOf), sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
     try {
       publisher.guard(plan, allowLargeChange);

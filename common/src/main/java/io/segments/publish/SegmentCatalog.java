@@ -47,7 +47,7 @@ final class SegmentCatalog {
       Object[] prior = previousDefinition.get(s.name());
       Date changedOn = prior != null && hash.equals(prior[0]) ? (Date) prior[1] : Date.valueOf(asOf);
       rows.add(RowFactory.create(s.name(), s.family(), s.priority(), s.description(), s.owner(), s.rule(),
-          s.effectiveExitRule(), s.minDays(), s.onEnter(), s.onExit(), s.successMetric(), "daily", size,
+          s.effectiveExitRule(), s.minDays(), s.onEnter(), s.onExit(), s.successMetric(), s.refresh(), size,
           base == 0 ? 0.0 : (double) size / base, before == null ? null : size - before, hash, changedOn,
           Date.valueOf(asOf)));
     }

@@ -44,8 +44,40 @@ public final class RuleChecker {
       if (segment.exitRule() != null) {
         checkRule(empty, columns, segment, "exit_rule", segment.exitRule());
       }
+      if (segment.eventDriven()) {
+        checkEventDriven(config, segment);
+      }
     }
     return schema;
+  }
+
+  /**
+   * A segment the stream updates reads each user's own features only: RFM scores rank a user among all users of the
+   * day, which a batch of a few users cannot know (checked through expression features too).
+   */
+  private static void checkEventDriven(PipelineConfig config, SegmentSpec segment) {
+    java.util.Map<String, io.segments.config.FeatureSpec> byColumn = new java.util.HashMap<>();
+    config.features().forEach(f -> f.outputNames().forEach(c -> byColumn.put(c.toLowerCase(Locale.ROOT), f)));
+    java.util.Deque<String> names = new java.util.ArrayDeque<>(ExpressionPolicy.references(segment.rule()));
+    if (segment.exitRule() != null) {
+      names.addAll(ExpressionPolicy.references(segment.exitRule()));
+    }
+    Set<String> seen = new java.util.HashSet<>();
+    while (!names.isEmpty()) {
+      io.segments.config.FeatureSpec feature = byColumn.get(names.pop());
+      if (feature == null || !seen.add(feature.name())) {
+        continue;
+      }
+      if (feature.kind() == io.segments.config.FeatureKind.RFM) {
+        throw new ConfigException(segment.where() + " (segment '" + segment.name() + "')", "segment '"
+            + segment.name() + "' has refresh: event but its rules use the rfm feature '" + feature.name()
+            + "', whose scores rank each user among all users of the day", "use refresh: daily for this segment, or"
+            + " rules over per-user features (count, recency, sum, ...)");
+      }
+      if (feature.expression() != null) {
+        names.addAll(ExpressionPolicy.references(feature.expression()));
+      }
+    }
   }
 
   private static void checkRule(Dataset<Row> features, Set<String> columns, SegmentSpec segment, String key,

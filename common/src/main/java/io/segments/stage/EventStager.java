@@ -51,8 +51,30 @@ public final class EventStager {
   /** As above, carrying the named event properties ({@link Properties}) for the features' where conditions. */
   public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom,
       List<String> properties) {
+    return stage(spark, source, asOf, now, readFrom, properties, null);
+  }
+
+  /**
+   * As above, for the users in {@code users} (user_id) only, or all when null: every rule that looks across events
+   * (duplicates, the bot filter) is per user, so staging a few users gives their rows of a staging of all. Without
+   * identity stitching the source is read for those users only.
+   */
+  public static Staged stage(SparkSession spark, SourceConfig source, LocalDate asOf, Instant now, LocalDate readFrom,
+      List<String> properties, Dataset<Row> users) {
     Dataset<Row> raw = SourceReader.open(spark, source.events(), "source.events", source.options());
     SourceReader.requireColumns(raw, source, source.events());
+    if (users != null) {
+      Staged all = stage(spark, source.identity().stitch() ? raw : raw.join(users.select(col("user_id")
+          .as(source.column("user_id"))), new String[] {source.column("user_id")}, "left_semi"), source, asOf, now,
+          readFrom, properties);
+      Dataset<Row> theirs = all.events().join(users.select("user_id"), new String[] {"user_id"}, "left_semi");
+      return new Staged(theirs, all.quarantined(), all.checked());
+    }
+    return stage(spark, raw, source, asOf, now, readFrom, properties);
+  }
+
+  private static Staged stage(SparkSession spark, Dataset<Row> raw, SourceConfig source, LocalDate asOf, Instant now,
+      LocalDate readFrom, List<String> properties) {
     if (readFrom == null) {
       return stage(spark, raw, source, asOf, now, properties);
     }

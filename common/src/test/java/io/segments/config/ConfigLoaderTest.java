@@ -87,6 +87,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aFamilyHasOneRefreshCadence() throws IOException {
+    ConfigException e = failure(SOURCE + "segments:\n  - {name: s1, family: f, rule: 'true', refresh: event}\n"
+        + "  - {name: s2, family: f, rule: 'true'}\n");
+    assertTrue(e.getMessage().contains("segment 's2' has refresh: daily but 's1' of the same family 'f' has refresh:"
+        + " event"), e.getMessage());
+    assertTrue(e.getMessage().contains("give every segment of family 'f' the same refresh"), e.getMessage());
+    assertTrue(failure(SOURCE + "segments:\n  - {name: s1, rule: 'true', refresh: hourly}\n").getMessage()
+        .contains("not one of [daily, event]"));
+  }
+
+  @Test
   void yamlSyntaxErrorsGiveTheLine() throws IOException {
     ConfigException e = failure(SOURCE + "features:\n  - name: x\n   kind: count\n");
     assertTrue(e.getMessage().startsWith(dir.resolve("bad.yaml") + ":"), e.getMessage());

@@ -48,6 +48,29 @@ class RuleCheckerTest extends SparkTestBase {
   }
 
   @Test
+  void anEventRefreshedSegmentMayNotUseRfmScoresEvenThroughAnExpression() {
+    FeatureSpec rfm = new FeatureSpec("rfm", FeatureKind.RFM, List.of("upgrade"), 365, null, null, 0, 0,
+        "followed_by", List.of(), 0, 1, 0, 0, true, null, "features.yaml:4");
+    FeatureSpec best = new FeatureSpec("best", FeatureKind.EXPRESSION, List.of(), 0, null, null, 0, 0,
+        "followed_by", List.of(), 0, 1, 0, 0, true, "rfm_r >= 4", "features.yaml:5");
+    PipelineConfig base = config("true");
+    for (String rule : List.of("rfm_r >= 4", "best and invites_7d > 0")) {
+      SegmentSpec live = new SegmentSpec("live", null, 1, rule, null, 0, "", "", "", "", "", "segments.yaml:9",
+          SegmentSpec.EVENT);
+      PipelineConfig config = new PipelineConfig(base.file(), Map.of(), "UTC", "db", base.source(),
+          List.of(base.features().get(0), rfm, best), List.of(live), List.of(), base.validate(), 0.5, 28, 7,
+          ConfigLoader.DEFAULT_RFM_MAP, null, 240);
+      ConfigException e = assertThrows(ConfigException.class, () -> RuleChecker.check(spark(), config));
+      Assertions.assertTrue(e.getMessage().contains("has refresh: event but its rules use the rfm feature 'rfm'"),
+          e.getMessage());
+    }
+    SegmentSpec daily = new SegmentSpec("live", null, 1, "rfm_r >= 4", null, 0, "", "", "", "", "", "s.yaml:9");
+    RuleChecker.check(spark(), new PipelineConfig(base.file(), Map.of(), "UTC", "db", base.source(),
+        List.of(base.features().get(0), rfm), List.of(daily), List.of(), base.validate(), 0.5, 28, 7,
+        ConfigLoader.DEFAULT_RFM_MAP, null, 240));
+  }
+
+  @Test
   void nonBooleanRulesAreRefused() {
     Assertions.assertTrue(refused("invites_7d + 1").contains("not boolean"));
   }

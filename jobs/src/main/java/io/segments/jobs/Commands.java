@@ -73,6 +73,8 @@ final class Commands {
             sqlOptions(common()), SqlCommand::run),
         new Command("discover", "--outcome O [--first-days K] [--from D1 --to D2] [--format table|csv|json]",
             DiscoverCommand.SUMMARY, DiscoverCommand.options(common()), DiscoverCommand::run),
+        new Command("stream", StreamCommand.ARGUMENTS, StreamCommand.SUMMARY, StreamCommand.options(common()),
+            StreamCommand::run),
         new Command("check-config", "", "check the config and every rule without running a job",
             common(), Commands::checkConfig),
         new Command("bench", "[--users N] [--events-per-user N] [--days N] [--dir DIR] [--out FILE]",
