@@ -70,6 +70,8 @@ public final class HtmlReport {
         .append("<h3>Weekly retention triangle (users by first active week)</h3>").append(triangle())
         .append("</section><section id=\"behaviors\"><h2>Early behaviors that predict outcomes</h2>")
         .append(BehaviorChart.section(warehouse, config.validate().minSize()))
+        .append("</section><section id=\"stream\"><h2>Event-driven refresh</h2>")
+        .append(StreamLatency.section(warehouse))
         .append("</section><section id=\"specs\"><h2>Segment specs</h2>").append(specCards()).append("</section>");
     return html.append("</body></html>").toString();
   }

@@ -16,7 +16,8 @@ import org.apache.spark.sql.SparkSession;
  * the driver. Other sources have no commit to read: their latency is not measured (null).
  */
 final class Arrivals {
-  private static final Pattern OFFSET = Pattern.compile("\"reservoirVersion\"\\s*:\\s*(\\d+).*?\"index\"\\s*:\\s*(-?\\d+)");
+  private static final Pattern OFFSET =
+      Pattern.compile("\"reservoirVersion\"\\s*:\\s*(\\d+).*?\"index\"\\s*:\\s*(-?\\d+)");
 
   private final SparkSession spark;
   private final String log;

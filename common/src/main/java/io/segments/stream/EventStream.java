@@ -106,17 +106,18 @@ public final class EventStream {
     LocalDate asOf = options.asOf() != null ? options.asOf() : LocalDate.now(ZoneId.of(config.timeZone()));
     LocalDate lastState = SegmentsStep.lastStateDay(warehouse);
     String queryId = session.sparkContext().getLocalProperty("sql.streaming.queryId");
+    // Each table records (appId, batch) with its commit; a batch run again skips the tables that recorded it.
     java.util.function.Consumer<Runnable> idempotent = writes -> warehouse.committing(
-        "segments.stream_batch=" + batchId, Map.of("spark.databricks.delta.write.txnAppId", "segments-stream-" + queryId,
-            "spark.databricks.delta.write.txnVersion", String.valueOf(batchId)), writes);
+        "segments.stream_batch=" + batchId, Map.of("spark.databricks.delta.write.txnAppId",
+            "segments-stream-" + queryId, "spark.databricks.delta.write.txnVersion", String.valueOf(batchId)), writes);
     StepContext context = new StepContext(config, warehouse, runId);
     RunLedger ledger = new RunLedger(warehouse, runId, "stream", asOf, console);
     try {
       ledger.step("stream", () -> {
         Dataset<Row> events = EventStager.stage(session, rows, config.source(), asOf, started,
             PropertyFilters.properties(config.features())).events();
-        return new LiveBatch(context).run(events, batchId, asOf, lastState, started, options.allowLargeChange(),
-            idempotent, arrivals.newest(batchId));
+        return new LiveBatch(context).run(events, queryId, batchId, asOf, lastState, started,
+            options.allowLargeChange(), idempotent, arrivals.newest(batchId));
       });
       if (options.postgres()) {
         ledger.step("postgres", new PostgresStep(context));

@@ -59,8 +59,8 @@ final class LiveBatch {
    * @param write runs the batch's writes as idempotent Delta writes
    * @param arrival when the batch's newest events arrived in the source (null: not known), for its latency
    */
-  StepResult run(Dataset<Row> events, long batchId, LocalDate asOf, LocalDate lastState, Instant started,
-      boolean allowLargeChange, java.util.function.Consumer<Runnable> write, Instant arrival) {
+  StepResult run(Dataset<Row> events, String queryId, long batchId, LocalDate asOf, LocalDate lastState,
+      Instant started, boolean allowLargeChange, java.util.function.Consumer<Runnable> write, Instant arrival) {
     Dataset<Row> touched = events.groupBy("user_id").agg(max("event_at").as("newest_at"), count(lit(1)).as("n"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -72,14 +72,14 @@ final class LiveBatch {
             + "nothing to update for " + asOf, asOf, null);
       }
       Warehouse warehouse = context.warehouse();
-      Dataset<Row> evaluated = touched.select("user_id")
-          .union(LiveView.current(warehouse, segments, lastState).select("user_id")).distinct()
+      Dataset<Row> before = LiveView.current(warehouse, segments, lastState, queryId, batchId);
+      Dataset<Row> evaluated = touched.select("user_id").union(before.select("user_id")).distinct()
           .persist(StorageLevel.MEMORY_AND_DISK());
       long evaluatedCount = evaluated.count();
       Dataset<Row> membership = membership(evaluated, asOf, lastState, started).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        Dataset<Row> changes = changes(LiveView.current(warehouse, segments, lastState)
-            .join(evaluated, new String[] {"user_id"}, "left_semi"), membership, touched, asOf, batchId, started)
+        Dataset<Row> changes = changes(before.join(evaluated, new String[] {"user_id"}, "left_semi"), membership,
+            touched, asOf, queryId, batchId, started)
             .persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> moved = new HashMap<>();
         long entries = 0;
@@ -163,7 +163,7 @@ final class LiveBatch {
    * of the batch, or the batch's start for a member whose exit came with the new day.
    */
   private static Dataset<Row> changes(Dataset<Row> before, Dataset<Row> after, Dataset<Row> touched, LocalDate asOf,
-      long batchId, Instant started) {
+      String queryId, long batchId, Instant started) {
     String[] key = {"user_id", "segment"};
     Dataset<Row> entered = after.join(before, key, "left_anti").withColumn("change", lit("entered"));
     Dataset<Row> exited = before.join(after, key, "left_anti").withColumn("change", lit("exited"));
@@ -171,6 +171,6 @@ final class LiveBatch {
     return entered.unionByName(exited).join(touched.select("user_id", "newest_at"), new String[] {"user_id"}, "left")
         .select(lit(Date.valueOf(asOf)).as("as_of_date"), col("user_id"), col("segment"), col("family"),
             col("change"), col("entered_on"), coalesce(col("newest_at"), lit(batchTime)).as("changed_at"),
-            lit(batchId).as("batch_id"), lit(batchTime).as("logged_at"));
+            lit(queryId).as("query_id"), lit(batchId).as("batch_id"), lit(batchTime).as("logged_at"));
   }
 }

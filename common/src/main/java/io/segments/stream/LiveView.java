@@ -35,6 +35,7 @@ public final class LiveView {
       .add("change", DataTypes.StringType, false)
       .add("entered_on", DataTypes.DateType, true)
       .add("changed_at", DataTypes.TimestampType, false)
+      .add("query_id", DataTypes.StringType, false)
       .add("batch_id", DataTypes.LongType, false)
       .add("logged_at", DataTypes.TimestampType, false);
 
@@ -50,6 +51,16 @@ public final class LiveView {
    * {@code lastState} with the stream's changes of the days after it applied.
    */
   public static Dataset<Row> current(Warehouse warehouse, List<SegmentSpec> segments, LocalDate lastState) {
+    return current(warehouse, segments, lastState, null, -1);
+  }
+
+  /**
+   * {@link #current}, as it was before the batch {@code batchId} of the stream query {@code queryId}: an attempt of
+   * the batch killed after logging its changes is run again against the same view, so it evaluates the same users
+   * and finds the same changes (whose log write Delta then skips).
+   */
+  static Dataset<Row> current(Warehouse warehouse, List<SegmentSpec> segments, LocalDate lastState, String queryId,
+      long batchId) {
     Object[] names = segments.stream().map(SegmentSpec::name).toArray();
     Dataset<Row> daily = warehouse.read("segment_membership")
         .where(Warehouse.on("as_of_date", lastState).and(col("segment").isin(names)))
@@ -58,7 +69,8 @@ public final class LiveView {
       return daily;
     }
     Dataset<Row> latest = warehouse.read(CHANGES)
-        .where(col("as_of_date").gt(lit(Date.valueOf(lastState))).and(col("segment").isin(names)))
+        .where(col("as_of_date").gt(lit(Date.valueOf(lastState))).and(col("segment").isin(names))
+            .and(queryId == null ? lit(true) : col("query_id").notEqual(queryId).or(col("batch_id").notEqual(batchId))))
         .withColumn("latest", row_number().over(Window.partitionBy("user_id", "segment")
             .orderBy(col("logged_at").desc(), col("batch_id").desc())))
         .where(col("latest").equalTo(1));

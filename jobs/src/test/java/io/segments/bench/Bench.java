@@ -8,6 +8,7 @@ import io.segments.pipeline.DailyPipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -40,6 +41,10 @@ public final class Bench {
             .desc("the bench pipeline's config (default conf/bench.yaml)").get())
         .addOption(Option.builder().longOpt("discover")
             .desc("time discover instead: a generated rollup of --users users and 20 event names").get())
+        .addOption(Option.builder().longOpt("stream")
+            .desc("time the stream instead: append day D's events of --users demo users hour by hour to a Delta"
+                + " source while stream --trigger 1m runs; latency per append, then the daily run as the reference")
+            .get())
         .addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").get())
         .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
     String[][] values = {
@@ -106,6 +111,11 @@ public final class Bench {
     if (options.containsKey("series")) {
       return BenchSeries.run(BenchSeries.sizes(options.get("series")), dir,
           BenchSeries.childJvm(BenchSeries.passedOn(options)));
+    }
+    if (options.containsKey("stream")) {
+      return StreamBench.run(Path.of(options.getOrDefault("dir", "warehouse/stream-bench")).toAbsolutePath(),
+          Path.of(options.getOrDefault("config", "conf/local.yaml")), number(options, "users", 4000),
+          Duration.ofSeconds(20), Duration.ofMinutes(1));
     }
     if (options.containsKey("discover")) {
       PipelineConfig config = ConfigLoader.load(writeConfig(template, dir));
