@@ -35,7 +35,7 @@ class DemoIT {
     String html = Files.readString(report);
     java.util.Map<String, Double[]> retention = EndToEnd.retentionRows(html);
     EndToEnd.assertRetentionDoesNotRise(retention);
-    assertEquals(15, retention.size(), retention.keySet().toString());
+    assertEquals(16, retention.size(), retention.keySet().toString());
     long withDay90 = retention.values().stream().filter(rates -> rates[3] != null).count();
     assertTrue(withDay90 >= 12, "day 90 is filled in: the demo replays enough history (" + withDay90 + ")");
     EndToEnd.assertLaidOut(report, 8);

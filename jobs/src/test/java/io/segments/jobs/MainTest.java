@@ -95,8 +95,20 @@ class MainTest {
     assertFalse(help("publish").contains("--full") || help("publish").contains("--allow-stale"),
         "publish stages nothing: " + help("publish"));
     assertFalse(help("segments").contains("--sink") || help("validate").contains("--full"));
+    assertTrue(help("stream").contains("--trigger") && help("stream").contains("--once")
+        && help("stream").contains("--sink") && help("stream").contains("--allow-large-change"), help("stream"));
+    assertFalse(help("stream").contains("--full") || help("stream").contains("--allow-stale"), help("stream"));
     assertTrue(help("preview").contains("NEW: the config with the changed definitions"), help("preview"));
     assertFalse(help("preview").contains("environment config"), help("preview"));
+  }
+
+  @Test
+  void streamRefusesBadTriggersBeforeStartingSpark() {
+    assertEquals(Main.BAD_ARGUMENTS, Main.run(new String[] {"stream", "--trigger", "soon"}));
+    assertTrue(stderr().contains("'soon' is not a duration") && stderr().contains("write e.g. 30s, 1m or 5m"),
+        stderr());
+    assertEquals(Main.BAD_ARGUMENTS, Main.run(new String[] {"stream", "--once", "--trigger", "1m"}));
+    assertTrue(stderr().contains("--once and --trigger exclude each other"), stderr());
   }
 
   private static String help(String command) {
