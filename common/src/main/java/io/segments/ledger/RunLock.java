@@ -47,8 +47,17 @@ public final class RunLock implements AutoCloseable {
 
   /** Another run holds the lock: exit code 5, try again later (not a crash). */
   public static final class HeldException extends io.segments.config.UserError {
-    HeldException(String problem, String fix) {
+    private final String holder;
+
+    /** @param holder the holder's command, or null when it has just released the lock */
+    HeldException(String problem, String fix, String holder) {
       super(null, problem, fix);
+      this.holder = holder;
+    }
+
+    /** Whether waiting a little is the answer: a stream batch holds the lock, or its holder has just released it. */
+    boolean brief() {
+      return holder == null || holder.startsWith(STREAM_BATCH);
     }
 
     @Override
@@ -57,26 +66,64 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  /** The daily run's lock ("run"): one run, backfill or step at a time. */
+  /**
+   * The daily run's lock ("run"): one run, backfill or step at a time. A stream batch holds it for its seconds of
+   * writes: then, or when two writers of the lock table collide, this waits and tries again (up to
+   * {@link #BRIEF_WAIT}) instead of giving up with exit 5.
+   */
   public static RunLock acquire(Warehouse warehouse, String runId, String command, Duration staleAfter) {
-    return acquire(warehouse, RUN, runId, command, staleAfter);
+    Instant giveUp = Instant.now().plus(BRIEF_WAIT);
+    while (true) {
+      try {
+        return acquire(warehouse, RUN, runId, command, staleAfter);
+      } catch (HeldException e) {
+        if (!e.brief() || Instant.now().isAfter(giveUp)) {
+          throw e;
+        }
+        pause();
+      }
+    }
+  }
+
+  /**
+   * The "run" lock for a stream batch: waits as long as it takes while a daily run holds it (calling
+   * {@code whileWaiting} every few seconds, e.g. the stream's own heartbeat), so a batch's writes of the published
+   * tables and a daily run's never interleave.
+   */
+  public static RunLock acquireForBatch(Warehouse warehouse, String runId, long batchId, Duration staleAfter,
+      Runnable whileWaiting, java.io.PrintStream console) {
+    boolean said = false;
+    while (true) {
+      try {
+        return acquire(warehouse, RUN, runId, STREAM_BATCH + batchId, staleAfter);
+      } catch (HeldException e) {
+        if (!said && !e.brief()) {
+          console.println("  waiting for the daily run to release its lock");
+          said = true;
+        }
+        whileWaiting.run();
+        pause();
+      }
+    }
+  }
+
+  /** The command a stream batch holds the "run" lock with. */
+  static final String STREAM_BATCH = "stream batch ";
+
+  /** How long a daily run waits for a stream batch (seconds, usually) before it gives up with exit 5. */
+  static final Duration BRIEF_WAIT = Duration.ofMinutes(10);
+
+  private static void pause() {
+    try {
+      Thread.sleep(2000);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the run lock", interrupted);
+    }
   }
 
   /** The lock every daily run, backfill and single step takes. */
   public static final String RUN = "run";
-
-  /**
-   * True when a live holder has {@code lock} now (a row left by a run that is gone does not count): the stream waits
-   * while the daily run holds "run" so that their writes of the published tables never race.
-   */
-  public static boolean held(Warehouse warehouse, String lock, Duration staleAfter) {
-    if (!warehouse.exists("pipeline_lock") || Long.valueOf(0).equals(warehouse.fileCount("pipeline_lock"))) {
-      return false;
-    }
-    Timestamp stale = Timestamp.from(Instant.now().minus(staleAfter));
-    return warehouse.read("pipeline_lock").where(col("lock").equalTo(lock)).collectAsList().stream()
-        .anyMatch(row -> !left(row, stale));
-  }
 
   /** Whether a lock row was left by a run that is gone (see the class comment). */
   private static boolean left(Row row, Timestamp stale) {
@@ -150,8 +197,8 @@ public final class RunLock implements AutoCloseable {
     }
     List<Row> holders = warehouse.read("pipeline_lock").where(col("lock").equalTo(lock)).collectAsList();
     if (holders.isEmpty()) {
-      throw new HeldException("another run held the " + named(lock) + " on " + warehouse.database() + " and has just released it",
-          "run again (exit code 5 means: try again later)");
+      throw new HeldException("another run held the " + named(lock) + " on " + warehouse.database()
+          + " and has just released it", "run again (exit code 5 means: try again later)", null);
     }
     Row holder = holders.get(0);
     if (!runId.equals(holder.getString(1))) {
@@ -161,7 +208,7 @@ public final class RunLock implements AutoCloseable {
           "wait for it to finish (exit code 5 means: try again later); a killed run's lock is taken over"
           + " once its process is gone (same host) or its heartbeat is " + staleAfter.toMinutes()
           + " minutes old (lock.stale_after_minutes), or delete it: ./segments sql \"delete from "
-          + warehouse.name("pipeline_lock") + "\"");
+          + warehouse.name("pipeline_lock") + "\"", holder.getString(2));
     }
     return new RunLock(warehouse, runId, staleAfter);
   }

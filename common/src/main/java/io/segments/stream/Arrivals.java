@@ -6,18 +6,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * When a batch's newest events arrived in a Delta source: the commit time of the last source version the batch
- * reads (its end offset in the checkpoint's offset log, written before the batch runs), read from the commit file on
- * the driver. Other sources have no commit to read: their latency is not measured (null).
+ * What the stream's offset log (in its checkpoint, written before each batch runs) says of a batch: when it was
+ * triggered, and when its newest events arrived in a Delta source (the commit time of the last source version of
+ * its end offset, read from the commit file on the driver). Other sources have no commit to read: their latency is
+ * not measured (null).
  */
 final class Arrivals {
   private static final Pattern OFFSET =
       Pattern.compile("\"reservoirVersion\"\\s*:\\s*(\\d+).*?\"index\"\\s*:\\s*(-?\\d+)");
+
+  private static final Pattern TRIGGERED = Pattern.compile("\"batchTimestampMs\"\\s*:\\s*(\\d+)");
 
   private final SparkSession spark;
   private final String log;
@@ -45,18 +47,31 @@ final class Arrivals {
     return new Arrivals(spark, location == null ? null : location.replaceAll("/$", "") + "/_delta_log", checkpoint);
   }
 
+  /** When the batch was triggered (the offset log's batchTimestampMs), or null when not known. */
+  Instant triggeredAt(long batchId) {
+    String text = offsets(batchId);
+    Matcher m = text == null ? null : TRIGGERED.matcher(text);
+    return m != null && m.find() ? Instant.ofEpochMilli(Long.parseLong(m.group(1))) : null;
+  }
+
+  /** The batch's entry of the checkpoint's offset log (written before the batch runs), or null. */
+  private String offsets(long batchId) {
+    Path offsets = new Path(checkpoint + "/offsets/" + batchId);
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(
+        offsets.getFileSystem(spark.sessionState().newHadoopConf()).open(offsets), StandardCharsets.UTF_8))) {
+      return in.lines().reduce("", (a, b) -> a + "\n" + b);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
   /** The commit time of the newest source version in the batch, or null when not known. */
   Instant newest(long batchId) {
-    if (log == null) {
+    String text = log == null ? null : offsets(batchId);
+    if (text == null) {
       return null;
     }
     try {
-      Path offsets = new Path(checkpoint + "/offsets/" + batchId);
-      FileSystem fs = offsets.getFileSystem(spark.sessionState().newHadoopConf());
-      String text;
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(offsets), StandardCharsets.UTF_8))) {
-        text = in.lines().reduce("", (a, b) -> a + "\n" + b);
-      }
       Matcher m = OFFSET.matcher(text);
       if (!m.find()) {
         return null;

@@ -76,9 +76,12 @@ final class LiveBatch {
       Dataset<Row> evaluated = touched.select("user_id").union(before.select("user_id")).distinct()
           .persist(StorageLevel.MEMORY_AND_DISK());
       long evaluatedCount = evaluated.count();
-      Dataset<Row> membership = membership(evaluated, asOf, lastState, started).persist(StorageLevel.MEMORY_AND_DISK());
+      SegmentEngine.Result replay = replay(evaluated, asOf, lastState, started);
+      Dataset<Row> membership = replay.membership().where(Warehouse.on("as_of_date", asOf))
+          .select("user_id", "segment", "family", "entered_on").persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> changes = null;
       try {
-        Dataset<Row> changes = changes(before.join(evaluated, new String[] {"user_id"}, "left_semi"), membership,
+        changes = changes(before.join(evaluated, new String[] {"user_id"}, "left_semi"), membership,
             touched, asOf, queryId, batchId, started)
             .persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> moved = new HashMap<>();
@@ -91,20 +94,27 @@ final class LiveBatch {
         }
         publish.guard(warehouse, moved, batchId, allowLargeChange);
         String note = "segments.stream_batch=" + batchId + "\nsegments.as_of_date=" + asOf;
+        Dataset<Row> logged = changes;
         write.accept(() -> {
-          if (!moved.isEmpty()) {
-            warehouse.append(changes, LiveView.CHANGES);
+          if (!moved.isEmpty() && warehouse.exists(LiveView.CHANGES)) {
+            warehouse.append(logged, LiveView.CHANGES);
+          } else if (!moved.isEmpty()) {
+            warehouse.overwrite(logged, LiveView.CHANGES, "as_of_date");
           }
+          // the evaluated users' rows as computed, also without a change: what the log says is what is published
           publish.write(warehouse, membership, evaluated, context.users(), note);
         });
         Long latency = arrival == null ? null : Instant.now().toEpochMilli() - arrival.toEpochMilli();
-        changes.unpersist();
         return new StepResult(eventCount, entries + exits, List.of(), String.format("batch %d as of %s: %,d users"
             + " touched, %,d evaluated, %,d entries, %,d exits%s", batchId, asOf, touchedCount,
             evaluatedCount, entries, exits, latency == null ? "" : String.format(", latency %.1fs",
                 latency / 1000.0)), asOf, latency);
       } finally {
+        if (changes != null) {
+          changes.unpersist();
+        }
         membership.unpersist();
+        replay.replay().unpersist();
         evaluated.unpersist();
       }
     } finally {
@@ -113,10 +123,10 @@ final class LiveBatch {
   }
 
   /**
-   * The event segments' membership on {@code asOf} of the evaluated users (user_id, segment, family, entered_on), as
-   * the daily run would compute it from the source as it is now.
+   * The event segments replayed for the evaluated users over the days after {@code lastState} up to {@code asOf}, as
+   * the daily run would replay them from the source as it is now (its replay is cached: unpersist it).
    */
-  private Dataset<Row> membership(Dataset<Row> evaluated, LocalDate asOf, LocalDate lastState, Instant now) {
+  private SegmentEngine.Result replay(Dataset<Row> evaluated, LocalDate asOf, LocalDate lastState, Instant now) {
     PipelineConfig config = context.config();
     Warehouse warehouse = context.warehouse();
     List<LocalDate> days = new ArrayList<>();
@@ -131,9 +141,7 @@ final class LiveBatch {
         .where(Warehouse.on("as_of_date", lastState)
             .and(col("segment").isin(segments.stream().map(SegmentSpec::name).toArray())))
         .join(evaluated, new String[] {"user_id"}, "left_semi");
-    SegmentEngine.Result result = new SegmentEngine(segments).assign(features, prior);
-    return result.membership().where(Warehouse.on("as_of_date", asOf))
-        .select("user_id", "segment", "family", "entered_on");
+    return new SegmentEngine(segments).assign(features, prior);
   }
 
   /**

@@ -56,7 +56,7 @@ class CliEndToEndTest {
         + " group by 1, 2 having count(*) > 1)"), "(audience, user_id) is unique");
     assertEquals(count("select count(*) from segments.segment_membership where as_of_date = '" + D
             + "' and segment in ('solo_explorers', 'collaborative_starters', 'heavy_collaborators',"
-            + " 'collaboration_drop_off', 'at_risk')"),
+            + " 'collaboration_drop_off', 'at_risk', 'cancel_save')"),
         count("select count(*) from segments.audience_members"));
     assertEquals(0, count("select count(*) from segments.audience_members a join segments.segment_membership m"
         + " on a.user_id = m.user_id and a.segment = m.segment and m.as_of_date = '" + D + "'"
