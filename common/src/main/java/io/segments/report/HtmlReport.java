@@ -90,7 +90,8 @@ public final class HtmlReport {
       return "<p>No run recorded.</p>";
     }
     List<Row> latest = warehouse.read("pipeline_runs").where(col("as_of_date").equalTo(Date.valueOf(asOf))
-            .and(col("command").notEqual("stream"))).orderBy(col("started_at").desc()).limit(1).select("run_id").collectAsList();
+            .and(col("command").notEqual("stream")))
+        .orderBy(col("started_at").desc()).limit(1).select("run_id").collectAsList();
     if (latest.isEmpty()) {
       return "<p>No run recorded for " + asOf + ".</p>";
     }
