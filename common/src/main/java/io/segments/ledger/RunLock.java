@@ -86,12 +86,11 @@ public final class RunLock implements AutoCloseable {
   }
 
   /**
-   * The "run" lock for a stream batch: waits as long as it takes while a daily run holds it (calling
-   * {@code whileWaiting} every few seconds, e.g. the stream's own heartbeat), so a batch's writes of the published
-   * tables and a daily run's never interleave.
+   * The "run" lock for a stream batch: waits as long as it takes while a daily run holds it, so a batch's writes of
+   * the published tables and a daily run's never interleave.
    */
   public static RunLock acquireForBatch(Warehouse warehouse, String runId, long batchId, Duration staleAfter,
-      Runnable whileWaiting, java.io.PrintStream console) {
+      java.io.PrintStream console) {
     boolean said = false;
     while (true) {
       try {
@@ -101,7 +100,6 @@ public final class RunLock implements AutoCloseable {
           console.println("  waiting for the daily run to release its lock");
           said = true;
         }
-        whileWaiting.run();
         pause();
       }
     }

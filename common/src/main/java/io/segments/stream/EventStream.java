@@ -137,8 +137,7 @@ public final class EventStream {
     SparkSession session = rows.sparkSession();
     Warehouse warehouse = new Warehouse(session, config.database());
     Duration stale = Duration.ofMinutes(config.lockStaleMinutes());
-    try (RunLock writing = RunLock.acquireForBatch(warehouse, runId + ":" + batchId, batchId, stale, () -> { },
-        console)) {
+    try (RunLock writing = RunLock.acquireForBatch(warehouse, runId + ":" + batchId, batchId, stale, console)) {
       Instant started = Instant.now();
       Instant triggered = arrivals.triggeredAt(batchId);
       LocalDate asOf = options.asOf() != null ? options.asOf()
