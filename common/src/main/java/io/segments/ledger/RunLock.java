@@ -166,6 +166,8 @@ public final class RunLock implements AutoCloseable {
     STARTED.add(runId);
     try {
       return acquired(warehouse, lock, runId, mine, takeover, staleAfter);
+    } catch (HeldException e) {
+      throw e; // this run wrote no row: it may try again under the same id
     } catch (Throwable e) {
       ENDED.add(runId); // a row this run may have written is left, not held
       throw e;
