@@ -104,8 +104,7 @@ final class ReplayPlan {
         || DailyRollup.readsOtherwise(warehouse, config)) {
       return null;
     }
-    LocalDate firstNew = java.util.Collections.max(prints.keySet()).toLocalDate().plusDays(1);
-    return (firstNew.isBefore(options.asOf()) ? firstNew : options.asOf()).minusDays(lookback);
+    return DailyRollup.firstDayToRead(prints, options.asOf(), lookback);
   }
 
   /**

@@ -65,18 +65,27 @@ final class DeltaPublish {
     } else {
       dropAsOfProperties(warehouse, table);
     }
-    String on = keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
-        .collect(Collectors.joining(" and "));
-    String changed = Arrays.stream(source.columns()).filter(c -> !keys.contains(c))
-        .map(c -> "not (" + Identifiers.spark("t", c) + " <=> " + Identifiers.spark("s", c) + ")")
-        .collect(Collectors.joining(" or "));
-    var merge = warehouse.delta(table).as("t").merge(source.as("s"), on);
+    String changed = changed(source.columns(), keys);
+    var merge = warehouse.delta(table).as("t").merge(source.as("s"), keysMatch(keys));
     merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
     // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor could read
     // source.users changed in between.
     warehouse.committing(note, Map.of(), () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
+  }
+
+  /** A MERGE's condition that target {@code t} and source {@code s} rows have the same key. */
+  static String keysMatch(List<String> keys) {
+    return keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
+        .collect(Collectors.joining(" and "));
+  }
+
+  /** A MERGE's condition that a matched row differs in a column other than the key (nulls equal); "" for none. */
+  static String changed(String[] columns, List<String> keys) {
+    return Arrays.stream(columns).filter(c -> !keys.contains(c))
+        .map(c -> "not (" + Identifiers.spark("t", c) + " <=> " + Identifiers.spark("s", c) + ")")
+        .collect(Collectors.joining(" or "));
   }
 
   /**

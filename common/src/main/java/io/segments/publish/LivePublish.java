@@ -169,19 +169,15 @@ public final class LivePublish {
   /** One MERGE by key: rows marked __gone are deleted, changed rows updated, new ones inserted. */
   private static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys,
       String[] columns, String note) {
-    String on = keys.stream().map(k -> Identifiers.spark("t", k) + " = " + Identifiers.spark("s", k))
-        .collect(Collectors.joining(" and "));
     Map<String, String> values = new LinkedHashMap<>();
-    List<String> changed = new ArrayList<>();
     for (String column : columns) {
       values.put(Identifiers.spark(column), Identifiers.spark("s", column));
-      if (!keys.contains(column)) {
-        changed.add("not (" + Identifiers.spark("t", column) + " <=> " + Identifiers.spark("s", column) + ")");
-      }
     }
-    var merge = warehouse.delta(table).as("t").merge(source.as("s"), on).whenMatched("s.__gone").delete();
+    String changed = DeltaPublish.changed(columns, keys);
+    var merge = warehouse.delta(table).as("t").merge(source.as("s"), DeltaPublish.keysMatch(keys))
+        .whenMatched("s.__gone").delete();
     if (!changed.isEmpty()) {
-      merge = merge.whenMatched(String.join(" or ", changed)).updateExpr(values);
+      merge = merge.whenMatched(changed).updateExpr(values);
     }
     var write = merge.whenNotMatched("not s.__gone").insertExpr(values);
     warehouse.committing(note, Map.of(), () -> warehouse.commit(table, write::execute));

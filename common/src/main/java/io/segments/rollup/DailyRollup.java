@@ -42,6 +42,15 @@ public final class DailyRollup {
   public record Refresh(int daysRecomputed, int daysTotal, boolean full, long events, Long rows,
       Map<Date, long[]> stored) {}
 
+  /**
+   * The first day of events a run as of {@code asOf} reads with {@code source.lookback_days} = {@code lookback} (> 0)
+   * and these fingerprints (not empty): the lookback days before the first day not rolled up yet.
+   */
+  public static LocalDate firstDayToRead(Map<Date, long[]> prints, LocalDate asOf, int lookback) {
+    LocalDate firstNew = java.util.Collections.max(prints.keySet()).toLocalDate().plusDays(1);
+    return (firstNew.isBefore(asOf) ? firstNew : asOf).minusDays(lookback);
+  }
+
   public static Dataset<Row> compute(Dataset<Row> stagedEvents) {
     if (!java.util.Arrays.asList(stagedEvents.columns()).contains("properties")) {
       stagedEvents = stagedEvents.withColumn("properties", lit(null).cast("string"));

@@ -151,11 +151,9 @@ final class LiveBatch {
   private Dataset<Row> activity(Dataset<Row> evaluated, LocalDate asOf, Instant now) {
     PipelineConfig config = context.config();
     int lookback = config.source().lookbackDays();
-    LocalDate readFrom = null;
-    if (lookback > 0 && !context.fingerprints().isEmpty()) {
-      LocalDate firstNew = java.util.Collections.max(context.fingerprints().keySet()).toLocalDate().plusDays(1);
-      readFrom = (firstNew.isBefore(asOf) ? firstNew : asOf).minusDays(lookback);
-    }
+    // where the daily run as of asOf would read from (ReplayPlan.readFrom)
+    LocalDate readFrom = lookback > 0 && !context.fingerprints().isEmpty()
+        ? DailyRollup.firstDayToRead(context.fingerprints(), asOf, lookback) : null;
     EventStager.Staged staged = EventStager.stage(context.spark(), config.source(), asOf, now, readFrom,
         PropertyFilters.properties(config.features()), evaluated);
     Dataset<Row> fresh = DailyRollup.compute(staged.events());
