@@ -151,8 +151,10 @@ final class LiveBatch {
   private Dataset<Row> activity(Dataset<Row> evaluated, LocalDate asOf, Instant now) {
     PipelineConfig config = context.config();
     int lookback = config.source().lookbackDays();
-    // where the daily run as of asOf would read from (ReplayPlan.readFrom)
+    // where the daily run as of asOf would read from (ReplayPlan.readFrom): all history when the stored rollup was
+    // read by another source rule, which the next daily run rebuilds
     LocalDate readFrom = lookback > 0 && !context.fingerprints().isEmpty()
+        && !DailyRollup.readsOtherwise(context.warehouse(), config)
         ? DailyRollup.firstDayToRead(context.fingerprints(), asOf, lookback) : null;
     EventStager.Staged staged = EventStager.stage(context.spark(), config.source(), asOf, now, readFrom,
         PropertyFilters.properties(config.features()), evaluated);
