@@ -138,7 +138,22 @@ public final class SourceReader {
    * give the user two feature rows, two memberships and a duplicate key in the audience tables.
    */
   public static Dataset<Row> users(SparkSession spark, String source) {
+    return unique(open(spark, source, "source.users"), source);
+  }
+
+  /**
+   * {@link #users(SparkSession, String)}, only the {@code columns} among those it has, planned once
+   * ({@link Warehouse#detached}): a run reads them in several queries.
+   */
+  public static Dataset<Row> users(SparkSession spark, String source, java.util.Collection<String> columns) {
     Dataset<Row> users = open(spark, source, "source.users");
+    java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(users.columns()));
+    org.apache.spark.sql.Column[] used = columns.stream().filter(present::contains).distinct()
+        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+    return unique(Warehouse.detached(used.length == 0 ? users : users.select(used)), source);
+  }
+
+  private static Dataset<Row> unique(Dataset<Row> users, String source) {
     Row duplicates = users.groupBy("user_id").count().where("count > 1")
         .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.min("user_id")).first();
     if (duplicates.getLong(0) > 0) {

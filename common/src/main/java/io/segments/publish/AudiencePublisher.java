@@ -142,7 +142,7 @@ public final class AudiencePublisher {
       userSegmentsBefore = changes.before();
       userSegmentsChanged = changes.changed();
     }
-    Dataset<Row> catalog = SegmentCatalog.rows(spark, warehouse, config.segments(), sizes, base, asOf);
+    Dataset<Row> catalog = SegmentCatalog.rows(spark, config.segments(), sizes, base, asOf);
     return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, entered, left, userSegmentsBefore,
         userSegmentsChanged, base, missingIdentifiers(missing));
   }
@@ -209,7 +209,7 @@ public final class AudiencePublisher {
     DeltaPublish.merge(warehouse, "user_segments", plan.userSegments(), List.of("user_id"),
         TableDocs.USER_SEGMENTS, note);
     DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
-        TableDocs.SEGMENT_CATALOG, note);
+        TableDocs.SEGMENT_CATALOG, note, SegmentCatalog.FROM_PUBLISHED);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
       warehouse.ddl().view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")
@@ -221,7 +221,9 @@ public final class AudiencePublisher {
     List<Row> mapping = audiences().stream().map(a -> RowFactory.create(a.name(), a.segment())).toList();
     Dataset<Row> audienceOf = spark.createDataFrame(mapping,
         new StructType().add("audience", DataTypes.StringType).add("segment", DataTypes.StringType));
-    Dataset<Row> members = membership.join(org.apache.spark.sql.functions.broadcast(audienceOf), "segment")
+    // A local relation: Spark broadcasts it where broadcast joins are on (not a hint: a job of its own where they are
+    // off, as for the demo's small data).
+    Dataset<Row> members = membership.join(audienceOf, "segment")
         .select("audience", "user_id", "segment", "entered_on");
 
     Set<String> attributes = new LinkedHashSet<>();

@@ -53,6 +53,16 @@ final class DeltaPublish {
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       String note) {
+    merge(warehouse, table, source, keys, doc, note, Map.of());
+  }
+
+  /**
+   * {@link #merge(Warehouse, String, Dataset, List, TableDocs.Doc, String)} where a row whose key is in both takes,
+   * for the columns of {@code matched}, a value computed from the published row {@code t} and the new one {@code s}
+   * (a SQL expression), not the new row's; a row is changed when one of its values would change.
+   */
+  static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
+      String note, Map<String, String> matched) {
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
@@ -65,13 +75,21 @@ final class DeltaPublish {
     } else {
       dropAsOfProperties(warehouse, table);
     }
-    String changed = changed(source.columns(), keys);
+    String changed = matched.isEmpty() ? changed(source.columns(), keys) : Arrays.stream(source.columns())
+        .filter(c -> !keys.contains(c)).map(c -> "not (" + Identifiers.spark("t", c) + " <=> "
+            + matched.getOrDefault(c, Identifiers.spark("s", c)) + ")").collect(Collectors.joining(" or "));
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), keysMatch(keys));
-    merge = changed.isEmpty() ? merge : merge.whenMatched(changed).updateAll();
+    if (!changed.isEmpty()) {
+      Map<String, String> set = new java.util.LinkedHashMap<>();
+      Arrays.stream(source.columns()).forEach(c -> set.put(Identifiers.spark(c),
+          matched.getOrDefault(c, Identifiers.spark("s", c))));
+      merge = merge.whenMatched(changed).updateExpr(set);
+    }
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
     // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor could read
-    // source.users changed in between.
-    warehouse.committing(note, Map.of(), () -> warehouse.commit(table, changes::execute));
+    // source.users changed in between. Rows held on the driver (the catalog's) cannot change: not copied.
+    warehouse.committing(note, source.isLocal() ? Map.of("spark.databricks.delta.merge.materializeSource", "none")
+        : Map.of(), () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
   }
 

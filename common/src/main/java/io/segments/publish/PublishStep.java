@@ -42,21 +42,28 @@ public final class PublishStep implements Step {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
     // Read from the table: rows kept from the segments step would be dropped from Spark's cache by that step's own
-    // write of segment_membership (their lineage reads it), then recomputed from all of the replay.
-    Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf));
-    // The event-refreshed segments as the stream has them since (their users may be new since asOf).
-    Dataset<Row> membership = io.segments.stream.LiveView.overlay(warehouse, context.config(), daily, asOf);
-    Dataset<Row> known = membership == daily ? context.knownUsers(asOf)
-        : context.knownUsers(asOf).unionByName(membership.select("user_id")).distinct();
-    Map<String, Long> sizes = membership == daily ? context.segmentSizes(asOf) : null;
-    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, known,
-        context.knownUserCount(asOf), sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
+    // write of segment_membership (their lineage reads it), then recomputed from all of the replay. Cached here: the
+    // plan's two queries (audiences, user_segments) read it, planned once.
+    Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    AudiencePublisher.Plan plan;
     try {
-      publisher.guard(plan, allowLargeChange);
-      publisher.write(warehouse, plan, asOf, context.runId());
+      // The event-refreshed segments as the stream has them since (their users may be new since asOf).
+      Dataset<Row> membership = io.segments.stream.LiveView.overlay(warehouse, context.config(), daily, asOf);
+      Dataset<Row> known = membership == daily ? context.knownUsers(asOf)
+          : context.knownUsers(asOf).unionByName(membership.select("user_id")).distinct();
+      Map<String, Long> sizes = membership == daily ? context.segmentSizes(asOf) : null;
+      plan = publisher.plan(warehouse, membership, known, context.knownUserCount(asOf),
+          sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
+      try {
+        publisher.guard(plan, allowLargeChange);
+        publisher.write(warehouse, plan, asOf, context.runId());
+      } finally {
+        plan.audienceMembers().unpersist();
+        plan.userSegments().unpersist();
+      }
     } finally {
-      plan.audienceMembers().unpersist();
-      plan.userSegments().unpersist();
+      daily.unpersist();
     }
     long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
     return new StepResult(plan.base(), published, plan.notes(), null);

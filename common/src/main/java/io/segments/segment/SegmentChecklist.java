@@ -2,6 +2,7 @@ package io.segments.segment;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
 import io.segments.config.SegmentSpec;
 import io.segments.step.Check;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -47,18 +49,43 @@ public final class SegmentChecklist {
     return warnings;
   }
 
+  /** A day's checks and the sizes they were measured with. */
+  public record Result(Map<String, Long> sizes, List<Check> checks) {}
+
   /**
+   * The members per segment on the day and the checks, all counted in one Spark job.
+   *
    * @param membership segment_membership rows of the day
-   * @param sizes members per segment on the day (absent: none)
    * @param changes segment_changes rows of (at least) the 14 days ending with the day
    */
-  public static List<Check> checks(List<SegmentSpec> segments, Dataset<Row> membership, Map<String, Long> sizes,
-      Dataset<Row> changes, LocalDate asOf) {
-    Map<String, Long> flippers = new HashMap<>();
-    changes.where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))).and(col("as_of_date").leq(Date.valueOf(asOf))))
+  public static Result checks(List<SegmentSpec> segments, Dataset<Row> membership, Dataset<Row> changes,
+      LocalDate asOf) {
+    Column none = lit(null).cast("string");
+    Dataset<Row> figures = membership.groupBy("segment").count()
+        .select(lit("size").as("figure"), col("segment").as("a"), none.as("b"), col("count"));
+    figures = figures.unionAll(changes
+        .where(col("as_of_date").gt(Date.valueOf(asOf.minusDays(14))).and(col("as_of_date").leq(Date.valueOf(asOf))))
         .groupBy("segment", "user_id").agg(count("*").as("flips")).where(col("flips").gt(2))
-        .groupBy("segment").count().collectAsList().forEach(r -> flippers.put(r.getString(0), r.getLong(1)));
-
+        .groupBy("segment").count().select(lit("unstable"), col("segment"), none, col("count")));
+    List<String> free = segments.stream().filter(s -> s.family() == null).map(SegmentSpec::name).toList();
+    if (free.size() >= 2) {
+      Dataset<Row> members = membership.where(col("segment").isin(free.toArray())).select("user_id", "segment");
+      figures = figures.unionAll(members.as("a").join(members.as("b"), col("a.user_id").equalTo(col("b.user_id"))
+              .and(col("a.segment").lt(col("b.segment"))))
+          .groupBy(col("a.segment"), col("b.segment")).count().select(lit("overlap"), col("a.segment"),
+              col("b.segment"), col("count")));
+    }
+    Map<String, Long> sizes = new HashMap<>();
+    Map<String, Long> flippers = new HashMap<>();
+    Map<List<String>, Long> shared = new java.util.TreeMap<>(java.util.Comparator.comparing((List<String> pair) ->
+        pair.get(0)).thenComparing(pair -> pair.get(1)));
+    for (Row r : figures.collectAsList()) {
+      switch (r.getString(0)) {
+        case "size" -> sizes.put(r.getString(1), r.getLong(3));
+        case "unstable" -> flippers.put(r.getString(1), r.getLong(3));
+        default -> shared.put(List.of(r.getString(1), r.getString(2)), r.getLong(3));
+      }
+    }
     List<Check> warnings = new ArrayList<>();
     for (SegmentSpec spec : segments) {
       long unstable = flippers.getOrDefault(spec.name(), 0L);
@@ -67,19 +94,13 @@ public final class SegmentChecklist {
             + " twice in the 14 days to %s", spec.name(), unstable, asOf), "add an exit_rule or min_days"));
       }
     }
-    List<String> free = segments.stream().filter(s -> s.family() == null).map(SegmentSpec::name).toList();
-    if (free.size() >= 2) {
-      Dataset<Row> members = membership.where(col("segment").isin(free.toArray())).select("user_id", "segment");
-      members.as("a").join(members.as("b"), col("a.user_id").equalTo(col("b.user_id"))
-              .and(col("a.segment").lt(col("b.segment"))))
-          .groupBy(col("a.segment"), col("b.segment")).count().collectAsList().forEach(r -> {
-            long smaller = Math.min(sizes.getOrDefault(r.getString(0), 0L), sizes.getOrDefault(r.getString(1), 0L));
-            if (smaller > 0 && r.getLong(2) > OVERLAP * smaller) {
-              warnings.add(Check.warning(String.format("segments '%s' and '%s' overlap: %,d shared members, %.0f%% of"
-                  + " the smaller", r.getString(0), r.getString(1), r.getLong(2), 100.0 * r.getLong(2) / smaller)));
-            }
-          });
-    }
-    return warnings;
+    shared.forEach((pair, count) -> {
+      long smaller = Math.min(sizes.getOrDefault(pair.get(0), 0L), sizes.getOrDefault(pair.get(1), 0L));
+      if (smaller > 0 && count > OVERLAP * smaller) {
+        warnings.add(Check.warning(String.format("segments '%s' and '%s' overlap: %,d shared members, %.0f%% of"
+            + " the smaller", pair.get(0), pair.get(1), count, 100.0 * count / smaller)));
+      }
+    });
+    return new Result(sizes, warnings);
   }
 }

@@ -11,7 +11,6 @@ import io.segments.step.Check;
 import io.segments.step.StepContext;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -53,20 +52,20 @@ public final class SegmentsStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     Dataset<Row> features = context.features(days);
-    Dataset<Row> prior = warehouse.exists("segment_membership")
-        ? warehouse.read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1)))
+    // Detached: the replay, cached, reads it, and this step writes segment_membership before its last use.
+    Dataset<Row> prior = warehouse.exists("segment_membership") ? Warehouse.detached(warehouse
+        .read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1))))
         : context.spark().createDataFrame(List.of(), NO_MEMBERS);
     SegmentEngine.Result result = new SegmentEngine(context.config().segments()).assign(features, prior);
     List<Check> checks;
     try {
       // The checks read the rows computed, not the tables once written: no read of a new table version.
       Dataset<Row> today = result.membership().where(Warehouse.on("as_of_date", last()));
-      Map<String, Long> sizes = new HashMap<>();
-      today.groupBy("segment").count().collectAsList().forEach(r -> sizes.put(r.getString(0), r.getLong(1)));
-      context.segmentSizes(last(), sizes);
       Dataset<Row> changes = !warehouse.exists("segment_changes") ? result.changes() : result.changes()
           .unionByName(warehouse.read("segment_changes").where(col("as_of_date").lt(Date.valueOf(days.get(0)))));
-      checks = SegmentChecklist.checks(context.config().segments(), today, sizes, changes, last());
+      SegmentChecklist.Result checked = SegmentChecklist.checks(context.config().segments(), today, changes, last());
+      context.segmentSizes(last(), checked.sizes());
+      checks = checked.checks();
       warehouse.replaceWhere(result.membership(), "segment_membership", Warehouse.between("as_of_date", days),
           "as_of_date");
       warehouse.replaceWhere(result.changes(), "segment_changes", Warehouse.between("as_of_date", days),

@@ -98,14 +98,7 @@ public final class StageStep implements Step {
           java.time.ZoneId.of(context.spark().conf().get("spark.sql.session.timeZone")), validToday,
           newest == null ? null : newest.toInstant(), typicalDays(warehouse));
     }
-    if (refused + bots > 0 || !warehouse.exists("quarantine_events")) {
-      Dataset<Row> quarantined = EventStager.refused(marked.where(not(col("is_repeat"))))
-          .withColumn("run_id", lit(context.runId())).withColumn("as_of_date", lit(Date.valueOf(asOf)));
-      warehouse.replaceWhere(quarantined, "quarantine_events", Warehouse.on("as_of_date", asOf), "as_of_date");
-    } else {
-      warehouse.commit("quarantine_events",
-          () -> warehouse.delta("quarantine_events").delete(Warehouse.on("as_of_date", asOf)));
-    }
+    quarantine(warehouse, marked, refused + bots > 0);
     refuseOverTheCeiling(reasons, validToday, refusedToday);
     List<String> warnings = new ArrayList<>();
     reasons.forEach((reason, n) -> warnings.add(String.format("quarantined %,d rows: %s", n, reason)));
@@ -125,6 +118,32 @@ public final class StageStep implements Step {
     }
     staged = stagedNow;
     return new StepResult(valid + refused + bots + repeats + anonymous, valid, warnings, note);
+  }
+
+  private static final String THROUGH = "quarantined_through=";
+
+  /**
+   * Replaces the as-of day's rows of quarantine_events with the newly refused ones; with none, deletes the day's
+   * rows (a rerun's), unless no write ever reached the day: each write notes the last as-of day it has written
+   * through, so a day after it has no rows and its delete (a Spark job finding none) is skipped.
+   */
+  private void quarantine(Warehouse warehouse, Dataset<Row> marked, boolean any) {
+    String table = "quarantine_events";
+    String note = warehouse.exists(table) ? warehouse.note(table) : null;
+    LocalDate through = note != null && note.startsWith(THROUGH) ? LocalDate.parse(note.substring(THROUGH.length()))
+        : null;
+    String after = THROUGH + (through != null && through.isAfter(asOf) ? through : asOf);
+    if (any || !warehouse.exists(table)) {
+      Dataset<Row> quarantined = EventStager.refused(marked.where(not(col("is_repeat"))))
+          .withColumn("run_id", lit(context.runId())).withColumn("as_of_date", lit(Date.valueOf(asOf)));
+      warehouse.committing(after, Map.of(),
+          () -> warehouse.replaceWhere(quarantined, table, Warehouse.on("as_of_date", asOf), "as_of_date"));
+    } else if (through == null || !asOf.isAfter(through)) {
+      // Without a note (a table written before it, or by hand) the delete is recorded, empty or not, with one.
+      warehouse.committing(after, through == null ? Map.of("spark.databricks.delta.skipRecordingEmptyCommits",
+          "false") : Map.of(), () -> warehouse.commit(table,
+          () -> warehouse.delta(table).delete(Warehouse.on("as_of_date", asOf))));
+    }
   }
 
   /** The events of each of the seven days before the as-of day that the rollup holds (for a typical day). */

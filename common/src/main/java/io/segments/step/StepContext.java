@@ -49,10 +49,18 @@ public final class StepContext implements AutoCloseable {
     return runId;
   }
 
-  /** source.users, checked once per run for duplicate user ids; null when none is configured. */
+  /**
+   * The columns of source.users a run reads (user_id, signup_at, the audiences' attributes and identifiers), checked
+   * once per run for duplicate user ids and planned once; null when none is configured.
+   */
   public Dataset<Row> users() {
     if (config.source().users() != null && users == null) {
-      users = SourceReader.users(spark(), config.source().users());
+      List<String> used = new java.util.ArrayList<>(List.of("user_id", "signup_at"));
+      config.audiences().forEach(a -> {
+        used.addAll(a.attributes());
+        used.addAll(a.hashedIdentifiers());
+      });
+      users = SourceReader.users(spark(), config.source().users(), used);
     }
     return users;
   }

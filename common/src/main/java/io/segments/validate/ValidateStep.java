@@ -54,8 +54,9 @@ public final class ValidateStep implements Step {
     boolean sameRule = stored != null && stored.startsWith(rule + "\n");
     String note = rule + "\n" + ActivityState.follows(refresh.after());
     boolean behind = !(rule + "\n" + ActivityState.follows(refresh.before())).equals(stored);
+    Dataset<Row> outcomes;
     if (replayed == null || refresh.rebuilt() || behind) {
-      warehouse.overwriteNoting(validator.outcomes(membership, daily, asOf), "segment_outcomes", note);
+      outcomes = validator.outcomes(membership, daily, asOf);
       if (replayed != null) {
         message = "recomputed the outcomes of all cohorts (" + (sameRule
             ? "the rollup's history, or the state they follow, changed"
@@ -74,19 +75,29 @@ public final class ValidateStep implements Step {
       Dataset<Row> recomputed = first.toLocalDate().isBefore(state.windowFrom(asOf))
           ? validator.outcomes(members, daily.where(col("activity_date").geq(first)), asOf)
           : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
-      warehouse.replaceWhereNoting(recomputed, "segment_outcomes", Warehouse.in("cohort_date", cohorts), note);
+      // The table is small (segments x cohort days): rewritten whole, from the rows kept (detached: planned before
+      // this write replaces them) and those recomputed, which the checks then read.
+      outcomes = Warehouse.detached(warehouse.read("segment_outcomes")
+          .where(org.apache.spark.sql.functions.not(Warehouse.in("cohort_date", cohorts)))).unionByName(recomputed);
       message = "recomputed the outcomes of " + cohorts.size() + " cohort days" + (refresh.changedDays().isEmpty()
           ? "" : " (late events for " + refresh.changedDays().size() + " earlier day"
               + (refresh.changedDays().size() == 1 ? "" : "s") + ")");
     }
-    retentionTriangle(warehouse, validator, daily, refresh);
-    Long written = warehouse.rowsWritten("segment_outcomes");
-    Dataset<Row> outcomes = warehouse.read("segment_outcomes");
-    Map<String, Long> sizes = context.segmentSizes(asOf);
-    if (sizes == null) {
-      sizes = io.segments.publish.AudiencePublisher.sizes(membership.where(Warehouse.on("as_of_date", asOf)));
+    outcomes = outcomes.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    List<Check> checks;
+    Long written;
+    try {
+      warehouse.overwriteNoting(outcomes, "segment_outcomes", note);
+      written = warehouse.rowsWritten("segment_outcomes");
+      retentionTriangle(warehouse, validator, daily, refresh);
+      Map<String, Long> sizes = context.segmentSizes(asOf);
+      if (sizes == null) {
+        sizes = io.segments.publish.AudiencePublisher.sizes(membership.where(Warehouse.on("as_of_date", asOf)));
+      }
+      checks = validator.checks(outcomes, sizes, context.knownUserCount(asOf), asOf);
+    } finally {
+      outcomes.unpersist();
     }
-    List<Check> checks = validator.checks(outcomes, sizes, context.knownUserCount(asOf), asOf);
     List<String> failed = Check.texts(checks.stream().filter(c -> c.level() == Check.Level.WARNING).toList());
     if (context.config().validate().gate() && !failed.isEmpty()) {
       throw new PublishGuardException("validation gate: " + failed.size() + " check(s) failed, nothing was"

@@ -40,8 +40,12 @@ class AudiencePublisherTest extends SparkTestBase {
   }
 
   private static PipelineConfig config(String database, List<AudienceSpec> audiences) {
+    return config(database, audiences, "score > 5");
+  }
+
+  private static PipelineConfig config(String database, List<AudienceSpec> audiences, String fansRule) {
     List<SegmentSpec> segments = List.of(
-        new SegmentSpec("fans", "tier", 1, "score > 5", null, 0, "", "", "", "", "", "test"),
+        new SegmentSpec("fans", "tier", 1, fansRule, null, 0, "", "", "", "", "", "test"),
         new SegmentSpec("others", "tier", 2, "score > 0", null, 0, "", "", "", "", "", "test"));
     return new PipelineConfig(Path.of("test.yaml"), Map.of(), "UTC", database,
         new SourceConfig("e", Map.of(), "users", List.of(), 24, 0.05), List.of(), segments, audiences,
@@ -143,6 +147,47 @@ class AudiencePublisherTest extends SparkTestBase {
     publish(withoutPlan, warehouse, membership, true);
     assertEquals(List.of("audience", "user_id", "segment", "entered_on", "email_sha256"),
         List.of(spark().table("pub_again.audience_fans_ads").columns()), "the view follows the table's columns");
+  }
+
+  private void publishOn(PipelineConfig config, Warehouse warehouse, Dataset<Row> membership, String day) {
+    AudiencePublisher publisher = new AudiencePublisher(config);
+    Dataset<Row> known = frame(KNOWN, row("u1"), row("u2"), row("u3"), row("u4"), row("u5"));
+    AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, known, users(), LocalDate.parse(day));
+    publisher.write(warehouse, plan, LocalDate.parse(day), "run-" + day);
+  }
+
+  private Map<String, String> catalog(String database) {
+    Map<String, String> rows = new java.util.TreeMap<>();
+    spark().sql("select segment, size, size_change, definition_changed_on, last_refreshed_on from " + database
+        + ".segment_catalog").collectAsList().forEach(r -> rows.put(r.getString(0), r.getLong(1) + " "
+            + r.get(2) + " " + r.getDate(3) + " " + r.getDate(4)));
+    return rows;
+  }
+
+  @Test
+  void theCatalogsSizeChangeIsSinceThePublishBeforeAndADefinitionChangeIsDated() {
+    Warehouse warehouse = new Warehouse(spark(), "pub_catalog");
+    publishOn(config("pub_catalog"), warehouse, mayFirst(), "2026-05-01");
+    assertEquals(Map.of("fans", "2 null 2026-05-01 2026-05-01", "others", "1 null 2026-05-01 2026-05-01"),
+        catalog("pub_catalog"), "a first publish has no size change");
+    Dataset<Row> three = frame(MEMBERSHIP, row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u4", "fans", "tier", day("2026-05-01")),
+        row(day("2026-05-02"), "u5", "fans", "tier", day("2026-05-02")));
+    publishOn(config("pub_catalog"), warehouse, three, "2026-05-02");
+    assertEquals(Map.of("fans", "3 1 2026-05-01 2026-05-02", "others", "0 -1 2026-05-01 2026-05-02"),
+        catalog("pub_catalog"));
+    long version = DeltaTable.forName(spark(), "pub_catalog.segment_catalog").history(1).first().getAs("version");
+    publishOn(config("pub_catalog"), warehouse, three, "2026-05-02");
+    assertEquals(0, spark().sql("select * from table_changes('pub_catalog.segment_catalog', " + (version + 1)
+        + ")").count(), "a rerun that changes nothing records no change");
+    publishOn(config("pub_catalog"), warehouse, frame(MEMBERSHIP,
+        row(day("2026-05-02"), "u1", "fans", "tier", day("2026-05-01"))), "2026-05-02");
+    assertEquals(Map.of("fans", "1 -1 2026-05-01 2026-05-02", "others", "0 -1 2026-05-01 2026-05-02"),
+        catalog("pub_catalog"), "a rerun of the day compares with the publish before it");
+    PipelineConfig stricter = config("pub_catalog", config("pub_catalog").audiences(), "score > 7");
+    publishOn(stricter, warehouse, three, "2026-05-03");
+    assertEquals(Map.of("fans", "3 2 2026-05-03 2026-05-03", "others", "0 0 2026-05-01 2026-05-03"),
+        catalog("pub_catalog"), "fans' rule changed on 05-03");
   }
 
   @Test

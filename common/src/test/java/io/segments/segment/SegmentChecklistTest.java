@@ -9,7 +9,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
-/** The checklist: unstable members, overlapping free segments; the size checks validate makes. */
+/** The checklist: sizes, unstable members, overlapping free segments; the size checks validate makes. */
 class SegmentChecklistTest extends SparkTestBase {
   private static final StructType MEMBERSHIP = new StructType()
       .add("as_of_date", DataTypes.DateType).add("user_id", DataTypes.StringType)
@@ -33,9 +33,10 @@ class SegmentChecklistTest extends SparkTestBase {
         row(day("2026-05-02"), "u2", "twin", "entered"), row(day("2026-05-05"), "u2", "twin", "exited"),
         row(day("2026-05-09"), "u2", "twin", "entered"), row(day("2026-04-20"), "u1", "twin", "entered"),
         row(day("2026-05-01"), "u1", "twin", "exited"), row(day("2026-05-03"), "u1", "twin", "entered"));
-    List<String> warnings = io.segments.step.Check.texts(SegmentChecklist.checks(
-        List.of(free("big"), free("twin"), free("none")), membership,
-        java.util.Map.of("big", 5L, "twin", 2L), changes, LocalDate.of(2026, 5, 14)));
+    SegmentChecklist.Result checked = SegmentChecklist.checks(List.of(free("big"), free("twin"), free("none")),
+        membership, changes, LocalDate.of(2026, 5, 14));
+    Assertions.assertEquals(java.util.Map.of("big", 5L, "twin", 2L), checked.sizes(), "counted with the checks");
+    List<String> warnings = io.segments.step.Check.texts(checked.checks());
     String all = String.join("\n", warnings);
     Assertions.assertFalse(all.contains("is empty") || all.contains("holds"),
         "sizes are the validate step's checks, said once per run: " + all);
