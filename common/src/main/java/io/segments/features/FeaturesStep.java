@@ -54,7 +54,7 @@ public final class FeaturesStep implements Step {
       features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       context.featuresWritten(days.get(0), features);
     }
-    warehouse.replaceWhereEvolving(features, "user_features", Warehouse.between("as_of_date", days), "as_of_date");
+    io.segments.io.DayPartitions.replace(warehouse, features, "user_features", "as_of_date", days, true);
     Long rows = warehouse.rowsWritten("user_features");
     if (rows == null) { // a commit without Delta's row count: count what was written
       rows = warehouse.read("user_features").where(Warehouse.between("as_of_date", days)).count();

@@ -147,9 +147,12 @@ public final class SourceReader {
    */
   public static Dataset<Row> users(SparkSession spark, String source, java.util.Collection<String> columns) {
     Dataset<Row> users = open(spark, source, "source.users");
-    java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(users.columns()));
-    org.apache.spark.sql.Column[] used = columns.stream().filter(present::contains).distinct()
-        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    columns.forEach(c -> wanted.add(c.toLowerCase(java.util.Locale.ROOT)));
+    org.apache.spark.sql.Column[] used = java.util.Arrays.stream(users.columns())
+        .filter(c -> wanted.contains(c.toLowerCase(java.util.Locale.ROOT)))
+        .map(c -> org.apache.spark.sql.functions.col(io.segments.config.Identifiers.spark(c)))
+        .toArray(org.apache.spark.sql.Column[]::new);
     return unique(Warehouse.detached(used.length == 0 ? users : users.select(used)), source);
   }
 

@@ -142,7 +142,7 @@ public final class Warehouse {
     writer.save(location(table));
   }
 
-  private void noting(String note, Runnable write) {
+  void noting(String note, Runnable write) {
     committing(note, Map.of(), write);
   }
 
@@ -234,10 +234,11 @@ public final class Warehouse {
     noting(note, () -> replaceWhere(data, table, condition));
   }
 
-  /** One commit that replaces the rows matching {@code condition} with {@code data}. */
-  private void writeWhere(Dataset<Row> data, String table, Column condition, boolean mergeSchema) {
-    commit(table, () -> data.write().format("delta").mode("overwrite").option("replaceWhere", condition.expr().sql())
-        .option("mergeSchema", String.valueOf(mergeSchema)).save(location(table)));
+  /** One commit that replaces the rows matching {@code condition} with {@code data}; null: appends them. */
+  void writeWhere(Dataset<Row> data, String table, Column condition, boolean mergeSchema) {
+    var writer = data.write().format("delta").option("mergeSchema", String.valueOf(mergeSchema));
+    commit(table, () -> (condition == null ? writer.mode("append")
+        : writer.mode("overwrite").option("replaceWhere", condition.expr().sql())).save(location(table)));
     FaultPoint.written(table);
   }
 
@@ -248,6 +249,7 @@ public final class Warehouse {
    * value does not convert), in one commit of its own.
    */
   public void replaceWhereEvolving(Dataset<Row> data, String table, Column condition, String... partitionBy) {
+    // A null condition appends (DayPartitions).
     if (!exists(table)) {
       overwrite(data, table, partitionBy);
       return;

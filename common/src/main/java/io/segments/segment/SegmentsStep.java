@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.segments.config.ConfigException;
+import io.segments.io.DayPartitions;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
@@ -66,10 +67,8 @@ public final class SegmentsStep implements Step {
       SegmentChecklist.Result checked = SegmentChecklist.checks(context.config().segments(), today, changes, last());
       context.segmentSizes(last(), checked.sizes());
       checks = checked.checks();
-      warehouse.replaceWhere(result.membership(), "segment_membership", Warehouse.between("as_of_date", days),
-          "as_of_date");
-      warehouse.replaceWhere(result.changes(), "segment_changes", Warehouse.between("as_of_date", days),
-          "as_of_date");
+      DayPartitions.replace(warehouse, result.membership(), "segment_membership", "as_of_date", days, false);
+      DayPartitions.replace(warehouse, result.changes(), "segment_changes", "as_of_date", days, false);
       Column first = lit(Date.valueOf(days.get(0)));
       // The last of the three writes notes the day they are all written through: a run killed before it replays
       // the chunk. Recorded even when it changes no row (Delta would skip that commit).

@@ -154,4 +154,19 @@ class InputValidationTest extends SparkTestBase {
         "users");
     assertEquals(2, SourceReader.users(spark(), "dup_users.users").count(), "unique ids pass");
   }
+
+  @Test
+  void aRunReadsOnlyTheUsersColumnsItUsesMatchedWhateverTheirCaseAndStillRefusesDuplicates() {
+    StructType users = new StructType().add("user_id", DataTypes.StringType).add("Plan", DataTypes.StringType)
+        .add("notes", DataTypes.StringType);
+    new io.segments.io.Warehouse(spark(), "narrow_users").overwrite(frame(users, row("u1", "free", "x"),
+        row("u2", "pro", "y")), "users");
+    var read = SourceReader.users(spark(), "narrow_users.users", List.of("user_id", "signup_at", "plan"));
+    assertEquals(List.of("user_id", "Plan"), List.of(read.columns()), "notes is not read; signup_at is not there");
+    assertEquals("pro", read.where("user_id = 'u2'").select("plan").first().getString(0));
+    new io.segments.io.Warehouse(spark(), "narrow_users").overwrite(frame(users, row("u1", "free", "x"),
+        row("u1", "pro", "y")), "users");
+    assertThrows(InputRefusedException.class,
+        () -> SourceReader.users(spark(), "narrow_users.users", List.of("user_id", "plan")));
+  }
 }
