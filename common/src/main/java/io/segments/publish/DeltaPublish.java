@@ -49,7 +49,8 @@ final class DeltaPublish {
 
   /**
    * One MERGE; its commit notes {@code note} (the as-of day and run), so the table's history says which publish
-   * wrote each version without a commit of its own. A MERGE that changes nothing makes no commit.
+   * wrote each version without a commit of its own. A MERGE that changes no row still commits (it
+   * rewrites the files it read: the NOT MATCHED BY SOURCE clause reads them all) but records no change in the feed.
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       String note) {
