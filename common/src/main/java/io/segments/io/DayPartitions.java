@@ -2,13 +2,15 @@ package io.segments.io;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Writes of a table partitioned by day ({@code user_features}, {@code segment_membership}, {@code segment_changes}):
+ * Writes of a table partitioned by day ({@code user_features}, {@code segment_membership}, {@code segment_changes},
+ * {@code quarantine_events}):
  * the days written replace the rows of those days, in one commit that notes the last day the table then holds
  * ({@code written_through=D}). Days all after the noted one (a daily run's new day) have no rows to replace: they are
  * appended, which Delta does without reading the table's file list (a snapshot and a scan planning saved). Without
@@ -32,6 +34,7 @@ public final class DayPartitions {
       return;
     }
     LocalDate through = writtenThrough(warehouse, table, column);
+    // Appended rows are not checked against the days as replaceWhere checks them: the steps stamp only their days.
     Column condition = through == null || days.get(0).isAfter(through) ? null : Warehouse.between(column, days);
     warehouse.noting(THROUGH + (through == null || last.isAfter(through) ? last : through), () -> {
       if (evolving) {
@@ -42,12 +45,35 @@ public final class DayPartitions {
     });
   }
 
+  /**
+   * Deletes the rows of {@code day}, unless no write reached it (a day after the noted one: no Spark job). Without a
+   * note, the last day is read and noted by this commit (recorded even when it deletes nothing).
+   */
+  public static void delete(Warehouse warehouse, String table, String column, LocalDate day) {
+    LocalDate noted = noted(warehouse, table);
+    LocalDate through = noted != null ? noted : lastDay(warehouse, table, column);
+    if (noted != null && day.isAfter(noted)) {
+      return;
+    }
+    LocalDate after = through == null || day.isAfter(through) ? day : through;
+    warehouse.committing(THROUGH + after, noted == null ? Map.of("spark.databricks.delta.skipRecordingEmptyCommits",
+        "false") : Map.of(), () -> warehouse.commit(table,
+            () -> warehouse.delta(table).delete(Warehouse.on(column, day))));
+  }
+
   /** The last day of {@code column} in the table: its last write's note, else read (null: no rows). */
   static LocalDate writtenThrough(Warehouse warehouse, String table, String column) {
+    LocalDate noted = noted(warehouse, table);
+    return noted != null ? noted : lastDay(warehouse, table, column);
+  }
+
+  private static LocalDate noted(Warehouse warehouse, String table) {
     String note = warehouse.note(table);
-    if (note != null && note.startsWith(THROUGH)) {
-      return LocalDate.parse(note.substring(THROUGH.length()).lines().findFirst().orElseThrow());
-    }
+    return note != null && note.startsWith(THROUGH)
+        ? LocalDate.parse(note.substring(THROUGH.length()).lines().findFirst().orElseThrow()) : null;
+  }
+
+  private static LocalDate lastDay(Warehouse warehouse, String table, String column) {
     Row max = warehouse.read(table).agg(functions.max(column)).first();
     return max.isNullAt(0) ? null : max.getDate(0).toLocalDate();
   }

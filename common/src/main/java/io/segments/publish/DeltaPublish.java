@@ -18,10 +18,12 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Replaces a published table's content with one Delta MERGE: insert new keys, update changed rows, delete keys
- * that are gone. Unchanged rows are not rewritten, so the change data feed shows only real changes.
+ * that are gone. Unchanged rows are not updated, so the change data feed shows only real changes (Delta still
+ * rewrites the files they are in: the NOT MATCHED BY SOURCE clause touches every file).
  */
 final class DeltaPublish {
   private DeltaPublish() {}
@@ -67,7 +69,8 @@ final class DeltaPublish {
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
-      warehouse.overwriteNoting(source, table, note);
+      warehouse.overwriteNoting(matched.isEmpty() ? source : fromPublished(warehouse.read(table), source, keys,
+          matched), table, note);
       return;
     }
     if (!warehouse.exists(table)) {
@@ -87,11 +90,33 @@ final class DeltaPublish {
       merge = merge.whenMatched(changed).updateExpr(set);
     }
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
-    // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor could read
-    // source.users changed in between. Rows held on the driver (the catalog's) cannot change: not copied.
+    // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor must give
+    // the rows the MERGE's first pass saw (a source that is not Delta may be rewritten in place in between). Rows
+    // held on the driver (the catalog's) cannot change: not copied.
     warehouse.committing(note, source.isLocal() ? Map.of("spark.databricks.delta.merge.materializeSource", "none")
         : Map.of(), () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
+  }
+
+  /**
+   * The source rows with the {@code matched} columns computed from the published rows as the MERGE computes them,
+   * for an overwrite (the columns changed); a column whose expression names one the published table lacks takes
+   * the source's value.
+   */
+  private static Dataset<Row> fromPublished(Dataset<Row> published, Dataset<Row> source, List<String> keys,
+      Map<String, String> matched) {
+    java.util.Set<String> has = Arrays.stream(published.columns()).map(c -> c.toLowerCase(java.util.Locale.ROOT))
+        .collect(Collectors.toSet());
+    List<Column> out = new java.util.ArrayList<>();
+    for (String c : source.columns()) {
+      String expression = matched.get(c);
+      boolean computable = expression != null && java.util.regex.Pattern.compile("\\bt\\.(\\w+)").matcher(expression)
+          .results().allMatch(m -> has.contains(m.group(1).toLowerCase(java.util.Locale.ROOT)));
+      out.add(computable ? functions.expr("case when " + Identifiers.spark("t", keys.get(0)) + " is null then "
+          + Identifiers.spark("s", c) + " else " + expression + " end").as(c) : col(Identifiers.spark("s", c)).as(c));
+    }
+    return source.as("s").join(published.as("t"), functions.expr(keysMatch(keys)), "left")
+        .select(out.toArray(Column[]::new));
   }
 
   /** A MERGE's condition that target {@code t} and source {@code s} rows have the same key. */

@@ -41,9 +41,8 @@ public final class PublishStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
-    // Read from the table: rows kept from the segments step would be dropped from Spark's cache by that step's own
-    // write of segment_membership (their lineage reads it), then recomputed from all of the replay. Cached here: the
-    // plan's two queries (audiences, user_segments) read it, planned once.
+    // Read from the table: the segments step frees its replay when it ends (at scale it is every replayed day's
+    // rows). Cached here: the plan's two queries (audiences, user_segments) read it, planned once.
     Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     AudiencePublisher.Plan plan;

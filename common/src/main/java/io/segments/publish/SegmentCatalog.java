@@ -18,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The rows of {@code segment_catalog} a publish writes: one per segment with its spec, size, share of the users
  * known, change since the previous publish, a hash of its definition and the day that definition last changed. The
- * last two are computed by the MERGE from the published row ({@link #FROM_PUBLISHED}): the table is not read.
+ * size change and that day are computed by the MERGE from the published row ({@link #FROM_PUBLISHED}): the table
+ * is not read.
  */
 final class SegmentCatalog {
   private SegmentCatalog() {}

@@ -53,7 +53,8 @@ public final class SegmentChecklist {
   public record Result(Map<String, Long> sizes, List<Check> checks) {}
 
   /**
-   * The members per segment on the day and the checks, all counted in one Spark job.
+   * The members per segment on the day and the checks, all counted in one query (one Spark job where adaptive
+   * execution is off, as on the demo's small data).
    *
    * @param membership segment_membership rows of the day
    * @param changes segment_changes rows of (at least) the 14 days ending with the day

@@ -54,8 +54,7 @@ public final class SegmentsStep implements Step {
     Warehouse warehouse = context.warehouse();
     Dataset<Row> features = context.features(days);
     // Detached: the replay, cached, reads it, and this step writes segment_membership before its last use.
-    Dataset<Row> prior = warehouse.exists("segment_membership") ? Warehouse.detached(warehouse
-        .read("segment_membership").where(Warehouse.on("as_of_date", days.get(0).minusDays(1))))
+    Dataset<Row> prior = warehouse.exists("segment_membership") ? Warehouse.detached(priorDay(warehouse))
         : context.spark().createDataFrame(List.of(), NO_MEMBERS);
     SegmentEngine.Result result = new SegmentEngine(context.config().segments()).assign(features, prior);
     List<Check> checks;
@@ -84,6 +83,15 @@ public final class SegmentsStep implements Step {
     long read = days.size() == 1 ? context.knownUserCount(last()) : features.count();
     return new StepResult(read, warehouse.rowsWritten("segment_membership"), Check.texts(checks),
         days.size() == 1 ? null : "days " + days.get(0) + ".." + last(), last());
+  }
+
+  /** The membership of the day before the chunk: the columns the replay reads (family: where the table has it). */
+  private Dataset<Row> priorDay(Warehouse warehouse) {
+    Dataset<Row> stored = warehouse.read("segment_membership");
+    List<String> used = List.of("user_id", "segment", "entered_on", "family");
+    Column[] columns = java.util.Arrays.stream(stored.columns()).filter(used::contains)
+        .map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return stored.where(Warehouse.on("as_of_date", days.get(0).minusDays(1))).select(columns);
   }
 
   private LocalDate last() {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.segments.config.PropertyFilters;
+import io.segments.io.DayPartitions;
 import io.segments.io.InputRefusedException;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
@@ -120,29 +121,19 @@ public final class StageStep implements Step {
     return new StepResult(valid + refused + bots + repeats + anonymous, valid, warnings, note);
   }
 
-  private static final String THROUGH = "quarantined_through=";
-
   /**
-   * Replaces the as-of day's rows of quarantine_events with the newly refused ones; with none, deletes the day's
-   * rows (a rerun's), unless no write ever reached the day: each write notes the last as-of day it has written
-   * through, so a day after it has no rows and its delete (a Spark job finding none) is skipped.
+   * Replaces the as-of day's rows of quarantine_events with the newly refused ones (none: deletes the day's rows, a
+   * rerun's), as a table partitioned by day ({@link DayPartitions}): a new day is appended, and a day after the last
+   * one written has nothing to delete.
    */
   private void quarantine(Warehouse warehouse, Dataset<Row> marked, boolean any) {
     String table = "quarantine_events";
-    String note = warehouse.exists(table) ? warehouse.note(table) : null;
-    LocalDate through = note != null && note.startsWith(THROUGH) ? LocalDate.parse(note.substring(THROUGH.length()))
-        : null;
-    String after = THROUGH + (through != null && through.isAfter(asOf) ? through : asOf);
     if (any || !warehouse.exists(table)) {
       Dataset<Row> quarantined = EventStager.refused(marked.where(not(col("is_repeat"))))
           .withColumn("run_id", lit(context.runId())).withColumn("as_of_date", lit(Date.valueOf(asOf)));
-      warehouse.committing(after, Map.of(),
-          () -> warehouse.replaceWhere(quarantined, table, Warehouse.on("as_of_date", asOf), "as_of_date"));
-    } else if (through == null || !asOf.isAfter(through)) {
-      // Without a note (a table written before it, or by hand) the delete is recorded, empty or not, with one.
-      warehouse.committing(after, through == null ? Map.of("spark.databricks.delta.skipRecordingEmptyCommits",
-          "false") : Map.of(), () -> warehouse.commit(table,
-          () -> warehouse.delta(table).delete(Warehouse.on("as_of_date", asOf))));
+      DayPartitions.replace(warehouse, quarantined, table, "as_of_date", List.of(asOf), false);
+    } else {
+      DayPartitions.delete(warehouse, table, "as_of_date", asOf);
     }
   }
 

@@ -78,7 +78,8 @@ public final class ValidateStep implements Step {
       // The table is small (segments x cohort days): rewritten whole, from the rows kept (detached: planned before
       // this write replaces them) and those recomputed, which the checks then read.
       outcomes = Warehouse.detached(warehouse.read("segment_outcomes")
-          .where(org.apache.spark.sql.functions.not(Warehouse.in("cohort_date", cohorts)))).unionByName(recomputed);
+          .where(org.apache.spark.sql.functions.not(Warehouse.in("cohort_date", cohorts))
+              .or(col("cohort_date").isNull()))).unionByName(recomputed);
       message = "recomputed the outcomes of " + cohorts.size() + " cohort days" + (refresh.changedDays().isEmpty()
           ? "" : " (late events for " + refresh.changedDays().size() + " earlier day"
               + (refresh.changedDays().size() == 1 ? "" : "s") + ")");

@@ -55,5 +55,12 @@ class DayPartitionsTest extends SparkTestBase {
         days("2026-05-05"), false);
     Assertions.assertEquals(List.of("2026-05-01=1", "2026-05-02=2", "2026-05-03=30", "2026-05-04=4", "2026-05-05=50"),
         rows(warehouse), "the hand-made day is replaced, not appended to");
+
+    DayPartitions.delete(warehouse, "t", "as_of_date", LocalDate.parse("2026-05-06"));
+    Assertions.assertEquals("WRITE Overwrite", lastOperation(), "no write reached 05-06: nothing done");
+    spark().sql("delete from day_parts.t where as_of_date = date'2026-05-01'"); // by hand: no note
+    DayPartitions.delete(warehouse, "t", "as_of_date", LocalDate.parse("2026-05-04"));
+    Assertions.assertEquals("written_through=2026-05-05", warehouse.note("t"), "the last day read, and noted");
+    Assertions.assertEquals(List.of("2026-05-02=2", "2026-05-03=30", "2026-05-05=50"), rows(warehouse));
   }
 }

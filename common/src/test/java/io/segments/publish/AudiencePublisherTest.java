@@ -184,6 +184,11 @@ class AudiencePublisherTest extends SparkTestBase {
     publishOn(stricter, warehouse, three, "2026-05-03");
     assertEquals(Map.of("fans", "3 2 2026-05-03 2026-05-03", "others", "0 0 2026-05-01 2026-05-03"),
         catalog("pub_catalog"), "fans' rule changed on 05-03");
+    // A catalog published by an older version, without a column of today's: replaced whole, its history kept.
+    warehouse.overwrite(warehouse.read("segment_catalog").drop("refresh_cadence"), "segment_catalog");
+    publishOn(stricter, warehouse, mayFirst(), "2026-05-04");
+    assertEquals(Map.of("fans", "2 -1 2026-05-03 2026-05-04", "others", "1 1 2026-05-01 2026-05-04"),
+        catalog("pub_catalog"), "the columns changed");
   }
 
   @Test
