@@ -101,6 +101,7 @@ public final class RunLedger {
     warehouse.spark().sparkContext().setJobDescription("segments " + name + " as of " + asOf + " (run " + runId + ")");
     try {
       beforeStep.run();
+      before = cost(); // the lock's heartbeat is the run's bookkeeping (its total line), not the step's
       StepResult result = body.run();
       Cost cost = cost().minus(before);
       record(name, "succeeded", start, result, cost);
