@@ -143,7 +143,7 @@ public final class SourceReader {
 
   /**
    * {@link #users(SparkSession, String)}, only the {@code columns} among those it has, planned once
-   * ({@link Warehouse#detached}): a run reads them in several queries.
+   * ({@link Detached#of}): a run reads them in several queries.
    */
   public static Dataset<Row> users(SparkSession spark, String source, java.util.Collection<String> columns) {
     Dataset<Row> users = open(spark, source, "source.users");
@@ -153,7 +153,7 @@ public final class SourceReader {
         .filter(c -> wanted.contains(c.toLowerCase(java.util.Locale.ROOT)))
         .map(c -> org.apache.spark.sql.functions.col(io.segments.config.Identifiers.spark(c)))
         .toArray(org.apache.spark.sql.Column[]::new);
-    return unique(Warehouse.detached(used.length == 0 ? users : users.select(used)), source);
+    return unique(Detached.of(used.length == 0 ? users : users.select(used)), source);
   }
 
   private static Dataset<Row> unique(Dataset<Row> users, String source) {

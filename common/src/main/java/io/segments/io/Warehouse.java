@@ -105,16 +105,6 @@ public final class Warehouse {
     return spark.table(quoted(table));
   }
 
-  /**
-   * The rows of {@code data} (planned now: its files are fixed) under a plan that names no table. A frame cached
-   * on it stays cached when this run then writes a table it read: Delta's writes re-plan every cached plan that
-   * reads the table written (by table, not version: a scan planning and a snapshot, then the rows computed again).
-   * Recomputed after a lost executor, it reads the same files.
-   */
-  public static Dataset<Row> detached(Dataset<Row> data) {
-    return data.sparkSession().createDataFrame(data.toJavaRDD(), data.schema());
-  }
-
   /** Replaces the whole table in one commit (creating it if needed). */
   public void overwrite(Dataset<Row> data, String table, String... partitionBy) {
     commit(table, () -> overwriteOrCreate(data, table, partitionBy));

@@ -79,9 +79,7 @@ final class DeltaPublish {
     } else {
       dropAsOfProperties(warehouse, table);
     }
-    String changed = matched.isEmpty() ? changed(source.columns(), keys) : Arrays.stream(source.columns())
-        .filter(c -> !keys.contains(c)).map(c -> "not (" + Identifiers.spark("t", c) + " <=> "
-            + matched.getOrDefault(c, Identifiers.spark("s", c)) + ")").collect(Collectors.joining(" or "));
+    String changed = changed(source.columns(), keys, matched);
     var merge = warehouse.delta(table).as("t").merge(source.as("s"), keysMatch(keys));
     if (!changed.isEmpty()) {
       Map<String, String> set = new java.util.LinkedHashMap<>();
@@ -127,9 +125,13 @@ final class DeltaPublish {
 
   /** A MERGE's condition that a matched row differs in a column other than the key (nulls equal); "" for none. */
   static String changed(String[] columns, List<String> keys) {
-    return Arrays.stream(columns).filter(c -> !keys.contains(c))
-        .map(c -> "not (" + Identifiers.spark("t", c) + " <=> " + Identifiers.spark("s", c) + ")")
-        .collect(Collectors.joining(" or "));
+    return changed(columns, keys, Map.of());
+  }
+
+  /** {@link #changed(String[], List)} where the columns of {@code matched} take those values, not the source's. */
+  private static String changed(String[] columns, List<String> keys, Map<String, String> matched) {
+    return Arrays.stream(columns).filter(c -> !keys.contains(c)).map(c -> "not (" + Identifiers.spark("t", c)
+        + " <=> " + matched.getOrDefault(c, Identifiers.spark("s", c)) + ")").collect(Collectors.joining(" or "));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.segments.config.ConfigException;
 import io.segments.io.DayPartitions;
+import io.segments.io.Detached;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
@@ -54,7 +55,7 @@ public final class SegmentsStep implements Step {
     Warehouse warehouse = context.warehouse();
     Dataset<Row> features = context.features(days);
     // Detached: the replay, cached, reads it, and this step writes segment_membership before its last use.
-    Dataset<Row> prior = warehouse.exists("segment_membership") ? Warehouse.detached(priorDay(warehouse))
+    Dataset<Row> prior = warehouse.exists("segment_membership") ? Detached.of(priorDay(warehouse))
         : context.spark().createDataFrame(List.of(), NO_MEMBERS);
     SegmentEngine.Result result = new SegmentEngine(context.config().segments()).assign(features, prior);
     List<Check> checks;

@@ -2,6 +2,7 @@ package io.segments.validate;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.segments.io.Detached;
 import io.segments.io.Warehouse;
 import io.segments.ledger.RunLedger.Step;
 import io.segments.ledger.RunLedger.StepResult;
@@ -77,7 +78,7 @@ public final class ValidateStep implements Step {
           : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
       // The table is small (segments x cohort days): rewritten whole, from the rows kept (detached: planned before
       // this write replaces them) and those recomputed, which the checks then read.
-      outcomes = Warehouse.detached(warehouse.read("segment_outcomes")
+      outcomes = Detached.of(warehouse.read("segment_outcomes")
           .where(org.apache.spark.sql.functions.not(Warehouse.in("cohort_date", cohorts))
               .or(col("cohort_date").isNull()))).unionByName(recomputed);
       message = "recomputed the outcomes of " + cohorts.size() + " cohort days" + (refresh.changedDays().isEmpty()
