@@ -11,10 +11,11 @@ import org.apache.spark.sql.functions;
 /**
  * Writes of a table partitioned by day ({@code user_features}, {@code segment_membership}, {@code segment_changes},
  * {@code quarantine_events}): the days written replace the rows of those days, in one commit that notes the last day
- * the table then holds ({@code written_through=D}). Days all after the noted one (a daily run's new day) have no
- * rows to replace: they are appended, which Delta does without reading the table's file list (a snapshot and a scan planning saved). Without
- * the note (a table written before it, or by hand: any other commit) the last day is read from the table. A noted day
- * is never before the last day held: a write killed after its note replays its days, and replaces them.
+ * the table then holds ({@code written_through=D}). Days all after the noted one (a daily run's new day) have no rows
+ * to replace: they are appended, which Delta does without reading the table's file list (a snapshot and a scan
+ * planning saved). Without the note (a table written before it, or by hand: any other commit) the last day is read
+ * from the table. A noted day is never before the last day held: a write killed after its note replays its days, and
+ * replaces them.
  */
 public final class DayPartitions {
   private static final String THROUGH = "written_through=";
