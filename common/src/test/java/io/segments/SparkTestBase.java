@@ -54,6 +54,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .set("spark.databricks.delta.snapshotPartitions", "2")
+        .set(SparkSessions.NO_FILE_LIST_IN_CHECKSUM, "false")
         .set("spark.sql.codegen.cache.maxEntries", String.valueOf(SparkSessions.CODEGEN_CACHE_ENTRIES))
         .set("spark.sql.warehouse.dir", warehouse.toUri().toString())
         .set("spark.sql.session.timeZone", "UTC")

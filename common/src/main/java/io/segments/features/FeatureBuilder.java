@@ -80,7 +80,7 @@ public final class FeatureBuilder {
         result = result.join(frame, KEY, "left");
       }
     }
-    return complete(result, signups, days);
+    return complete(result, signups, signed -> signed.crossJoin(days));
   }
 
   /**
@@ -88,15 +88,19 @@ public final class FeatureBuilder {
    * {@link #build} gives for that day.
    */
   public Dataset<Row> build(Dataset<Row> carried, Dataset<Row> signups, LocalDate asOf) {
-    Dataset<Row> days = broadcast(dates(carried.sparkSession(), List.of(asOf)));
-    return complete(carried.withColumn("as_of_date", lit(java.sql.Date.valueOf(asOf))), signups, days);
+    Column day = lit(java.sql.Date.valueOf(asOf));
+    return complete(carried.withColumn("as_of_date", day), signups, signed -> signed.withColumn("as_of_date", day));
   }
 
-  /** The kinds' own columns per (as_of_date, user_id) joined to the users signed up by then, finished. */
-  private Dataset<Row> complete(Dataset<Row> result, Dataset<Row> signups, Dataset<Row> days) {
+  /**
+   * The kinds' own columns per (as_of_date, user_id) joined to the users signed up by then, finished; {@code days}
+   * gives the signups their as-of days.
+   */
+  private Dataset<Row> complete(Dataset<Row> result, Dataset<Row> signups,
+      java.util.function.UnaryOperator<Dataset<Row>> days) {
     if (signups != null) {
-      Dataset<Row> signed = signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on"))
-          .crossJoin(days).where(col("signup_on").leq(col("as_of_date")));
+      Dataset<Row> signed = days.apply(signups.select(col("user_id"), to_date(col("signup_at")).as("signup_on")))
+          .where(col("signup_on").leq(col("as_of_date")));
       result = result.join(signed, KEY, "full_outer");
     } else {
       result = result.withColumn("signup_on", lit(null).cast(DataTypes.DateType));

@@ -16,6 +16,7 @@ import io.segments.config.FeatureSpec;
 import io.segments.features.kinds.Carried;
 import io.segments.features.kinds.Carried.Quantity;
 import io.segments.features.kinds.Kinds;
+import io.segments.io.Detached;
 import io.segments.io.Provenance;
 import io.segments.io.Warehouse;
 import java.sql.Date;
@@ -56,7 +57,14 @@ public final class FeatureState {
    * What one computation gave and read: each feature's carried columns on the as-of day, and the events of the rollup
    * days it read (from the rollup's fingerprints: counting the rows read would be a Spark job of its own).
    */
-  public record Computed(Dataset<Row> columns, long eventsRead) {}
+  public record Computed(Dataset<Row> columns, long eventsRead, Dataset<Row> written) {
+    /** Frees the state written by this computation (null: none), kept in memory for it. */
+    public void release() {
+      if (written != null) {
+        written.unpersist();
+      }
+    }
+  }
 
   private FeatureState(int settleDays) {
     this.settleDays = settleDays;
@@ -89,19 +97,23 @@ public final class FeatureState {
     LocalDate settled = asOf.minusDays(settleDays);
     LocalDate from = rebuild ? null : stateAsOf(warehouse, prints, settled);
     long read = 0;
+    Dataset<Row> state = null;
     if (from == null || from.isBefore(settled)) {
       Dataset<Row> rows = activity.where(read(from, settled));
       read += events(prints, rows, from, settled);
-      warehouse.overwriteNoting(advance(from == null ? null : warehouse.read(TABLE), rows, from, settled), TABLE,
-          note(prints, settled));
+      // Detached: the state moved is kept in memory as written (the write computes it) and read there below, and
+      // the write replaces the table read here.
+      state = advance(from == null ? null : Detached.of(warehouse.read(TABLE)), rows, from, settled)
+          .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      warehouse.overwriteNoting(state, TABLE, note(prints, settled));
     }
     Dataset<Row> rows = activity.where(read(settled, asOf));
     read += events(prints, rows, settled, asOf);
-    Dataset<Row> now = advance(warehouse.read(TABLE), rows, settled, asOf)
+    Dataset<Row> now = advance(state != null ? state : warehouse.read(TABLE), rows, settled, asOf)
         .withColumn("as_of_date", lit(Date.valueOf(asOf)));
     List<Column> out = new ArrayList<>(List.of(col("user_id"), col("first_seen_on")));
     out.addAll(columns);
-    return new Computed(now.select(out.toArray(Column[]::new)), read);
+    return new Computed(now.select(out.toArray(Column[]::new)), read, state);
   }
 
   /**

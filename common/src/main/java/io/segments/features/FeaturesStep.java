@@ -37,8 +37,9 @@ public final class FeaturesStep implements Step {
     FeatureState state = days.size() == 1 ? builder.state(context.config().source().lookbackDays()) : null;
     Dataset<Row> features;
     long read;
+    FeatureState.Computed carried = null;
     if (state != null) {
-      FeatureState.Computed carried = state.compute(warehouse, activity, days.get(0),
+      carried = state.compute(warehouse, activity, days.get(0),
           context.fingerprintTexts(), rebuild);
       features = builder.build(carried.columns(), context.signups(), days.get(0));
       read = carried.eventsRead();
@@ -55,6 +56,9 @@ public final class FeaturesStep implements Step {
       context.featuresWritten(days.get(0), features);
     }
     io.segments.io.DayPartitions.replace(warehouse, features, "user_features", "as_of_date", days, true);
+    if (carried != null) {
+      carried.release(); // the day's features are in memory now
+    }
     Long rows = warehouse.rowsWritten("user_features");
     if (rows == null) { // a commit without Delta's row count: count what was written
       rows = warehouse.read("user_features").where(Warehouse.between("as_of_date", days)).count();

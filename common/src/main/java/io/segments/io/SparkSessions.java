@@ -13,6 +13,13 @@ public final class SparkSessions {
   /** Generated classes Spark keeps compiled (its default is 100); the tests' sessions use it too. */
   public static final int CODEGEN_CACHE_ENTRIES = 2000;
 
+  /**
+   * Delta 3.3 writes a small table's file list into each commit's checksum, which no read of 3.3 uses; a commit whose
+   * previous checksum lacks it (an overwrite's) collects it with a Spark job, and where the session's or the JVM's
+   * zone is not UTC every commit also rebuilds the table's state to verify it. Off: neither.
+   */
+  public static final String NO_FILE_LIST_IN_CHECKSUM = "spark.databricks.delta.allFilesInCrc.enabled";
+
   private SparkSessions() {}
 
   public static SparkSession create(PipelineConfig config, String appName) {
@@ -25,6 +32,7 @@ public final class SparkSessions {
     conf.setIfMissing("spark.ui.enabled", "false");
     conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
     conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
+    conf.setIfMissing(NO_FILE_LIST_IN_CHECKSUM, "false");
     conf.setIfMissing("spark.sql.adaptive.enabled", "true");
     conf.setIfMissing("spark.sql.session.timeZone", config.timeZone());
     conf.setIfMissing("spark.sql.debug.maxToStringFields", "500");

@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run in a
  * table created since 2026-12, so a release drops its partition). Taking the lock is a Delta MERGE, so two runs
  * racing for it conflict and only one commits. A running job checks the row before every step and refreshes its
- * {@code heartbeat_at} when it is a minute old ({@link #heartbeat}). A lock is taken over only when it was left: in
+ * {@code heartbeat_at} when it is a quarter of the stale timeout old ({@link #heartbeat}). A lock is taken over only when it was left: in
  * this process, when its run has ended; on this host, when its process is gone (a run killed with kill -9); on
  * another host, or by another JVM with this host:pid, when its heartbeat is older than the stale timeout. A failure
  * to write the lock is an error of its own, never read as "held".
@@ -217,14 +217,12 @@ public final class RunLock implements AutoCloseable {
     return lock.equals(RUN) ? "lock" : lock + " lock";
   }
 
-  /** A heartbeat younger than this is not written again (at most a quarter of the stale timeout). */
-  private static final Duration BEAT_EVERY = Duration.ofMinutes(1);
-
   /**
-   * Checks that the lock is still this run's and refreshes its heartbeat, once a minute: called before every step, it
-   * reads the lock only when the last look is a minute old and writes it only when the heartbeat is (so a takeover
-   * still needs a step that outlasts the stale timeout, and a short run pays no read); fails (exit 1, an alert, not
-   * "try later") when the lock is no longer this run's: it was taken over while this run was alive.
+   * Checks that the lock is still this run's and refreshes its heartbeat, every quarter of the stale timeout (an hour
+   * by default): called before every step, it reads the lock only when the last look is that old and writes it only
+   * when the heartbeat is (so a takeover still needs a step that outlasts the stale timeout, and a run shorter than
+   * that quarter, a daily run's usual length, pays no read and no commit); fails (exit 1, an alert, not "try later")
+   * when the lock is no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
     if (!Instant.now().isBefore(checked.plus(every()))) {
@@ -233,10 +231,10 @@ public final class RunLock implements AutoCloseable {
   }
 
   private Duration every() {
-    return BEAT_EVERY.compareTo(staleAfter) < 0 ? BEAT_EVERY : staleAfter.dividedBy(4);
+    return staleAfter.dividedBy(4);
   }
 
-  /** The heartbeat's read, and its write when the heartbeat is a minute old, now. */
+  /** The heartbeat's read, and its write when the heartbeat is a quarter of the stale timeout old, now. */
   void check() {
     checked = Instant.now();
     Duration every = every();

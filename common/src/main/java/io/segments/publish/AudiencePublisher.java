@@ -102,7 +102,7 @@ public final class AudiencePublisher {
       Map<String, Long> sizes, Dataset<Row> users, LocalDate asOf) {
     SparkSession spark = warehouse.spark();
     Dataset<Row> audienceMembers = audienceMembers(spark, membership, users).cache();
-    // One job for every audience figure: the members now beside those published, per audience.
+    // One job for every figure: the members now beside those published, per audience, and user_segments' changes.
     Dataset<Row> now = audienceMembers.withColumn("is_new", lit(true));
     Dataset<Row> both = !warehouse.exists("audience_members") ? now.withColumn("is_old", lit(null).cast("boolean"))
         : warehouse.read("audience_members").select(col("audience"), col("user_id"), lit(true).as("is_old"))
@@ -117,8 +117,27 @@ public final class AudiencePublisher {
     Map<String, Long> entered = new LinkedHashMap<>();
     Map<String, Long> left = new LinkedHashMap<>();
     Map<String, Map<String, Long>> missing = new LinkedHashMap<>();
-    for (Row r : both.groupBy("audience").agg(figures.get(0), figures.subList(1, figures.size())
-        .toArray(Column[]::new)).collectAsList()) {
+    Dataset<Row> userSegments = userSegments(knownUsers, membership).cache();
+    Dataset<Row> rows = both.groupBy("audience").agg(figures.get(0), figures.subList(1, figures.size())
+        .toArray(Column[]::new));
+    if (warehouse.exists("user_segments")
+        && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
+      // user_segments' two figures in the same job: a row whose audience is null (no audience's name is).
+      List<Column> padded = new ArrayList<>(List.of(lit(null).cast("string"), col("before"), col("changed")));
+      while (padded.size() < figures.size() + 1) {
+        padded.add(lit(0L));
+      }
+      rows = rows.union(DeltaPublish.changes(warehouse.read("user_segments"), userSegments, "user_id")
+          .select(padded.toArray(Column[]::new)));
+    }
+    long userSegmentsBefore = 0;
+    long userSegmentsChanged = 0;
+    for (Row r : rows.collectAsList()) {
+      if (r.isNullAt(0)) {
+        userSegmentsBefore = r.getLong(1);
+        userSegmentsChanged = r.getLong(2);
+        continue;
+      }
       String audience = r.getString(0);
       if (r.getLong(2) > 0) {
         oldSizes.put(audience, r.getLong(2));
@@ -132,15 +151,6 @@ public final class AudiencePublisher {
       for (int i = 0; i < hashed.size(); i++) {
         missing.computeIfAbsent(audience, a -> new LinkedHashMap<>()).put(hashed.get(i), r.getLong(5 + i));
       }
-    }
-    Dataset<Row> userSegments = userSegments(knownUsers, membership).cache();
-    long userSegmentsBefore = 0;
-    long userSegmentsChanged = 0;
-    if (warehouse.exists("user_segments")
-        && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
-      DeltaPublish.Changes changes = DeltaPublish.changes(warehouse.read("user_segments"), userSegments, "user_id");
-      userSegmentsBefore = changes.before();
-      userSegmentsChanged = changes.changed();
     }
     Dataset<Row> catalog = SegmentCatalog.rows(spark, config.segments(), sizes, base, asOf);
     return new Plan(audienceMembers, userSegments, catalog, newSizes, oldSizes, entered, left, userSegmentsBefore,
@@ -203,13 +213,21 @@ public final class AudiencePublisher {
    * userMetadata) and the per-audience views.
    */
   public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId) {
+    write(warehouse, plan, asOf, runId, false);
+  }
+
+  /**
+   * {@link #write(Warehouse, Plan, LocalDate, String)}; {@code fromDeltaOnly}: the plan's rows come from Delta tables
+   * only (source.users one, or none), so Delta need not copy a MERGE's source to read the same rows twice.
+   */
+  public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId, boolean fromDeltaOnly) {
     String note = "segments.as_of_date=" + asOf + "\nsegments.run_id=" + runId;
     DeltaPublish.merge(warehouse, "audience_members", plan.audienceMembers(), List.of("audience", "user_id"),
-        TableDocs.AUDIENCE_MEMBERS, note);
+        TableDocs.AUDIENCE_MEMBERS, note, Map.of(), fromDeltaOnly);
     DeltaPublish.merge(warehouse, "user_segments", plan.userSegments(), List.of("user_id"),
-        TableDocs.USER_SEGMENTS, note);
+        TableDocs.USER_SEGMENTS, note, Map.of(), fromDeltaOnly);
     DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
-        TableDocs.SEGMENT_CATALOG, note, SegmentCatalog.FROM_PUBLISHED);
+        TableDocs.SEGMENT_CATALOG, note, SegmentCatalog.FROM_PUBLISHED, true);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
       warehouse.ddl().view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")

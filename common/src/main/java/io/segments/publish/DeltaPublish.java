@@ -28,14 +28,12 @@ import org.apache.spark.sql.functions;
 final class DeltaPublish {
   private DeltaPublish() {}
 
-  /** Rows of a published table before a publish, and how many keys the publish adds, removes or changes. */
-  record Changes(long before, long changed) {}
-
   /**
-   * In one job, {@link Changes} from {@code before} to {@code after}: a key counts as changed when it is in one
-   * only or any column differs (nulls equal). The key is unique and never null in both, as a primary key is.
+   * One row, two longs: the rows of {@code before}, and the keys a publish from {@code before} to {@code after} adds,
+   * removes or changes (in one only, or any column differs; nulls equal). The key is unique and never null in both,
+   * as a primary key is.
    */
-  static Changes changes(Dataset<Row> before, Dataset<Row> after, String key) {
+  static Dataset<Row> changes(Dataset<Row> before, Dataset<Row> after, String key) {
     Column beforeKey = col(Identifiers.spark("b", key));
     Column afterKey = col(Identifiers.spark("a", key));
     Column changed = beforeKey.isNull().or(afterKey.isNull());
@@ -44,9 +42,8 @@ final class DeltaPublish {
         changed = changed.or(not(col(Identifiers.spark("b", column)).eqNullSafe(col(Identifiers.spark("a", column)))));
       }
     }
-    Row counts = before.as("b").join(after.as("a"), beforeKey.equalTo(afterKey), "full_outer")
-        .agg(count(beforeKey), coalesce(sum(when(changed, 1L)), lit(0L))).first();
-    return new Changes(counts.getLong(0), counts.getLong(1));
+    return before.as("b").join(after.as("a"), beforeKey.equalTo(afterKey), "full_outer")
+        .agg(count(beforeKey).as("before"), coalesce(sum(when(changed, 1L)), lit(0L)).as("changed"));
   }
 
   /**
@@ -56,16 +53,18 @@ final class DeltaPublish {
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       String note) {
-    merge(warehouse, table, source, keys, doc, note, Map.of());
+    merge(warehouse, table, source, keys, doc, note, Map.of(), false);
   }
 
   /**
    * {@link #merge(Warehouse, String, Dataset, List, TableDocs.Doc, String)} where a row whose key is in both takes,
    * for the columns of {@code matched}, a value computed from the published row {@code t} and the new one {@code s}
-   * (a SQL expression), not the new row's; a row is changed when one of its values would change.
+   * (a SQL expression), not the new row's; a row is changed when one of its values would change. {@code fixed}: the
+   * source gives the same rows when computed again (rows of Delta tables or the driver's), which Delta then does not
+   * copy first.
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
-      String note, Map<String, String> matched) {
+      String note, Map<String, String> matched, boolean fixed) {
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
@@ -88,11 +87,12 @@ final class DeltaPublish {
       merge = merge.whenMatched(changed).updateExpr(set);
     }
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
-    // Delta copies the source first (a job per MERGE): a cached source recomputed after a lost executor must give
-    // the rows the MERGE's first pass saw (a source that is not Delta may be rewritten in place in between). Rows
-    // held on the driver (the catalog's) cannot change: not copied.
-    warehouse.committing(note, source.isLocal() ? Map.of("spark.databricks.delta.merge.materializeSource", "none")
-        : Map.of(), () -> warehouse.commit(table, changes::execute));
+    // Delta copies a source that is cached or not read from Delta first (a job per MERGE): recomputed after a lost
+    // executor, it must give the rows the MERGE's first pass saw (a source that is not Delta may be rewritten in place
+    // in between). Rows held on the driver (the catalog's), or computed from Delta tables only, cannot change: not
+    // copied.
+    warehouse.committing(note, fixed || source.isLocal() ? Map.of("spark.databricks.delta.merge.materializeSource",
+        "none") : Map.of(), () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
   }
 

@@ -41,10 +41,12 @@ public final class PublishStep implements Step {
   public StepResult run() {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
-    // Read from the table: the segments step frees its replay when it ends (at scale it is every replayed day's
-    // rows). Cached here: the plan's two queries (audiences, user_segments) read it, planned once.
-    Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf))
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // The rows the segments step wrote this run for the day alone (in memory); else read from the table (its replay
+    // of several days is not kept: at scale it is every replayed day's rows), cached here: the plan's two queries
+    // (audiences, user_segments) read it, planned once.
+    Dataset<Row> written = context.membershipWritten(asOf);
+    Dataset<Row> daily = written != null ? written : warehouse.read("segment_membership")
+        .where(Warehouse.on("as_of_date", asOf)).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     AudiencePublisher.Plan plan;
     try {
       // The event-refreshed segments as the stream has them since (their users may be new since asOf).
@@ -56,13 +58,15 @@ public final class PublishStep implements Step {
           sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
       try {
         publisher.guard(plan, allowLargeChange);
-        publisher.write(warehouse, plan, asOf, context.runId());
+        publisher.write(warehouse, plan, asOf, context.runId(), context.sourcesFromDeltaOnly());
       } finally {
         plan.audienceMembers().unpersist();
         plan.userSegments().unpersist();
       }
     } finally {
-      daily.unpersist();
+      if (written == null) {
+        daily.unpersist();
+      }
     }
     long published = plan.newSizes().values().stream().mapToLong(Long::longValue).sum();
     return new StepResult(plan.base(), published, plan.notes(), null);

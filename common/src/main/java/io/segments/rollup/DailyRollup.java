@@ -159,9 +159,14 @@ public final class DailyRollup {
           stored.putIfAbsent(day, print);
         }
       });
+      // Days all after the last one the noted fingerprints name (a daily run's new day) have no rows to replace:
+      // appended, which Delta does without reading the table's file list (a snapshot and a scan planning).
+      String noted = warehouse.note("user_daily_activity");
+      boolean after = noted != null && noted.startsWith(NOTE) && changed.first().after(java.util.Collections.max(
+          before.keySet()));
       warehouse.replaceWhereNoting(rollup.where(col("activity_date").isin(changed.toArray()))
-          .repartition(col("activity_date")), "user_daily_activity", Warehouse.in("activity_date", changed),
-          note(stored));
+          .repartition(col("activity_date")), "user_daily_activity",
+          after ? null : Warehouse.in("activity_date", changed), note(stored));
       Long rows = warehouse.rowsWritten("user_daily_activity");
       dropLegacyTable(warehouse);
       return new Refresh(changed.size(), now.size(), false, events(now), rows, stored);

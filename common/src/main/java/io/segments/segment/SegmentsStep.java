@@ -67,7 +67,13 @@ public final class SegmentsStep implements Step {
       SegmentChecklist.Result checked = SegmentChecklist.checks(context.config().segments(), today, changes, last());
       context.segmentSizes(last(), checked.sizes());
       checks = checked.checks();
-      DayPartitions.replace(warehouse, result.membership(), "segment_membership", "as_of_date", days, false);
+      // A day's membership is kept in memory as written (the write computes it): publish reads it there.
+      Dataset<Row> membership = days.size() == 1
+          ? result.membership().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : result.membership();
+      if (days.size() == 1) {
+        context.membershipWritten(last(), membership);
+      }
+      DayPartitions.replace(warehouse, membership, "segment_membership", "as_of_date", days, false);
       DayPartitions.replace(warehouse, result.changes(), "segment_changes", "as_of_date", days, false);
       Column first = lit(Date.valueOf(days.get(0)));
       // The last of the three writes notes the day they are all written through: a run killed before it replays

@@ -64,7 +64,9 @@ public final class StageStep implements Step {
     EventStager.Staged stagedNow = EventStager.stage(context.spark(), context.config().source(), asOf, Instant.now(),
         readFrom, PropertyFilters.properties(context.config().features()));
     Column ofTheDay = col("event_at").isNull().or(to_date(col("event_at")).geq(lit(Date.valueOf(asOf))));
+    // An empty quarantine (its checksum counts no file: a clean source) has no earlier rows to repeat: not read.
     Dataset<Row> earlier = warehouse.exists("quarantine_events")
+        && !Long.valueOf(0).equals(warehouse.fileCount("quarantine_events"))
         ? warehouse.read("quarantine_events").where(col("as_of_date").lt(lit(Date.valueOf(asOf)))) : null;
     Dataset<Row> marked = EventStager.markRepeats(stagedNow.checked(), earlier);
     Map<String, Long> reasons = new LinkedHashMap<>();

@@ -26,6 +26,8 @@ public final class StepContext implements AutoCloseable {
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
   private LocalDate featureDay;
   private Dataset<Row> featureRows;
+  private LocalDate membershipDay;
+  private Dataset<Row> membershipRows;
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -65,6 +67,14 @@ public final class StepContext implements AutoCloseable {
     return users;
   }
 
+  /**
+   * Whether every source a publish reads gives the same rows when read again: source.users is a Delta table or none
+   * is configured (the rest are this warehouse's Delta tables).
+   */
+  public boolean sourcesFromDeltaOnly() {
+    return config.source().users() == null || SourceReader.usersFromDeltaOnly(spark(), config.source().users());
+  }
+
   /** user_id and signup_at of source.users; null when none is configured. */
   public Dataset<Row> signups() {
     return users() == null ? null : users().select("user_id", "signup_at");
@@ -93,6 +103,23 @@ public final class StepContext implements AutoCloseable {
     featureRows = written;
   }
 
+  /**
+   * segment_membership of D as the segments step wrote it this run (kept in memory: no read of the table's new
+   * version); null when it did not write that day alone.
+   */
+  public Dataset<Row> membershipWritten(LocalDate asOf) {
+    return asOf.equals(membershipDay) ? membershipRows : null;
+  }
+
+  /** The segments step wrote {@code written} (persisted) as segment_membership of D. */
+  public void membershipWritten(LocalDate asOf, Dataset<Row> written) {
+    if (membershipRows != null) {
+      membershipRows.unpersist();
+    }
+    membershipDay = asOf;
+    membershipRows = written;
+  }
+
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
@@ -100,6 +127,11 @@ public final class StepContext implements AutoCloseable {
       featureRows.unpersist();
       featureRows = null;
       featureDay = null;
+    }
+    if (membershipRows != null) {
+      membershipRows.unpersist();
+      membershipRows = null;
+      membershipDay = null;
     }
   }
 

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
 import io.segments.config.ValidateConfig;
+import io.segments.io.Detached;
 import io.segments.io.Provenance;
 import io.segments.io.Warehouse;
 import java.sql.Date;
@@ -64,12 +65,18 @@ public final class ActivityState {
    * history; after the as-of day: nothing changed and nothing was written); {@code before} and {@code after} are
    * the state's notes before and after it (null before a first build), which tables derived from the state
    * record to know which state they follow; {@code changedDays} are the days up to the previous state's as-of day
-   * ({@code previousAsOf}, null before a first build) whose rollup rows changed since (late events).
+   * ({@code previousAsOf}, null before a first build) whose rollup rows changed since (late events); {@code state}
+   * is the state's rows now, kept in memory when the refresh wrote them ({@link #release} when done).
    */
   record Refresh(LocalDate changedFrom, String before, String after, java.util.SortedSet<LocalDate> changedDays,
-      LocalDate previousAsOf) {
+      LocalDate previousAsOf, Dataset<Row> state) {
     boolean rebuilt() {
       return changedFrom == null;
+    }
+
+    /** Frees the state's rows kept in memory. */
+    void release() {
+      state.unpersist();
     }
   }
 
@@ -89,7 +96,7 @@ public final class ActivityState {
         : changedDays(fields, prints);
     LocalDate previousAsOf = fields == null || fields.get("as_of") == null ? null : LocalDate.parse(fields.get("as_of"));
     if (changedFrom != null && changedFrom.isAfter(asOf)) {
-      return new Refresh(changedFrom, before, before, changedDays, previousAsOf);
+      return new Refresh(changedFrom, before, before, changedDays, previousAsOf, warehouse.read(TABLE));
     }
     Dataset<Row> state;
     Date from = Date.valueOf(windowFrom(asOf));
@@ -104,9 +111,10 @@ public final class ActivityState {
       Date changed = Date.valueOf(changedFrom);
       Dataset<Row> fresh = days(daily.where(col("activity_date").between(changed, Date.valueOf(asOf))))
           .withColumn("fresh_first", org.apache.spark.sql.functions.array_min(col("active_days")));
-      Dataset<Row> kept = warehouse.read(TABLE).select(col("user_id"), col("first_active_on"),
+      // Detached: the state is kept in memory as written, and its write replaces the table read here.
+      Dataset<Row> kept = Detached.of(warehouse.read(TABLE).select(col("user_id"), col("first_active_on"),
           kept("active_days", from, changed), kept("activation_days", from, changed),
-          kept("conversion_days", from, changed));
+          kept("conversion_days", from, changed)));
       Dataset<Row> joined = kept.as("k").join(fresh.as("f"), new String[] {"user_id"}, "full_outer");
       state = joined.select(col("user_id"),
           when(col("k.first_active_on").lt(changed), col("k.first_active_on")).otherwise(col("f.fresh_first"))
@@ -116,8 +124,10 @@ public final class ActivityState {
     state = state.where(col("first_active_on").isNotNull().or(size(col("active_days")).gt(0))
         .or(size(col("activation_days")).gt(0)).or(size(col("conversion_days")).gt(0)));
     String after = note(prints, asOf);
+    // Kept in memory as written (the write computes it): the outcomes and the cell days read it there.
+    state = state.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     warehouse.overwriteNoting(state, TABLE, after);
-    return new Refresh(changedFrom, before, after, changedDays, previousAsOf);
+    return new Refresh(changedFrom, before, after, changedDays, previousAsOf, state);
   }
 
   /** The days up to the state's as-of day whose rollup rows changed since it was written (late events). */

@@ -75,7 +75,7 @@ public final class ValidateStep implements Step {
       Dataset<Row> members = membership.where(Warehouse.in("as_of_date", cohorts));
       Dataset<Row> recomputed = first.toLocalDate().isBefore(state.windowFrom(asOf))
           ? validator.outcomes(members, daily.where(col("activity_date").geq(first)), asOf)
-          : validator.outcomesFromState(members, warehouse.read(ActivityState.TABLE), asOf);
+          : validator.outcomesFromState(members, refresh.state(), asOf);
       // The table is small (segments x cohort days): rewritten whole, from the rows kept (detached: planned before
       // this write replaces them) and those recomputed, which the checks then read.
       outcomes = Detached.of(warehouse.read("segment_outcomes")
@@ -99,6 +99,7 @@ public final class ValidateStep implements Step {
       checks = validator.checks(outcomes, sizes, context.knownUserCount(asOf), asOf);
     } finally {
       outcomes.unpersist();
+      refresh.release();
     }
     List<String> failed = Check.texts(checks.stream().filter(c -> c.level() == Check.Level.WARNING).toList());
     if (context.config().validate().gate() && !failed.isEmpty()) {
@@ -121,10 +122,12 @@ public final class ValidateStep implements Step {
     String cells = warehouse.exists(CELL_DAYS) ? warehouse.note(CELL_DAYS) : null;
     if (!follows.equals(cells)) {
       if (!refresh.rebuilt() && cells != null && cells.equals(ActivityState.follows(refresh.before()))) {
-        Dataset<Row> days = OutcomeValidator.activeUserDaysFromState(warehouse.read(ActivityState.TABLE),
-            refresh.changedFrom());
+        Dataset<Row> days = OutcomeValidator.activeUserDaysFromState(refresh.state(), refresh.changedFrom());
+        // The cell days follow the state before: they hold no day after its as-of day, so a first changed day
+        // after it (a daily run's new day) is appended, without Delta reading the table's file list.
+        boolean after = refresh.changedFrom().isAfter(refresh.previousAsOf());
         warehouse.replaceWhereNoting(validator.retentionCellDays(days), CELL_DAYS,
-            col("activity_date").geq(Date.valueOf(refresh.changedFrom())), follows);
+            after ? null : col("activity_date").geq(Date.valueOf(refresh.changedFrom())), follows);
       } else {
         warehouse.overwriteNoting(validator.retentionCellDays(validator.activeUserDays(daily, asOf)), CELL_DAYS,
             follows);

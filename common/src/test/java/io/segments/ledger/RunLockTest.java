@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +117,8 @@ class RunLockTest extends SparkTestBase {
     warehouse.delta("pipeline_lock").update(java.util.Map.of("heartbeat_at", org.apache.spark.sql.functions.lit(old)));
     long jobs = SparkJobs.of(spark().sparkContext()).started();
     lock.heartbeat();
-    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(), "a lock looked at under a minute ago is not read");
+    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(),
+        "a lock looked at under a quarter of the stale timeout ago is not read");
     lock.check();
     Timestamp beat = warehouse.read("pipeline_lock").first().getAs("heartbeat_at");
     Assertions.assertTrue(beat.toInstant().isAfter(Instant.now().minus(Duration.ofMinutes(5))),
@@ -125,6 +127,21 @@ class RunLockTest extends SparkTestBase {
         "elsewhere:1", Timestamp.from(Instant.now()))), "pipeline_lock");
     IllegalStateException e = assertThrows(IllegalStateException.class, lock::check);
     Assertions.assertTrue(e.getMessage().contains("no longer held by run me"), e.getMessage());
+  }
+
+  @Test
+  void theHeartbeatComesEveryQuarterOfTheStaleTimeout() throws InterruptedException {
+    Warehouse warehouse = new Warehouse(spark(), "lock_quarter");
+    RunLock lock = RunLock.acquire(warehouse, "quarter", "run", Duration.ofSeconds(4));
+    long jobs = SparkJobs.of(spark().sparkContext()).started();
+    lock.heartbeat();
+    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(), "at once: not a quarter of 4 s");
+    Thread.sleep(1_100);
+    lock.heartbeat();
+    Row row = warehouse.read("pipeline_lock").first();
+    Timestamp beat = row.getAs("heartbeat_at");
+    Assertions.assertTrue(beat.after(row.getAs("acquired_at")), "past a quarter of 4 s the heartbeat moved: " + row);
+    lock.close();
   }
 
   @Test

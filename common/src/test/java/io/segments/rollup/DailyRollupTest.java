@@ -59,7 +59,32 @@ class DailyRollupTest extends SparkTestBase {
     DailyRollup.Refresh late = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1), false, null, asOf,
         DailyRollup.storedFingerprints(warehouse));
     Assertions.assertEquals(1, late.daysRecomputed(), "a late event of May 1 recomputes May 1 only");
+    Assertions.assertEquals("WRITE Overwrite", lastWrite(), "May 1 is replaced");
     Assertions.assertEquals(3L, warehouse.read("user_daily_activity").count());
     Assertions.assertNotEquals(0L, late.rows());
+
+    Object[] may3 = row("e3", "u1", "buy", at("2026-05-03 09:00:00"), 3.0, day("2026-05-03"));
+    DailyRollup.Refresh next = DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1, may3), false, null,
+        asOf.plusDays(1), DailyRollup.storedFingerprints(warehouse));
+    Assertions.assertEquals(1, next.daysRecomputed());
+    Assertions.assertEquals("WRITE Append", lastWrite(), "a day after every noted one has nothing to replace");
+    Assertions.assertEquals(4L, warehouse.read("user_daily_activity").count());
+    Assertions.assertEquals(4, DailyRollup.storedFingerprints(warehouse).values().stream()
+        .mapToLong(print -> print[0]).sum(), "the note names the new day too");
+
+    Object[] lateMay3 = row("e8", "u2", "view", at("2026-05-03 10:00:00"), null, day("2026-05-03"));
+    Object[] may4 = row("e4", "u1", "buy", at("2026-05-04 09:00:00"), 4.0, day("2026-05-04"));
+    DailyRollup.refresh(warehouse, staged(may1, may2, lateMay1, may3, lateMay3, may4), false, null,
+        asOf.plusDays(2), DailyRollup.storedFingerprints(warehouse));
+    Assertions.assertEquals("WRITE Overwrite", lastWrite(), "a late day with the new one: both replaced");
+    Assertions.assertEquals(List.of("2026-05-01=2", "2026-05-02=1", "2026-05-03=2", "2026-05-04=1"),
+        sorted(warehouse.read("user_daily_activity").groupBy("activity_date").count(), "activity_date").stream()
+            .map(r -> r.getDate(0) + "=" + r.getLong(1)).toList());
+  }
+
+  private String lastWrite() {
+    Row last = spark().sql("describe history rollup_refresh.user_daily_activity limit 1").first();
+    return last.getAs("operation") + " " + last.<scala.collection.Map<String, String>>getAs("operationParameters")
+        .get("mode").getOrElse(() -> "");
   }
 }

@@ -100,13 +100,13 @@ class ValidateStepTest extends SparkTestBase {
       assertAgrees(warehouse, day, replayed);
       String predicate = lastWrite(warehouse, "retention_cell_days");
       if (day.equals(LocalDate.of(2026, 6, 11))) {
-        assertEquals("(activity_date >= DATE '2026-06-11')", predicate, "a daily run replaces its day's cells only");
+        assertEquals("Append", predicate, "a daily run's new day has no cells yet: appended");
       }
       if (day.equals(LocalDate.of(2026, 6, 13))) {
-        assertEquals("(activity_date >= DATE '2026-06-11')", predicate, "late events read 06-11 again");
+        assertEquals("Overwrite (activity_date >= DATE '2026-06-11')", predicate, "late events read 06-11 again");
       }
       if (day.equals(LocalDate.of(2026, 6, 15))) {
-        assertEquals("", predicate, "a change before the window rebuilds from all history");
+        assertEquals("Overwrite", predicate, "a change before the window rebuilds from all history");
       }
     }
 
@@ -121,7 +121,8 @@ class ValidateStepTest extends SparkTestBase {
         "the carried state is the state built from scratch");
     assertSameRows(rebuilt.read("retention_cohorts"), warehouse.read("retention_cohorts"), "retention_cohorts");
     run(warehouse, last, null);
-    assertEquals("", lastWrite(warehouse, "retention_cell_days"), "--full or a backfill rebuilds from all history");
+    assertEquals("Overwrite", lastWrite(warehouse, "retention_cell_days"),
+        "--full or a backfill rebuilds from all history");
     assertSameRows(rebuilt.read(ActivityState.TABLE), warehouse.read(ActivityState.TABLE), "the rebuilt state");
   }
 
@@ -205,7 +206,9 @@ class ValidateStepTest extends SparkTestBase {
   private static String lastWrite(Warehouse warehouse, String table) {
     Row last = warehouse.delta(table).history(1).select("operationParameters").first();
     scala.collection.Map<String, String> parameters = last.getMap(0);
-    return parameters.contains("predicate") ? parameters.apply("predicate").replaceAll("[\\[\\]\"]", "") : "";
+    // The write's mode, and the rows it replaced (none: all of them, or an append)
+    return parameters.apply("mode") + (parameters.contains("predicate")
+        ? " " + parameters.apply("predicate").replaceAll("[\\[\\]\"]", "") : "");
   }
 
   /** Appends a day's activity (rows drawn from the day and {@code salt}) with the rollup's fingerprints. */
