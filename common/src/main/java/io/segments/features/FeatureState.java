@@ -105,7 +105,12 @@ public final class FeatureState {
       // the write replaces the table read here.
       state = advance(from == null ? null : Detached.of(warehouse.read(TABLE)), rows, from, settled)
           .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-      warehouse.overwriteNoting(state, TABLE, note(prints, settled));
+      try {
+        warehouse.overwriteNoting(state, TABLE, note(prints, settled));
+      } catch (RuntimeException | Error e) {
+        state.unpersist();
+        throw e;
+      }
     }
     Dataset<Row> rows = activity.where(read(settled, asOf));
     read += events(prints, rows, settled, asOf);

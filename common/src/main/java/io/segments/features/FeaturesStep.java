@@ -35,29 +35,31 @@ public final class FeaturesStep implements Step {
     FeatureBuilder builder = new FeatureBuilder(context.config().features(), context.config().rfmMap(),
         context.config().source().vocabulary());
     FeatureState state = days.size() == 1 ? builder.state(context.config().source().lookbackDays()) : null;
-    Dataset<Row> features;
+    FeatureState.Computed carried = state == null ? null
+        : state.compute(warehouse, activity, days.get(0), context.fingerprintTexts(), rebuild);
     long read;
-    FeatureState.Computed carried = null;
-    if (state != null) {
-      carried = state.compute(warehouse, activity, days.get(0),
-          context.fingerprintTexts(), rebuild);
-      features = builder.build(carried.columns(), context.signups(), days.get(0));
-      read = carried.eventsRead();
-    } else {
-      features = builder.build(activity, context.signups(), days);
-      LocalDate last = days.get(days.size() - 1);
-      read = context.fingerprints().entrySet().stream().filter(e -> !e.getKey().toLocalDate().isAfter(last))
-          .mapToLong(e -> e.getValue()[0]).sum();
-    }
-    if (days.size() == 1) {
-      // A day's features are kept in memory as written (the write computes them): the steps after this one read
-      // them there, not the table's new version. A replay of several days is not kept (its size is history's).
-      features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-      context.featuresWritten(days.get(0), features);
-    }
-    io.segments.io.DayPartitions.replace(warehouse, features, "user_features", "as_of_date", days, true);
-    if (carried != null) {
-      carried.release(); // the day's features are in memory now
+    try {
+      Dataset<Row> features;
+      if (carried != null) {
+        features = builder.build(carried.columns(), context.signups(), days.get(0));
+        read = carried.eventsRead();
+      } else {
+        features = builder.build(activity, context.signups(), days);
+        LocalDate last = days.get(days.size() - 1);
+        read = context.fingerprints().entrySet().stream().filter(e -> !e.getKey().toLocalDate().isAfter(last))
+            .mapToLong(e -> e.getValue()[0]).sum();
+      }
+      if (days.size() == 1) {
+        // A day's features are kept in memory as written (the write computes them): the steps after this one read
+        // them there, not the table's new version. A replay of several days is not kept (its size is history's).
+        features = features.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        context.featuresWritten(days.get(0), features);
+      }
+      io.segments.io.DayPartitions.replace(warehouse, features, "user_features", "as_of_date", days, true);
+    } finally {
+      if (carried != null) {
+        carried.release(); // the day's features are in memory now (or the step failed)
+      }
     }
     Long rows = warehouse.rowsWritten("user_features");
     if (rows == null) { // a commit without Delta's row count: count what was written

@@ -17,16 +17,4 @@ public final class Detached {
     return data.sparkSession().createDataFrame(data.toJavaRDD(), data.schema());
   }
 
-  /**
-   * Whether every row of {@code data} comes from Delta tables (whose files never change in place) or the driver:
-   * computed again, detached or not, it gives the same rows.
-   */
-  public static boolean fromDeltaOnly(Dataset<Row> data) {
-    return scala.collection.JavaConverters.seqAsJavaList(data.queryExecution().analyzed().collectLeaves()).stream()
-        .allMatch(leaf -> leaf instanceof org.apache.spark.sql.catalyst.plans.logical.LocalRelation
-            || leaf instanceof org.apache.spark.sql.execution.datasources.LogicalRelation relation
-            && relation.relation() instanceof org.apache.spark.sql.execution.datasources.HadoopFsRelation files
-            && files.location() instanceof org.apache.spark.sql.delta.files.TahoeFileIndex);
-  }
-
 }

@@ -156,11 +156,6 @@ public final class SourceReader {
     return unique(Detached.of(used.length == 0 ? users : users.select(used)), source);
   }
 
-  /** Whether the users source is read from Delta only ({@link Detached#fromDeltaOnly}): read again, it is the same. */
-  public static boolean usersFromDeltaOnly(SparkSession spark, String source) {
-    return Detached.fromDeltaOnly(open(spark, source, "source.users"));
-  }
-
   private static Dataset<Row> unique(Dataset<Row> users, String source) {
     Row duplicates = users.groupBy("user_id").count().where("count > 1")
         .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.min("user_id")).first();

@@ -19,11 +19,11 @@ import org.apache.spark.sql.types.StructType;
 /**
  * One run at a time per output database: a row in the Delta table {@code pipeline_lock} (partitioned by run in a
  * table created since 2026-12, so a release drops its partition). Taking the lock is a Delta MERGE, so two runs
- * racing for it conflict and only one commits. A running job checks the row before every step and refreshes its
- * {@code heartbeat_at} when it is a quarter of the stale timeout old ({@link #heartbeat}). A lock is taken over only when it was left: in
- * this process, when its run has ended; on this host, when its process is gone (a run killed with kill -9); on
- * another host, or by another JVM with this host:pid, when its heartbeat is older than the stale timeout. A failure
- * to write the lock is an error of its own, never read as "held".
+ * racing for it conflict and only one commits. A running job checks the row before a step and refreshes its
+ * {@code heartbeat_at} every sixteenth of the stale timeout ({@link #heartbeat}). A lock is taken over only when it
+ * was left: in this process, when its run has ended; on this host, when its process is gone (a run killed with
+ * kill -9); on another host, or by another JVM with this host:pid, when its heartbeat is older than the stale
+ * timeout. A failure to write the lock is an error of its own, never read as "held".
  */
 public final class RunLock implements AutoCloseable {
   static final StructType SCHEMA = new StructType()
@@ -218,11 +218,11 @@ public final class RunLock implements AutoCloseable {
   }
 
   /**
-   * Checks that the lock is still this run's and refreshes its heartbeat, every quarter of the stale timeout (an hour
-   * by default): called before every step, it reads the lock only when the last look is that old and writes it only
-   * when the heartbeat is (so a takeover still needs a step that outlasts the stale timeout, and a run shorter than
-   * that quarter, a daily run's usual length, pays no read and no commit); fails (exit 1, an alert, not "try later")
-   * when the lock is no longer this run's: it was taken over while this run was alive.
+   * Checks that the lock is still this run's and refreshes its heartbeat, every sixteenth of the stale timeout (15
+   * minutes by default): called before every step, it reads and writes the lock only when its last look is that old,
+   * so a takeover needs a step that outlasts fifteen sixteenths of the timeout, and a run shorter than a sixteenth (a
+   * daily run's usual length) pays no read and no commit; fails (exit 1, an alert, not "try later") when the lock is
+   * no longer this run's: it was taken over while this run was alive.
    */
   public void heartbeat() {
     if (!Instant.now().isBefore(checked.plus(every()))) {
@@ -231,24 +231,20 @@ public final class RunLock implements AutoCloseable {
   }
 
   private Duration every() {
-    return staleAfter.dividedBy(4);
+    return staleAfter.dividedBy(16);
   }
 
-  /** The heartbeat's read, and its write when the heartbeat is a quarter of the stale timeout old, now. */
+  /** The heartbeat's read and write, now. */
   void check() {
     checked = Instant.now();
-    Duration every = every();
     List<Row> mine = warehouse.read("pipeline_lock").where(col("run_id").equalTo(runId)).collectAsList();
     if (mine.isEmpty()) {
       throw new IllegalStateException("the run lock on " + warehouse.database() + " is no longer held by run " + runId
           + " (another run took it over)\n  fix: make sure only one scheduler runs this job; rerun when the other"
           + " run has finished");
     }
-    Timestamp beat = mine.get(0).getAs("heartbeat_at");
-    if (beat.toInstant().isBefore(Instant.now().minus(every))) {
-      warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
-          Map.of("heartbeat_at", lit(Timestamp.from(Instant.now())))));
-    }
+    warehouse.commit("pipeline_lock", () -> warehouse.delta("pipeline_lock").update(col("run_id").equalTo(runId),
+        Map.of("heartbeat_at", lit(Timestamp.from(Instant.now())))));
   }
 
   static final String OWNER = host() + ":" + ProcessHandle.current().pid();

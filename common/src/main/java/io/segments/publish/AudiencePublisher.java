@@ -118,13 +118,14 @@ public final class AudiencePublisher {
     Map<String, Long> left = new LinkedHashMap<>();
     Map<String, Map<String, Long>> missing = new LinkedHashMap<>();
     Dataset<Row> userSegments = userSegments(knownUsers, membership).cache();
+    // Each row says whose figures it holds: an audience's, or (in the same job) user_segments' two.
     Dataset<Row> rows = both.groupBy("audience").agg(figures.get(0), figures.subList(1, figures.size())
-        .toArray(Column[]::new));
+        .toArray(Column[]::new)).select(lit(false).as("user_segments"), col("*"));
     if (warehouse.exists("user_segments")
         && Arrays.equals(warehouse.read("user_segments").columns(), userSegments.columns())) {
-      // user_segments' two figures in the same job: a row whose audience is null (no audience's name is).
-      List<Column> padded = new ArrayList<>(List.of(lit(null).cast("string"), col("before"), col("changed")));
-      while (padded.size() < figures.size() + 1) {
+      List<Column> padded = new ArrayList<>(List.of(lit(true), lit(null).cast("string"), col("before"),
+          col("changed")));
+      while (padded.size() < figures.size() + 2) {
         padded.add(lit(0L));
       }
       rows = rows.union(DeltaPublish.changes(warehouse.read("user_segments"), userSegments, "user_id")
@@ -133,23 +134,23 @@ public final class AudiencePublisher {
     long userSegmentsBefore = 0;
     long userSegmentsChanged = 0;
     for (Row r : rows.collectAsList()) {
-      if (r.isNullAt(0)) {
-        userSegmentsBefore = r.getLong(1);
-        userSegmentsChanged = r.getLong(2);
+      if (r.getBoolean(0)) {
+        userSegmentsBefore = r.getLong(2);
+        userSegmentsChanged = r.getLong(3);
         continue;
       }
-      String audience = r.getString(0);
-      if (r.getLong(2) > 0) {
-        oldSizes.put(audience, r.getLong(2));
+      String audience = r.getString(1);
+      if (r.getLong(3) > 0) {
+        oldSizes.put(audience, r.getLong(3));
       }
       if (!newSizes.containsKey(audience)) {
         continue; // no longer configured: the MERGE removes its rows, the guard does not weigh it
       }
-      newSizes.put(audience, r.getLong(1));
-      entered.put(audience, r.getLong(3));
-      left.put(audience, r.getLong(4));
+      newSizes.put(audience, r.getLong(2));
+      entered.put(audience, r.getLong(4));
+      left.put(audience, r.getLong(5));
       for (int i = 0; i < hashed.size(); i++) {
-        missing.computeIfAbsent(audience, a -> new LinkedHashMap<>()).put(hashed.get(i), r.getLong(5 + i));
+        missing.computeIfAbsent(audience, a -> new LinkedHashMap<>()).put(hashed.get(i), r.getLong(6 + i));
       }
     }
     Dataset<Row> catalog = SegmentCatalog.rows(spark, config.segments(), sizes, base, asOf);
@@ -213,21 +214,13 @@ public final class AudiencePublisher {
    * userMetadata) and the per-audience views.
    */
   public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId) {
-    write(warehouse, plan, asOf, runId, false);
-  }
-
-  /**
-   * {@link #write(Warehouse, Plan, LocalDate, String)}; {@code fromDeltaOnly}: the plan's rows come from Delta tables
-   * only (source.users one, or none), so Delta need not copy a MERGE's source to read the same rows twice.
-   */
-  public void write(Warehouse warehouse, Plan plan, LocalDate asOf, String runId, boolean fromDeltaOnly) {
     String note = "segments.as_of_date=" + asOf + "\nsegments.run_id=" + runId;
     DeltaPublish.merge(warehouse, "audience_members", plan.audienceMembers(), List.of("audience", "user_id"),
-        TableDocs.AUDIENCE_MEMBERS, note, Map.of(), fromDeltaOnly);
+        TableDocs.AUDIENCE_MEMBERS, note);
     DeltaPublish.merge(warehouse, "user_segments", plan.userSegments(), List.of("user_id"),
-        TableDocs.USER_SEGMENTS, note, Map.of(), fromDeltaOnly);
+        TableDocs.USER_SEGMENTS, note);
     DeltaPublish.merge(warehouse, "segment_catalog", plan.catalog(), List.of("segment"),
-        TableDocs.SEGMENT_CATALOG, note, SegmentCatalog.FROM_PUBLISHED, true);
+        TableDocs.SEGMENT_CATALOG, note, SegmentCatalog.FROM_PUBLISHED);
     for (AudienceSpec audience : audiences()) {
       // A view definition takes no parameter markers: the name passed the identifier rule and is escaped by Spark.
       warehouse.ddl().view("audience_" + audience.name(), "select * from " + warehouse.quoted("audience_members")

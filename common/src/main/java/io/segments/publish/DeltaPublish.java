@@ -53,18 +53,16 @@ final class DeltaPublish {
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
       String note) {
-    merge(warehouse, table, source, keys, doc, note, Map.of(), false);
+    merge(warehouse, table, source, keys, doc, note, Map.of());
   }
 
   /**
    * {@link #merge(Warehouse, String, Dataset, List, TableDocs.Doc, String)} where a row whose key is in both takes,
    * for the columns of {@code matched}, a value computed from the published row {@code t} and the new one {@code s}
-   * (a SQL expression), not the new row's; a row is changed when one of its values would change. {@code fixed}: the
-   * source gives the same rows when computed again (rows of Delta tables or the driver's), which Delta then does not
-   * copy first.
+   * (a SQL expression), not the new row's; a row is changed when one of its values would change.
    */
   static void merge(Warehouse warehouse, String table, Dataset<Row> source, List<String> keys, TableDocs.Doc doc,
-      String note, Map<String, String> matched, boolean fixed) {
+      String note, Map<String, String> matched) {
     if (warehouse.exists(table)
         && !Arrays.equals(warehouse.read(table).schema().fieldNames(), source.schema().fieldNames())) {
       // The configured columns changed: replace content and schema in one commit.
@@ -87,12 +85,13 @@ final class DeltaPublish {
       merge = merge.whenMatched(changed).updateExpr(set);
     }
     var changes = merge.whenNotMatched().insertAll().whenNotMatchedBySource().delete();
-    // Delta copies a source that is cached or not read from Delta first (a job per MERGE): recomputed after a lost
-    // executor, it must give the rows the MERGE's first pass saw (a source that is not Delta may be rewritten in place
-    // in between). Rows held on the driver (the catalog's), or computed from Delta tables only, cannot change: not
-    // copied.
-    warehouse.committing(note, fixed || source.isLocal() ? Map.of("spark.databricks.delta.merge.materializeSource",
-        "none") : Map.of(), () -> warehouse.commit(table, changes::execute));
+    // Delta copies a source that is more than a read of Delta tables first (a job per MERGE), so that both of the
+    // MERGE's passes see the same rows should the source be computed again in between (a lost executor; a source
+    // that is not Delta may be rewritten in place). Not copied: rows held on the driver (the catalog's), and a source
+    // cached with a copy on disk in a local session, where the driver runs every task and no lost executor takes it.
+    boolean kept = source.isLocal() || warehouse.spark().sparkContext().isLocal() && source.storageLevel().useDisk();
+    warehouse.committing(note, kept ? Map.of("spark.databricks.delta.merge.materializeSource", "none") : Map.of(),
+        () -> warehouse.commit(table, changes::execute));
     FaultPoint.written(table);
   }
 

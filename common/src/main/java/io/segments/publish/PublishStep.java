@@ -58,7 +58,7 @@ public final class PublishStep implements Step {
           sizes != null ? sizes : AudiencePublisher.sizes(membership), context.users(), asOf);
       try {
         publisher.guard(plan, allowLargeChange);
-        publisher.write(warehouse, plan, asOf, context.runId(), context.sourcesFromDeltaOnly());
+        publisher.write(warehouse, plan, asOf, context.runId());
       } finally {
         plan.audienceMembers().unpersist();
         plan.userSegments().unpersist();

@@ -67,14 +67,6 @@ public final class StepContext implements AutoCloseable {
     return users;
   }
 
-  /**
-   * Whether every source a publish reads gives the same rows when read again: source.users is a Delta table or none
-   * is configured (the rest are this warehouse's Delta tables).
-   */
-  public boolean sourcesFromDeltaOnly() {
-    return config.source().users() == null || SourceReader.usersFromDeltaOnly(spark(), config.source().users());
-  }
-
   /** user_id and signup_at of source.users; null when none is configured. */
   public Dataset<Row> signups() {
     return users() == null ? null : users().select("user_id", "signup_at");

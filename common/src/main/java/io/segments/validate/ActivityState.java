@@ -126,7 +126,12 @@ public final class ActivityState {
     String after = note(prints, asOf);
     // Kept in memory as written (the write computes it): the outcomes and the cell days read it there.
     state = state.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    warehouse.overwriteNoting(state, TABLE, after);
+    try {
+      warehouse.overwriteNoting(state, TABLE, after);
+    } catch (RuntimeException | Error e) {
+      state.unpersist();
+      throw e;
+    }
     return new Refresh(changedFrom, before, after, changedDays, previousAsOf, state);
   }
 

@@ -43,10 +43,19 @@ public final class ValidateStep implements Step {
     Warehouse warehouse = context.warehouse();
     OutcomeValidator validator = new OutcomeValidator(context.config());
     ActivityState state = new ActivityState(context.config().validate());
-    Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     Dataset<Row> daily = validator.outcomeActivity(warehouse.read("user_daily_activity"));
     ActivityState.Refresh refresh = state.refresh(warehouse, daily, context.fingerprintTexts(), asOf,
         replayed == null);
+    try {
+      return validate(warehouse, validator, state, daily, refresh);
+    } finally {
+      refresh.release(); // the state kept in memory for the outcomes and the cell days
+    }
+  }
+
+  private StepResult validate(Warehouse warehouse, OutcomeValidator validator, ActivityState state,
+      Dataset<Row> daily, ActivityState.Refresh refresh) {
+    Dataset<Row> membership = warehouse.read("segment_membership").where(col("as_of_date").leq(Date.valueOf(asOf)));
     String message = null;
     // segment_outcomes notes its rule and the state it agrees with: a rerun after a crash between the state's write
     // and this one finds it behind, and recomputes every cohort rather than lose what the late days changed.
@@ -99,7 +108,6 @@ public final class ValidateStep implements Step {
       checks = validator.checks(outcomes, sizes, context.knownUserCount(asOf), asOf);
     } finally {
       outcomes.unpersist();
-      refresh.release();
     }
     List<String> failed = Check.texts(checks.stream().filter(c -> c.level() == Check.Level.WARNING).toList());
     if (context.config().validate().gate() && !failed.isEmpty()) {

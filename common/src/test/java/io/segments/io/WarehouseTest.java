@@ -77,18 +77,4 @@ class WarehouseTest extends SparkTestBase {
     Assertions.assertNull(spark().conf().getOption("spark.databricks.delta.commitInfo.userMetadata").getOrElse(() -> null),
         "the session does not keep the note");
   }
-
-  @Test
-  void fromDeltaOnlyTellsRowsThatComeBackTheSameWhenReadAgain() throws java.io.IOException {
-    spark().sql("create database if not exists detached_sources");
-    Warehouse warehouse = new Warehouse(spark(), "detached_sources");
-    StructType schema = new StructType().add("user_id", "string");
-    warehouse.overwrite(frame(schema, row("u1")), "users");
-    Assertions.assertTrue(Detached.fromDeltaOnly(warehouse.read("users").join(frame(schema, row("u1")), "user_id")),
-        "a Delta table joined to rows of the driver");
-    java.nio.file.Path csv = java.nio.file.Files.createTempDirectory("users-csv").resolve("users.csv");
-    java.nio.file.Files.writeString(csv, "user_id\nu1\n");
-    Assertions.assertFalse(Detached.fromDeltaOnly(spark().read().option("header", "true").csv(csv.toString())),
-        "a CSV file may be rewritten in place");
-  }
 }

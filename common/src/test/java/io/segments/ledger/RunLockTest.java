@@ -118,7 +118,7 @@ class RunLockTest extends SparkTestBase {
     long jobs = SparkJobs.of(spark().sparkContext()).started();
     lock.heartbeat();
     assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(),
-        "a lock looked at under a quarter of the stale timeout ago is not read");
+        "a lock looked at under a sixteenth of the stale timeout ago is not read");
     lock.check();
     Timestamp beat = warehouse.read("pipeline_lock").first().getAs("heartbeat_at");
     Assertions.assertTrue(beat.toInstant().isAfter(Instant.now().minus(Duration.ofMinutes(5))),
@@ -130,17 +130,17 @@ class RunLockTest extends SparkTestBase {
   }
 
   @Test
-  void theHeartbeatComesEveryQuarterOfTheStaleTimeout() throws InterruptedException {
-    Warehouse warehouse = new Warehouse(spark(), "lock_quarter");
-    RunLock lock = RunLock.acquire(warehouse, "quarter", "run", Duration.ofSeconds(4));
+  void theHeartbeatComesEverySixteenthOfTheStaleTimeout() throws InterruptedException {
+    Warehouse warehouse = new Warehouse(spark(), "lock_sixteenth");
+    RunLock lock = RunLock.acquire(warehouse, "sixteenth", "run", Duration.ofSeconds(16));
     long jobs = SparkJobs.of(spark().sparkContext()).started();
     lock.heartbeat();
-    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(), "at once: not a quarter of 4 s");
+    assertEquals(jobs, SparkJobs.of(spark().sparkContext()).started(), "at once: not a sixteenth of 16 s");
     Thread.sleep(1_100);
     lock.heartbeat();
     Row row = warehouse.read("pipeline_lock").first();
     Timestamp beat = row.getAs("heartbeat_at");
-    Assertions.assertTrue(beat.after(row.getAs("acquired_at")), "past a quarter of 4 s the heartbeat moved: " + row);
+    Assertions.assertTrue(beat.after(row.getAs("acquired_at")), "past a sixteenth of 16 s the heartbeat moved: " + row);
     lock.close();
   }
 

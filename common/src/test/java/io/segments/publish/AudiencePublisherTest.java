@@ -66,6 +66,33 @@ class AudiencePublisherTest extends SparkTestBase {
     publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-1");
   }
 
+  @Test
+  void aLocalSessionsCachedMergeSourcesAreNotCopiedAgain() throws Exception {
+    Warehouse warehouse = new Warehouse(spark(), "publish_no_copy");
+    spark().sql("create database if not exists publish_no_copy");
+    publish(config("publish_no_copy"), warehouse, mayFirst(), false);
+    java.util.List<String> jobs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+        jobs.add(String.valueOf(job.properties().getProperty("spark.job.description")));
+      }
+    };
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      publish(config("publish_no_copy"), warehouse, mayFirst().where("user_id <> 'u4'"), true);
+      spark().sparkContext().listenerBus().waitUntilEmpty(10_000);
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(jobs.stream().anyMatch(d -> d.contains("MERGE")), "the publish's MERGEs ran: " + jobs);
+    org.junit.jupiter.api.Assertions.assertTrue(jobs.stream().noneMatch(d -> d.contains("materialize source")),
+        "the MERGE sources are cached on the driver's own executor: Delta copies none, " + jobs);
+    assertEquals(List.of("fans_ads u1"), warehouse.read("audience_members").where("audience = 'fans_ads'")
+        .select("audience", "user_id").collectAsList().stream().map(r -> r.getString(0) + " " + r.getString(1))
+        .toList(), "u4 left fans_ads");
+  }
+
   /** The first publish of the republish tests: u1 and u4 fans, u5 in others. */
   private Dataset<Row> mayFirst() {
     return frame(MEMBERSHIP,
