@@ -133,12 +133,14 @@ class FeatureStateTest extends SparkTestBase {
         Assertions.assertTrue(computed.eventsRead() < all * 0.6, day + ": read " + computed.eventsRead() + " of "
             + all + " events");
       }
+      computed.release();
     }
 
     Warehouse rebuilt = new Warehouse(spark(), "features_rebuilt");
     rebuilt.overwriteNoting(warehouse.read("user_daily_activity"), "user_daily_activity",
         warehouse.note("user_daily_activity"));
-    state.compute(rebuilt, activity(rebuilt), LAST, DailyRollup.texts(DailyRollup.storedFingerprints(rebuilt)), true);
+    state.compute(rebuilt, activity(rebuilt), LAST, DailyRollup.texts(DailyRollup.storedFingerprints(rebuilt)), true)
+        .release();
     assertSameTable(rebuilt.read(FeatureState.TABLE), warehouse.read(FeatureState.TABLE),
         "the carried state is the state rebuilt from all history");
   }

@@ -62,8 +62,13 @@ class AudiencePublisherTest extends SparkTestBase {
     AudiencePublisher publisher = new AudiencePublisher(config);
     Dataset<Row> known = frame(KNOWN, row("u1"), row("u2"), row("u3"), row("u4"), row("u5"));
     AudiencePublisher.Plan plan = publisher.plan(warehouse, membership, known, users(), LocalDate.of(2026, 5, 2));
-    publisher.guard(plan, allow);
-    publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-1");
+    try {
+      publisher.guard(plan, allow);
+      publisher.write(warehouse, plan, LocalDate.of(2026, 5, 2), "run-1");
+    } finally {
+      plan.audienceMembers().unpersist(); // as the publish step frees them
+      plan.userSegments().unpersist();
+    }
   }
 
   @Test
