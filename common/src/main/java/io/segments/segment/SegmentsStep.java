@@ -68,9 +68,9 @@ public final class SegmentsStep implements Step {
       context.segmentSizes(last(), checked.sizes());
       checks = checked.checks();
       // A day's membership is kept in memory as written (the write computes it): publish reads it there.
-      Dataset<Row> membership = days.size() == 1
-          ? result.membership().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : result.membership();
+      Dataset<Row> membership = result.membership();
       if (days.size() == 1) {
+        membership = membership.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         context.membershipWritten(last(), membership);
       }
       DayPartitions.replace(warehouse, membership, "segment_membership", "as_of_date", days, false);

@@ -24,10 +24,8 @@ public final class StepContext implements AutoCloseable {
   private Map<java.sql.Date, long[]> fingerprints;
   private final Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
-  private LocalDate featureDay;
-  private Dataset<Row> featureRows;
-  private LocalDate membershipDay;
-  private Dataset<Row> membershipRows;
+  private final KeptDay features = new KeptDay();
+  private final KeptDay membership = new KeptDay();
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -82,17 +80,13 @@ public final class StepContext implements AutoCloseable {
    * no read of the table's new version); else read from the table.
    */
   public Dataset<Row> features(List<LocalDate> days) {
-    return days.size() == 1 && days.get(0).equals(featureDay) ? featureRows
-        : warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+    Dataset<Row> kept = days.size() == 1 ? features.of(days.get(0)) : null;
+    return kept != null ? kept : warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
   }
 
   /** The features step wrote {@code written} (persisted) as user_features of D. */
   public void featuresWritten(LocalDate asOf, Dataset<Row> written) {
-    if (featureRows != null) {
-      featureRows.unpersist();
-    }
-    featureDay = asOf;
-    featureRows = written;
+    features.keep(asOf, written);
   }
 
   /**
@@ -100,31 +94,19 @@ public final class StepContext implements AutoCloseable {
    * version); null when it did not write that day alone.
    */
   public Dataset<Row> membershipWritten(LocalDate asOf) {
-    return asOf.equals(membershipDay) ? membershipRows : null;
+    return membership.of(asOf);
   }
 
   /** The segments step wrote {@code written} (persisted) as segment_membership of D. */
   public void membershipWritten(LocalDate asOf, Dataset<Row> written) {
-    if (membershipRows != null) {
-      membershipRows.unpersist();
-    }
-    membershipDay = asOf;
-    membershipRows = written;
+    membership.keep(asOf, written);
   }
 
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
-    if (featureRows != null) {
-      featureRows.unpersist();
-      featureRows = null;
-      featureDay = null;
-    }
-    if (membershipRows != null) {
-      membershipRows.unpersist();
-      membershipRows = null;
-      membershipDay = null;
-    }
+    features.free();
+    membership.free();
   }
 
   /** How many users have features on D: counted once per run, or told by the step that wrote them. */
@@ -166,5 +148,31 @@ public final class StepContext implements AutoCloseable {
   /** The rollup step wrote these fingerprints: the table now holds exactly them. */
   public void fingerprints(Map<java.sql.Date, long[]> stored) {
     fingerprints = stored;
+  }
+
+  /** Rows a step wrote for one day and kept in memory (persisted) for the steps after it. */
+  private static final class KeptDay {
+    private LocalDate day;
+    private Dataset<Row> rows;
+
+    /** The rows kept for {@code asOf}; null when none are. */
+    Dataset<Row> of(LocalDate asOf) {
+      return asOf.equals(day) ? rows : null;
+    }
+
+    /** Keeps {@code written} for {@code asOf}, freeing what was kept before. */
+    void keep(LocalDate asOf, Dataset<Row> written) {
+      free();
+      day = asOf;
+      rows = written;
+    }
+
+    void free() {
+      if (rows != null) {
+        rows.unpersist();
+        rows = null;
+        day = null;
+      }
+    }
   }
 }
