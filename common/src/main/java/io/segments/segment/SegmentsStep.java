@@ -67,13 +67,7 @@ public final class SegmentsStep implements Step {
       SegmentChecklist.Result checked = SegmentChecklist.checks(context.config().segments(), today, changes, last());
       context.segmentSizes(last(), checked.sizes());
       checks = checked.checks();
-      // A day's membership is kept in memory as written (the write computes it): publish reads it there.
-      Dataset<Row> membership = result.membership();
-      if (days.size() == 1) {
-        membership = membership.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        context.membershipWritten(last(), membership);
-      }
-      DayPartitions.replace(warehouse, membership, "segment_membership", "as_of_date", days, false);
+      DayPartitions.replace(warehouse, result.membership(), "segment_membership", "as_of_date", days, false);
       DayPartitions.replace(warehouse, result.changes(), "segment_changes", "as_of_date", days, false);
       Column first = lit(Date.valueOf(days.get(0)));
       // The last of the three writes notes the day they are all written through: a run killed before it replays

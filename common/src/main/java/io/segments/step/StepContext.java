@@ -25,7 +25,6 @@ public final class StepContext implements AutoCloseable {
   private final Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
   private final KeptDay features = new KeptDay();
-  private final KeptDay membership = new KeptDay();
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -89,24 +88,10 @@ public final class StepContext implements AutoCloseable {
     features.keep(asOf, written);
   }
 
-  /**
-   * segment_membership of D as the segments step wrote it this run (kept in memory: no read of the table's new
-   * version); null when it did not write that day alone.
-   */
-  public Dataset<Row> membershipWritten(LocalDate asOf) {
-    return membership.of(asOf);
-  }
-
-  /** The segments step wrote {@code written} (persisted) as segment_membership of D. */
-  public void membershipWritten(LocalDate asOf, Dataset<Row> written) {
-    membership.keep(asOf, written);
-  }
-
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
     features.free();
-    membership.free();
   }
 
   /** How many users have features on D: counted once per run, or told by the step that wrote them. */
