@@ -28,6 +28,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +94,7 @@ class FeatureStateTest extends SparkTestBase {
         """);
   }
 
+  @Tag("slow") // a chain of daily runs against all history: ./segments test --all (CI), not the everyday command
   @Test
   void aChainOfDailyRunsGivesWhatAllHistoryGivesThroughLateEventsAndACrash() throws Exception {
     PipelineConfig config = config();

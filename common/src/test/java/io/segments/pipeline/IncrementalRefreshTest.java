@@ -19,12 +19,14 @@ import java.util.EnumSet;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A daily run that picks up a new day and late events for an earlier day recomputes only those days of the
  * rollup, and gives the same rollup and features as a full rebuild.
  */
+@Tag("slow") // daily runs against full rebuilds: ./segments test --all (CI), not the everyday command
 class IncrementalRefreshTest extends SparkTestBase {
   private static final LocalDate END = LocalDate.of(2026, 6, 30);
 

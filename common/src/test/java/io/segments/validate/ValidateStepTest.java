@@ -25,6 +25,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +60,7 @@ class ValidateStepTest extends SparkTestBase {
         ConfigLoader.DEFAULT_RFM_MAP, null, 240);
   }
 
+  @Tag("slow") // a chain of daily runs against all history: ./segments test --all (CI), not the everyday command
   @Test
   void dailyRunsCarryTheStateAndAgreeWithAllHistoryThroughLateEventsGapsAndCrashes() {
     Warehouse warehouse = new Warehouse(spark(), "validate_daily");
@@ -126,6 +128,7 @@ class ValidateStepTest extends SparkTestBase {
     assertSameRows(rebuilt.read(ActivityState.TABLE), warehouse.read(ActivityState.TABLE), "the rebuilt state");
   }
 
+  @Tag("slow") // a chain of daily runs against all history: ./segments test --all (CI), not the everyday command
   @Test
   void anEditOfTheOutcomeSettingsBetweenDailyRunsRecomputesEveryCohort() {
     Warehouse warehouse = new Warehouse(spark(), "validate_edits");

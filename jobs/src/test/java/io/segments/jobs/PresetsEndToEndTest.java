@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * by hand from the fixture. Segment's fixture is stitched (an identify
  * table and events carrying both ids), the others keep identity stitching off.
  */
+@Tag("slow") // six collectors' fixtures, a features run each: ./segments test --all (CI)
 class PresetsEndToEndTest {
   static Path warehouse;
   static final Path FIXTURES = Path.of("src", "test", "resources", "presets").toAbsolutePath();

@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * A password source that is configured but missing or empty stops the run with exit 2 before anything is
  * written.
  */
+@Tag("slow") // two runs with the sink, a report and scans of every file: ./segments test --all (CI)
 class SecretsTest {
   static final String D = "2026-10-31";
   static final String PASSWORD = "pw-" + UUID.randomUUID();
