@@ -42,7 +42,7 @@ public final class PublishStep implements Step {
     Warehouse warehouse = context.warehouse();
     AudiencePublisher publisher = new AudiencePublisher(context.config());
     // Read from the table, not the rows the segments step wrote: at 200,000 users a publish from those (kept in memory)
-    // took 3-7 s longer than one from the table (docs/performance.md). Cached here: the plan's two queries
+    // took 3.5-7.3 s longer than one from the table (docs/performance.md). Cached here: the plan's two queries
     // (audiences, user_segments) read it, planned once.
     Dataset<Row> daily = warehouse.read("segment_membership").where(Warehouse.on("as_of_date", asOf))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
