@@ -24,7 +24,8 @@ public final class StepContext implements AutoCloseable {
   private Map<java.sql.Date, long[]> fingerprints;
   private final Map<LocalDate, Long> knownUserCounts = new java.util.HashMap<>();
   private final Map<LocalDate, Map<String, Long>> segmentSizes = new java.util.HashMap<>();
-  private final KeptDay features = new KeptDay();
+  private LocalDate featureDay;
+  private Dataset<Row> featureRows;
 
   public StepContext(PipelineConfig config, Warehouse warehouse, String runId) {
     this.config = config;
@@ -79,19 +80,25 @@ public final class StepContext implements AutoCloseable {
    * no read of the table's new version); else read from the table.
    */
   public Dataset<Row> features(List<LocalDate> days) {
-    Dataset<Row> kept = days.size() == 1 ? features.of(days.get(0)) : null;
-    return kept != null ? kept : warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
+    return days.size() == 1 && days.get(0).equals(featureDay) ? featureRows
+        : warehouse.read("user_features").where(Warehouse.between("as_of_date", days));
   }
 
   /** The features step wrote {@code written} (persisted) as user_features of D. */
   public void featuresWritten(LocalDate asOf, Dataset<Row> written) {
-    features.keep(asOf, written);
+    close();
+    featureDay = asOf;
+    featureRows = written;
   }
 
   /** Frees what the steps kept in memory for the steps after them. */
   @Override
   public void close() {
-    features.free();
+    if (featureRows != null) {
+      featureRows.unpersist();
+      featureRows = null;
+      featureDay = null;
+    }
   }
 
   /** How many users have features on D: counted once per run, or told by the step that wrote them. */
@@ -133,31 +140,5 @@ public final class StepContext implements AutoCloseable {
   /** The rollup step wrote these fingerprints: the table now holds exactly them. */
   public void fingerprints(Map<java.sql.Date, long[]> stored) {
     fingerprints = stored;
-  }
-
-  /** Rows a step wrote for one day and kept in memory (persisted) for the steps after it. */
-  private static final class KeptDay {
-    private LocalDate day;
-    private Dataset<Row> rows;
-
-    /** The rows kept for {@code asOf}; null when none are. */
-    Dataset<Row> of(LocalDate asOf) {
-      return asOf.equals(day) ? rows : null;
-    }
-
-    /** Keeps {@code written} for {@code asOf}, freeing what was kept before. */
-    void keep(LocalDate asOf, Dataset<Row> written) {
-      free();
-      day = asOf;
-      rows = written;
-    }
-
-    void free() {
-      if (rows != null) {
-        rows.unpersist();
-        rows = null;
-        day = null;
-      }
-    }
   }
 }
